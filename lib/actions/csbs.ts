@@ -1,0 +1,74 @@
+/**
+ * CSBS (Cloud Server Backup Service): restore a server from a checkpoint.
+ * CSBS has no GET for a restore: its progress is read on the checkpoint item
+ * (waiting_restore -> restoring -> available | error), which needs `checkpoint_item_id`.
+ */
+import { z } from 'zod';
+import { resourceId } from './ids.ts';
+import type { ActionDefinition, Reconciliation } from './types.ts';
+
+export const CSBS_PROVIDER_ID = 'fc4d5750-22e7-4798-8a46-f48f62c4c1da';
+
+const params = z.strictObject({
+  checkpoint_id: resourceId,
+  parameters: z.strictObject({
+    checkpoint_item_id: resourceId.optional(),
+    power_on: z.boolean().optional(),
+    targets: z.strictObject({
+      server_id: resourceId.optional(),
+      volumes: z
+        .array(z.strictObject({ backup_id: resourceId, volume_id: resourceId }))
+        .min(1)
+        .max(64)
+        .optional(),
+    }),
+  }),
+  restore_target: z.string().min(1).max(255).optional(),
+});
+type Params = z.infer<typeof params>;
+
+const item = z.looseObject({ checkpoint_item: z.looseObject({ id: z.string(), status: z.string() }) });
+const accepted = z.looseObject({ restore: z.looseObject({ id: z.string() }) });
+const UNDER_WAY = ['waiting_restore', 'restoring'];
+
+export const csbsRestore = {
+  id: 'csbs.restore',
+  service: 'csbs',
+  summary: 'Restore a server (or some of its volumes) from a CSBS checkpoint',
+  params,
+  target: (r) =>
+    `csbs:${r.project_id}/${r.params.parameters.targets.server_id ?? r.params.parameters.checkpoint_item_id ?? r.params.checkpoint_id}`,
+  call: (r) => ({
+    method: 'POST',
+    path: `/v1/${r.project_id}/restores`,
+    body: {
+      restore: {
+        provider_id: CSBS_PROVIDER_ID,
+        checkpoint_id: r.params.checkpoint_id,
+        parameters: r.params.parameters,
+        ...(r.params.restore_target === undefined ? {} : { restore_target: r.params.restore_target }),
+      },
+    },
+  }),
+  remote: (body): Record<string, string> => {
+    const parsed = accepted.safeParse(body);
+    return parsed.success ? { restore_id: parsed.data.restore.id } : {};
+  },
+  busyCodes: ['CSBS.6015'],
+  stateCall: (r) => {
+    const itemId = r.params.parameters.checkpoint_item_id;
+    return itemId ? { method: 'GET', path: `/v1/${r.project_id}/checkpoint_items/${itemId}` } : undefined;
+  },
+  reconcile: (state): Reconciliation => {
+    const parsed = item.safeParse(state);
+    if (!parsed.success) return { verdict: 'unknown', observed: 'the checkpoint item could not be read' };
+    const status = parsed.data.checkpoint_item.status;
+    return UNDER_WAY.includes(status)
+      ? { verdict: 'applied', observed: `checkpoint item is ${status}` }
+      : // 'available' is either "never started" or "already finished": CSBS gives no way to tell.
+        {
+          verdict: 'unknown',
+          observed: `checkpoint item is ${status}: CSBS cannot tell whether this restore ran`,
+        };
+  },
+} satisfies ActionDefinition<Params>;

@@ -1,0 +1,92 @@
+/**
+ * GaussDB(DWS) disaster recovery: start, failover, recovery of a DR pair.
+ * The three share one shape; what differs is the operation and which statuses allow it.
+ * DWS statuses during and after failover/recovery are unpublished: any status not listed as
+ * allowing the operation is treated as "not safe to act" (preflight skip).
+ */
+import { z } from 'zod';
+import { resourceId } from './ids.ts';
+import type { ActionDefinition, Preflight, Reconciliation } from './types.ts';
+
+const params = z.strictObject({ disaster_recovery_id: resourceId });
+type Params = z.infer<typeof params>;
+
+const cluster = z.looseObject({ id: z.string().optional(), role: z.string().optional() }).optional();
+const detail = z.looseObject({
+  disaster_recovery: z.looseObject({ id: z.string(), status: z.string(), primary_cluster: cluster }),
+});
+const accepted = z.looseObject({ disaster_recovery: z.looseObject({ id: z.string() }) });
+
+const fingerprint = (state: unknown): { status: string; primary: string } | undefined => {
+  const parsed = detail.safeParse(state);
+  if (!parsed.success) return undefined;
+  const dr = parsed.data.disaster_recovery;
+  return { status: dr.status, primary: dr.primary_cluster?.id ?? '' };
+};
+
+const dwsAction = (
+  operation: 'start' | 'failover' | 'recovery',
+  allowedFrom: readonly string[],
+  summary: string,
+) =>
+  ({
+    id: `dws.dr.${operation}`,
+    service: 'dws',
+    summary,
+    params,
+    target: (r) => `dws:${r.project_id}/${r.params.disaster_recovery_id}`,
+    call: (r) => ({
+      method: 'POST',
+      path: `/v2/${r.project_id}/disaster-recovery/${r.params.disaster_recovery_id}/${operation}`,
+    }),
+    remote: (body): Record<string, string> => {
+      const parsed = accepted.safeParse(body);
+      return parsed.success ? { disaster_recovery_id: parsed.data.disaster_recovery.id } : {};
+    },
+    busyCodes: ['DWS.0011'],
+    stateCall: (r) => ({
+      method: 'GET',
+      path: `/v2/${r.project_id}/disaster-recovery/${r.params.disaster_recovery_id}`,
+    }),
+    preflight: (state): Preflight => {
+      const seen = fingerprint(state);
+      if (!seen) return { ok: false, reason: 'the DR detail could not be read (unexpected shape)' };
+      return allowedFrom.includes(seen.status)
+        ? { ok: true }
+        : {
+            ok: false,
+            reason: `DR status is ${seen.status}; ${operation} is allowed only from ${allowedFrom.join(' | ')}`,
+          };
+    },
+    reconcile: (state, { before, request }): Reconciliation => {
+      const now = fingerprint(state);
+      const then = fingerprint(before);
+      if (!now || !then)
+        return { verdict: 'unknown', observed: 'the DR detail could not be read before and after' };
+      const observed = `DR status ${then.status} -> ${now.status}, primary ${then.primary || '?'} -> ${now.primary || '?'}`;
+      const changed = now.status !== then.status || now.primary !== then.primary;
+      return changed
+        ? {
+            verdict: 'applied',
+            observed,
+            remote: { disaster_recovery_id: request.params.disaster_recovery_id },
+          }
+        : { verdict: 'not_applied', observed };
+    },
+  }) satisfies ActionDefinition<Params>;
+
+export const dwsStart = dwsAction(
+  'start',
+  ['unstart', 'start_failed', 'stopped'],
+  'Start DR replication of a DWS DR pair',
+);
+export const dwsFailover = dwsAction(
+  'failover',
+  ['running', 'abnormal'],
+  'Fail a DWS DR pair over to its standby cluster (unreplicated data is lost)',
+);
+export const dwsRecovery = dwsAction(
+  'recovery',
+  ['stopped'],
+  'Rebuild DR replication after a failover (wipes the DR cluster data)',
+);

@@ -1,0 +1,19 @@
+/**
+ * Field schemas shared by the action params and the request envelope.
+ * Owns: what a well-formed region, project id and resource id look like.
+ */
+import { z } from 'zod';
+
+/** Huawei resource ids are UUIDs (any version); case-insensitive. */
+export const resourceId = z.guid({ error: 'must be a UUID such as e59d6b86-9072-46eb-a996-13f8b44994c1' });
+export const projectId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/i, { error: 'must be 32 hexadecimal characters (one project per region)' });
+export const region = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be a region id such as cn-north-4' });
+export const requestId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' });

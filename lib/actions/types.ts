@@ -1,0 +1,67 @@
+/**
+ * The shape of one catalogue entry: everything dr-relay knows about one remote action.
+ * Owns: the ActionDefinition contract. Must not touch: HTTP, storage, queues.
+ */
+import type { z } from 'zod';
+import type { Service } from '../huawei/endpoints.ts';
+
+/** The common envelope of every ActionRequest; `params` is per action. */
+export interface RequestEnvelope<P> {
+  readonly action: string;
+  readonly region: string;
+  readonly project_id: string;
+  readonly request_id?: string | undefined;
+  readonly params: P;
+}
+
+/** A call relative to the service's base URL. */
+export interface RemoteCall {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+/** What reading the resource state says about whether our operation took effect. */
+export type Verdict = 'applied' | 'not_applied' | 'unknown';
+
+export interface Reconciliation {
+  readonly verdict: Verdict;
+  /** What was seen, in words: goes into status records, logs and dead letters. */
+  readonly observed: string;
+  readonly remote?: Record<string, string>;
+}
+
+export interface ReconcileContext<P> {
+  readonly request: RequestEnvelope<P>;
+  /** The state read just before the call, when the action takes a snapshot. */
+  readonly before?: unknown;
+  /** When the (possibly) effective call was sent, ISO 8601. */
+  readonly sentAt: string;
+}
+
+export type Preflight = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface ActionDefinition<P = unknown> {
+  readonly id: string;
+  readonly service: Service;
+  readonly summary: string;
+  /** Zod schema of `params`: the single source of its type. */
+  readonly params: z.ZodType<P>;
+  /** A stable name of the resource acted on, e.g. `dws:<project>/<dr id>` (cooldowns, tables, logs). */
+  target(request: RequestEnvelope<P>): string;
+  /** The action's own call. */
+  call(request: RequestEnvelope<P>): RemoteCall;
+  /** The ids a 2xx answer carries (kept on the status record). */
+  remote(body: unknown): Record<string, string>;
+  /** Huawei error codes meaning "busy / already under way": reconciled, never retried blindly. */
+  readonly busyCodes: readonly string[];
+  /** How to read the resource's state; undefined when this request gives no way to read it. */
+  stateCall(request: RequestEnvelope<P>): RemoteCall | undefined;
+  /**
+   * When present, the state is read before every call: the answer is kept as the snapshot for
+   * reconciliation, and the call is made only if the preflight allows it (else: skipped, with the reason).
+   */
+  preflight?(state: unknown): Preflight;
+  /** Decides, from the state read after an ambiguous or busy answer, whether our operation took effect. */
+  reconcile(state: unknown, context: ReconcileContext<P>): Reconciliation;
+}

@@ -1,0 +1,54 @@
+/**
+ * Configuration from the environment, validated once at cold start.
+ * Owns: every environment variable dr-relay reads, its default and its meaning (README mirrors this).
+ * One error lists every problem at once. Secrets are kept out of the error text.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+
+const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const url = z.url({ protocol: /^https?$/ }).optional();
+
+const EnvSchema = z.object({
+  HUAWEICLOUD_SDK_AK: z.string().min(1).optional(),
+  HUAWEICLOUD_SDK_SK: z.string().min(1).optional(),
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: z.string().min(1).optional(),
+  /** In the cloud: a Secrets Manager secret holding {"ak","sk"}; wins over the two above. */
+  HUAWEI_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
+  DR_ENDPOINT_DWS: url,
+  DR_ENDPOINT_CSBS: url,
+  DR_ENDPOINT_DCS: url,
+  REQUEST_QUEUE_URL: z.url(),
+  DEAD_LETTER_QUEUE_URL: z.url(),
+  STATE_TABLE: z.string().min(3).max(255),
+  DR_AUTOMATION: z.enum(['on', 'dry-run', 'off']).default('on'),
+  DR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  DR_BACKOFF_BASE_SECONDS: seconds(2),
+  DR_BACKOFF_MAX_SECONDS: seconds(900).pipe(z.number().max(43_200)),
+  DR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
+  DR_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).default(3_000),
+  DR_IDEMPOTENCY_TTL_SECONDS: seconds(30 * 24 * 3600).pipe(z.number().min(60)),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+/** Reads and validates the environment; throws one ValidationError naming every bad variable. */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+  const result = EnvSchema.safeParse(env);
+  const issues = (result.error?.issues ?? []).map((i) => ({
+    path: i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  const hasKeys = Boolean(env['HUAWEICLOUD_SDK_AK'] && env['HUAWEICLOUD_SDK_SK']);
+  if (!hasKeys && !env['HUAWEI_CREDENTIALS_SECRET_ID']) {
+    issues.push({
+      path: 'HUAWEICLOUD_SDK_AK',
+      message: 'set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEI_CREDENTIALS_SECRET_ID',
+    });
+  }
+  if (result.success && issues.length === 0) return result.data;
+  throw new ValidationError(
+    `dr-relay configuration is invalid:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+    issues,
+  );
+};

@@ -1,0 +1,244 @@
+/**
+ * The one execution path every source ends in (rules 1-3 of the design):
+ *   kill switch -> reconcile an earlier unconfirmed call -> preflight -> mark `sending` -> signed call
+ *   -> success | busy/ambiguous: reconcile by reading state | error: rethrown with its kind.
+ * Owns: the order of those steps and the status record's `call` bookkeeping.
+ * Must not touch: queues (the record handler decides retry vs dead-letter), idempotency claims
+ * (Powertools wraps `execute`), HTTP details (the Huawei client).
+ */
+import { actionFor } from '../actions/catalogue.ts';
+import type { ActionRequest } from '../actions/request.ts';
+import type { ActionDefinition, Reconciliation, RemoteCall } from '../actions/types.ts';
+import type { HuaweiClient } from '../huawei/client.ts';
+import { type EndpointOverrides, endpointFor } from '../huawei/endpoints.ts';
+import { HuaweiApiError } from '../huawei/errors.ts';
+import type { Log } from '../log.ts';
+import type { StatusChange, StatusRecord, StatusStore } from '../store/status.ts';
+import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from './errors.ts';
+
+export type AutomationMode = 'on' | 'dry-run' | 'off';
+
+export interface Job {
+  readonly key: string;
+  readonly request: ActionRequest;
+  readonly attempt: number;
+  /** True when an operator redrove this request from the dead-letter queue. */
+  readonly redrive?: boolean;
+}
+
+export type Outcome =
+  | { readonly status: 'succeeded'; readonly remote: Record<string, string>; readonly reconciled?: string }
+  | { readonly status: 'skipped'; readonly reason: string; readonly dryRun?: DryRunCall };
+
+export interface DryRunCall {
+  readonly method: string;
+  readonly url: string;
+  readonly body?: unknown;
+}
+
+export interface ExecutorDeps {
+  readonly client: Pick<HuaweiClient, 'send'>;
+  readonly store: Pick<StatusStore, 'get' | 'set'>;
+  readonly endpoints: EndpointOverrides;
+  readonly mode: AutomationMode;
+  readonly log: Log;
+  readonly now?: () => Date;
+}
+
+type Action = ActionDefinition<unknown>;
+
+export class Executor {
+  readonly #deps: ExecutorDeps;
+  readonly #now: () => Date;
+
+  constructor(deps: ExecutorDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  async execute(job: Job, signal?: AbortSignal): Promise<Outcome> {
+    const { key, request, attempt } = job;
+    const action = actionFor(request.action);
+    const target = action.target(request);
+    const prior = await this.#deps.store.get(key);
+    if (prior?.status === 'dead_lettered' && !job.redrive) throw new AlreadyDeadLetteredError(key);
+    await this.#record(key, { status: 'in_progress', action: request.action, target, attempts: attempt });
+
+    if (this.#deps.mode === 'off') return this.#skip(key, 'automation is off (DR_AUTOMATION=off)');
+
+    const earlier = await this.#reconcileEarlierCall(action, request, prior, signal);
+    if (earlier) return this.#succeed(key, earlier.remote ?? {}, earlier.observed, prior?.call?.sent_at);
+
+    let before: unknown;
+    if (action.preflight) {
+      before = await this.#send(request, this.#stateCallOf(action, request), signal).then((r) => r.body);
+      const verdict = action.preflight(before);
+      if (!verdict.ok) return this.#skip(key, verdict.reason);
+    }
+
+    const call = action.call(request);
+    if (this.#deps.mode === 'dry-run') {
+      const dryRun = { method: call.method, url: this.#urlOf(action, request, call), body: call.body };
+      this.#deps.log.info('dry-run: not sending', { request_id: key, ...dryRun });
+      return this.#skip(key, `dry-run (DR_AUTOMATION=dry-run): would ${call.method} ${dryRun.url}`, dryRun);
+    }
+
+    const sentAt = this.#now().toISOString();
+    const snapshot = before === undefined ? undefined : JSON.stringify(before);
+    await this.#record(key, {
+      status: 'in_progress',
+      call: { state: 'sending', sent_at: sentAt, before: snapshot },
+    });
+    try {
+      const response = await this.#send(request, call, signal);
+      return await this.#succeed(key, action.remote(response.body), undefined, sentAt);
+    } catch (error) {
+      return await this.#onCallError(error, { job, action, before, sentAt, snapshot, signal });
+    }
+  }
+
+  async #onCallError(
+    error: unknown,
+    ctx: {
+      job: Job;
+      action: Action;
+      before: unknown;
+      sentAt: string;
+      snapshot?: string | undefined;
+      signal?: AbortSignal | undefined;
+    },
+  ): Promise<Outcome> {
+    const { job, action, before, sentAt, snapshot, signal } = ctx;
+    if (!(error instanceof HuaweiApiError)) throw error; // unknown failure: `sending` stays, the next attempt reconciles
+    const busy = error.errorCode !== undefined && action.busyCodes.includes(error.errorCode);
+    if (error.kind !== 'ambiguous' && !busy) {
+      await this.#record(job.key, {
+        status: 'in_progress',
+        call: { state: 'answered', sent_at: sentAt, before: snapshot },
+      });
+      throw error;
+    }
+    const seen = await this.#reconcile(action, job.request, { before, sentAt }, signal);
+    if (seen.verdict === 'applied') return this.#succeed(job.key, seen.remote ?? {}, seen.observed, sentAt);
+    if (busy) {
+      // Refused: our call did not take effect. The resource is busy with something else: wait for it.
+      await this.#record(job.key, {
+        status: 'in_progress',
+        call: { state: 'answered', sent_at: sentAt, before: snapshot },
+      });
+      throw new RetryLaterError(`${error.message} (${seen.observed}); will retry when the resource is free`, {
+        cause: error,
+      });
+    }
+    if (seen.verdict === 'not_applied') {
+      // `sending` stays on the record: the next attempt reads the state again before any new call.
+      throw new RetryLaterError(
+        `${error.message}; no effect seen (${seen.observed}); will check again before retrying`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw new UnconfirmedOutcomeError(
+      `${error.message}; whether ${job.request.action} took effect cannot be confirmed: ${seen.observed}. Check the resource before redriving.`,
+      seen.observed,
+      { cause: error },
+    );
+  }
+
+  /** An earlier attempt marked `sending` and never learnt its answer: decide before calling again. */
+  async #reconcileEarlierCall(
+    action: Action,
+    request: ActionRequest,
+    prior: StatusRecord | undefined,
+    signal?: AbortSignal,
+  ): Promise<Reconciliation | undefined> {
+    if (prior?.call?.state !== 'sending') return undefined;
+    const before = prior.call.before === undefined ? undefined : (JSON.parse(prior.call.before) as unknown);
+    const seen = await this.#reconcile(action, request, { before, sentAt: prior.call.sent_at }, signal);
+    this.#deps.log.info('reconciled an earlier unconfirmed call', {
+      verdict: seen.verdict,
+      observed: seen.observed,
+    });
+    if (seen.verdict === 'applied') return seen;
+    if (seen.verdict === 'unknown') {
+      throw new UnconfirmedOutcomeError(
+        `an earlier attempt of ${request.action} (sent ${prior.call.sent_at}) got no answer and its effect cannot be confirmed: ${seen.observed}. Check the resource before redriving.`,
+        seen.observed,
+      );
+    }
+    return undefined;
+  }
+
+  async #reconcile(
+    action: Action,
+    request: ActionRequest,
+    context: { before: unknown; sentAt: string },
+    signal?: AbortSignal,
+  ): Promise<Reconciliation> {
+    const stateCall = action.stateCall(request);
+    if (!stateCall)
+      return {
+        verdict: 'unknown',
+        observed: `this ${request.action} request gives no way to read its state`,
+      };
+    try {
+      const state = await this.#send(request, stateCall, signal);
+      return action.reconcile(state.body, { request, before: context.before, sentAt: context.sentAt });
+    } catch (error) {
+      if (error instanceof HuaweiApiError && error.kind === 'permanent') {
+        return { verdict: 'unknown', observed: `reading the state failed: ${error.message}` };
+      }
+      throw new RetryLaterError(`reading the state to reconcile failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  #stateCallOf(action: Action, request: ActionRequest): RemoteCall {
+    const call = action.stateCall(request);
+    if (!call) throw new Error(`${action.id} has a preflight but no state call`);
+    return call;
+  }
+
+  #urlOf(action: Action, request: ActionRequest, call: RemoteCall): string {
+    return `${endpointFor(action.service, request.region, this.#deps.endpoints)}${call.path}`;
+  }
+
+  #send(request: ActionRequest, call: RemoteCall, signal?: AbortSignal) {
+    const action = actionFor(request.action);
+    return this.#deps.client.send(
+      {
+        method: call.method,
+        url: this.#urlOf(action, request, call),
+        projectId: request.project_id,
+        body: call.body,
+      },
+      signal ? { signal } : undefined,
+    );
+  }
+
+  async #succeed(
+    key: string,
+    remote: Record<string, string>,
+    reconciled?: string,
+    sentAt?: string,
+  ): Promise<Outcome> {
+    await this.#record(key, {
+      status: 'succeeded',
+      remote,
+      ...(reconciled ? { reason: `reconciled: ${reconciled}` } : {}),
+      ...(sentAt ? { call: { state: 'answered', sent_at: sentAt } } : {}),
+    });
+    return reconciled ? { status: 'succeeded', remote, reconciled } : { status: 'succeeded', remote };
+  }
+
+  async #skip(key: string, reason: string, dryRun?: DryRunCall): Promise<Outcome> {
+    await this.#record(key, { status: 'skipped', reason });
+    return dryRun ? { status: 'skipped', reason, dryRun } : { status: 'skipped', reason };
+  }
+
+  #record(key: string, change: StatusChange): Promise<unknown> {
+    return this.#deps.store.set(key, change);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The embedded local stack, all on 127.0.0.1: dynalite (DynamoDB), fauxqs (SQS), the Huawei API
+ * simulator, and a poller driving handlers/requests.ts unmodified. It creates its own table and
+ * queues (with the same redrive policy as serverless.yml) and sets the environment the handler reads.
+ * Owns: starting, wiring and stopping those servers. Must not touch: handler logic.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import { sqsClient } from '../runtime/aws.ts';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.ts';
+import { type BatchReport, SqsPoller } from './poller.ts';
+
+export const LOCAL_CREDENTIALS = {
+  ak: 'DRRELAYLOCALACCESSKEY',
+  sk: 'dr-relay-local-secret-key-not-for-production',
+};
+
+export interface StackOptions {
+  /** Ports: 0 = any free port. */
+  readonly sqsPort?: number;
+  readonly dynamodbPort?: number;
+  readonly simulatorPort?: number;
+  /** Extra environment for the handler (DR_MAX_ATTEMPTS, DR_BACKOFF_BASE_SECONDS...). */
+  readonly env?: Record<string, string>;
+  readonly simulator?: Partial<SimulatorOptions>;
+  /** Concurrent pollers, like Lambda's concurrent batches. Default 2. */
+  readonly concurrency?: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+  readonly onBatch?: (report: BatchReport) => void | Promise<void>;
+  /** Start polling at once (default true). */
+  readonly poll?: boolean;
+}
+
+export interface LocalStack {
+  readonly urls: {
+    readonly sqs: string;
+    readonly dynamodb: string;
+    readonly simulator: string;
+    readonly requestQueueUrl: string;
+    readonly deadLetterQueueUrl: string;
+    readonly stateTable: string;
+  };
+  readonly simulator: Simulator;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly poller: SqsPoller;
+  stop(): Promise<void>;
+}
+
+const STATE_TABLE = 'dr-relay-local-state';
+const LOCAL_REGION = 'us-east-1';
+
+const startDynalite = async (port: number): Promise<{ url: string; close: () => Promise<void> }> => {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+};
+
+const createQueues = async (sqs: SQSClient, visibility: number, maxReceiveCount: number) => {
+  const { QueueUrl: deadLetterQueueUrl = '' } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'dr-relay-local-dead-letters',
+      Attributes: { MessageRetentionPeriod: '1209600' },
+    }),
+  );
+  const arnOf = async (url: string) =>
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+      .Attributes?.QueueArn ?? '';
+  const deadLetterArn = await arnOf(deadLetterQueueUrl);
+  const { QueueUrl: requestQueueUrl = '' } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'dr-relay-local-requests',
+      Attributes: {
+        VisibilityTimeout: String(visibility),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: deadLetterArn,
+          maxReceiveCount: String(maxReceiveCount),
+        }),
+      },
+    }),
+  );
+  return { requestQueueUrl, deadLetterQueueUrl, requestQueueArn: await arnOf(requestQueueUrl) };
+};
+
+export const startLocalStack = async (options: StackOptions = {}): Promise<LocalStack> => {
+  const fauxqs = await startFauxqs({ port: options.sqsPort ?? 0, logger: false });
+  const dynamo = await startDynalite(options.dynamodbPort ?? 0);
+  const userKeys =
+    process.env['HUAWEICLOUD_SDK_AK'] && process.env['HUAWEICLOUD_SDK_SK']
+      ? [{ ak: process.env['HUAWEICLOUD_SDK_AK'], sk: process.env['HUAWEICLOUD_SDK_SK'] }]
+      : [];
+  const simulator = await startSimulator({
+    port: options.simulatorPort ?? 0,
+    credentials: [LOCAL_CREDENTIALS, ...userKeys],
+    ...options.simulator,
+  });
+
+  const clientConfig = {
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  const sqs = sqsClient({ ...clientConfig, endpoint: fauxqs.address });
+  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.url });
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: STATE_TABLE,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const queues = await createQueues(
+    sqs,
+    options.visibilityTimeoutSeconds ?? 30,
+    options.maxReceiveCount ?? 10,
+  );
+
+  // The environment handlers/requests.ts reads, exactly as in the cloud; DR_ENDPOINT_* set by the user win.
+  const env: Record<string, string> = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_SQS: fauxqs.address,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    REQUEST_QUEUE_URL: queues.requestQueueUrl,
+    DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    STATE_TABLE,
+    HUAWEICLOUD_SDK_AK: process.env['HUAWEICLOUD_SDK_AK'] ?? LOCAL_CREDENTIALS.ak,
+    HUAWEICLOUD_SDK_SK: process.env['HUAWEICLOUD_SDK_SK'] ?? LOCAL_CREDENTIALS.sk,
+    DR_ENDPOINT_DWS: process.env['DR_ENDPOINT_DWS'] ?? simulator.url,
+    DR_ENDPOINT_CSBS: process.env['DR_ENDPOINT_CSBS'] ?? simulator.url,
+    DR_ENDPOINT_DCS: process.env['DR_ENDPOINT_DCS'] ?? simulator.url,
+    AWS_LAMBDA_FUNCTION_NAME: 'dr-relay-local-requests',
+    POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
+    ...options.env,
+  };
+  Object.assign(process.env, env);
+
+  const { handler } = await import('../../handlers/requests.ts');
+  const poller = new SqsPoller({
+    sqs,
+    queueUrl: queues.requestQueueUrl,
+    queueArn: queues.requestQueueArn,
+    handler,
+    concurrency: options.concurrency ?? 2,
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
+  if (options.poll ?? true) poller.start();
+
+  return {
+    urls: {
+      sqs: fauxqs.address,
+      dynamodb: dynamo.url,
+      simulator: simulator.url,
+      requestQueueUrl: queues.requestQueueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      stateTable: STATE_TABLE,
+    },
+    simulator,
+    sqs,
+    dynamodb,
+    poller,
+    stop: async () => {
+      await poller.stop();
+      sqs.destroy();
+      dynamodb.destroy();
+      await simulator.close();
+      await dynamo.close();
+      await fauxqs.stop();
+    },
+  };
+};

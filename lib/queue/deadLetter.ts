@@ -1,0 +1,81 @@
+/**
+ * The dead-letter record (rule 5: everything needed to act on it) and how it is sent.
+ * Owns: the DeadLetter schema (the contract the CLI and operators read) and SendMessage to
+ * DEAD_LETTER_QUEUE_URL. Must not touch: status records, retry decisions.
+ * Secrets never go in: error summaries come from typed errors whose messages carry none.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { DrRelayError, ValidationError } from '../errors.ts';
+import { HuaweiApiError } from '../huawei/errors.ts';
+import { type ErrorSummary, ErrorSummarySchema } from '../store/status.ts';
+
+export const DeadLetterSchema = z.object({
+  type: z.literal('dr-relay.dead-letter'),
+  version: z.literal(1),
+  idempotency_key: z.string().optional(),
+  action: z.string().optional(),
+  target: z.string().optional(),
+  /** The validated request, or the raw body when it could not be validated. */
+  request: z.unknown().optional(),
+  raw_body: z.string().optional(),
+  source: z.object({ type: z.string(), queue_url: z.string().optional(), message_id: z.string().optional() }),
+  reason: z.string(),
+  error: ErrorSummarySchema.extend({
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+  attempts: z.number(),
+  first_failure_at: z.string(),
+  last_failure_at: z.string(),
+  dead_lettered_at: z.string(),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+
+/** A compact, secret-free summary of any error, for status records, dead letters and logs. */
+export const summarizeError = (error: unknown): ErrorSummary => {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof HuaweiApiError) {
+    return {
+      kind: error.kind,
+      message,
+      ...(error.httpStatus === undefined ? {} : { http_status: error.httpStatus }),
+      ...(error.errorCode === undefined ? {} : { error_code: error.errorCode }),
+      ...(error.errorMsg === undefined ? {} : { error_msg: error.errorMsg }),
+      ...(error.requestId === undefined ? {} : { huawei_request_id: error.requestId }),
+    };
+  }
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof HuaweiApiError)
+    return { ...summarizeError(cause), kind: (error as DrRelayError).kind ?? cause.kind, message };
+  return { kind: error instanceof DrRelayError ? error.kind : 'transient', message };
+};
+
+export const issuesOfError = (error: unknown) =>
+  error instanceof ValidationError ? [...error.issues] : undefined;
+
+export class DeadLetterQueue {
+  readonly #sqs: SQSClient;
+  readonly #url: string;
+
+  constructor(sqs: SQSClient, url: string) {
+    this.#sqs = sqs;
+    this.#url = url;
+  }
+
+  async send(letter: DeadLetter): Promise<string | undefined> {
+    const { MessageId } = await this.#sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.#url,
+        MessageBody: JSON.stringify(letter),
+        MessageAttributes: {
+          error_kind: { DataType: 'String', StringValue: letter.error.kind },
+          ...(letter.action ? { action: { DataType: 'String', StringValue: letter.action } } : {}),
+          ...(letter.idempotency_key
+            ? { idempotency_key: { DataType: 'String', StringValue: letter.idempotency_key } }
+            : {}),
+        },
+      }),
+    );
+    return MessageId;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * What happens to one SQS record of the request queue (rule 3: nothing dropped).
+ *   invalid body               -> dead letter at once (naming the bad fields), record removed
+ *   executed / replayed        -> removed
+ *   transient, attempts left   -> visibility set to the backoff, reported as a batch item failure
+ *   transient on last attempt,
+ *   permanent or unconfirmed   -> dead letter with full context, status dead_lettered, removed
+ *   same key in progress       -> retried shortly (the other delivery owns the call)
+ * Owns: that decision table. Must not touch: the remote call (the executor) or the claim (Powertools).
+ */
+
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { actionFor } from '../actions/catalogue.ts';
+import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
+import { DrRelayError } from '../errors.ts';
+import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
+import { AlreadyDeadLetteredError } from '../execution/errors.ts';
+import type { Job, Outcome } from '../execution/executor.ts';
+import type { Log } from '../log.ts';
+import type { StatusStore } from '../store/status.ts';
+import { type DeadLetter, type DeadLetterQueue, issuesOfError, summarizeError } from './deadLetter.ts';
+
+/** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
+export const REDRIVE_ATTRIBUTE = 'dr_relay_redrive';
+/** Delay before a duplicate delivery looks again at a request another delivery is executing. */
+const IN_PROGRESS_RETRY_SECONDS = 5;
+
+export type RecordResult =
+  | { readonly result: 'executed'; readonly outcome: Outcome & { readonly replayed?: boolean } }
+  | { readonly result: 'dead_lettered'; readonly reason: string }
+  | { readonly result: 'duplicate_of_dead_letter' };
+
+export interface RecordHandlerDeps {
+  readonly run: (job: Job, signal?: AbortSignal) => Promise<Outcome>;
+  readonly store: Pick<StatusStore, 'set'>;
+  readonly deadLetters: Pick<DeadLetterQueue, 'send'>;
+  readonly sqs: Pick<SQSClient, 'send'>;
+  readonly queueUrl: string;
+  readonly maxAttempts: number;
+  readonly backoff: BackoffPolicy;
+  readonly log: Log;
+  readonly now?: () => Date;
+}
+
+/** Thrown to make the batch report this record as failed (after its visibility was set). */
+export class RetryScheduledError extends Error {
+  readonly delaySeconds: number;
+  constructor(delaySeconds: number, options?: { cause?: unknown }) {
+    super(`retry scheduled in ${delaySeconds}s`, options);
+    this.name = 'RetryScheduledError';
+    this.delaySeconds = delaySeconds;
+  }
+}
+
+export const makeRecordHandler = (deps: RecordHandlerDeps) => {
+  const now = () => (deps.now ?? (() => new Date()))().toISOString();
+
+  const deadLetter = async (
+    record: SQSRecord,
+    error: unknown,
+    context: { key?: string; request?: ActionRequest; attempts: number },
+  ): Promise<RecordResult> => {
+    const summary = summarizeError(error);
+    const issues = issuesOfError(error);
+    const at = now();
+    const letter: DeadLetter = {
+      type: 'dr-relay.dead-letter',
+      version: 1,
+      ...(context.key ? { idempotency_key: context.key } : {}),
+      ...(context.request
+        ? {
+            action: context.request.action,
+            target: actionFor(context.request.action).target(context.request),
+            request: context.request,
+          }
+        : { raw_body: record.body }),
+      source: { type: 'sqs', queue_url: deps.queueUrl, message_id: record.messageId },
+      reason: `${summary.kind}: ${summary.message}`,
+      error: issues ? { ...summary, issues } : summary,
+      attempts: context.attempts,
+      first_failure_at: at,
+      last_failure_at: at,
+      dead_lettered_at: at,
+    };
+    if (context.key && context.request) {
+      const stored = await deps.store.set(context.key, {
+        status: 'dead_lettered',
+        attempts: context.attempts,
+        error: summary,
+        failure: true,
+      });
+      letter.first_failure_at = stored.first_failure_at ?? at;
+    }
+    await deps.deadLetters.send(letter);
+    deps.log.warn('dead-lettered', {
+      request_id: context.key,
+      reason: letter.reason,
+      attempts: context.attempts,
+    });
+    return { result: 'dead_lettered', reason: letter.reason };
+  };
+
+  const retryLater = async (record: SQSRecord, delaySeconds: number, cause: unknown): Promise<never> => {
+    await deps.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: deps.queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: delaySeconds,
+      }),
+    );
+    throw new RetryScheduledError(delaySeconds, { cause });
+  };
+
+  return async (record: SQSRecord, signal?: AbortSignal): Promise<RecordResult> => {
+    const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
+    let request: ActionRequest;
+    try {
+      request = parseActionRequestJson(record.body);
+    } catch (error) {
+      return deadLetter(record, error, { attempts: attempt });
+    }
+    const key = idempotencyKey(request);
+    const redrive = record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
+    try {
+      const outcome = await deps.run({ key, request, attempt, ...(redrive ? { redrive } : {}) }, signal);
+      deps.log.info('request done', { request_id: key, action: request.action, outcome });
+      return { result: 'executed', outcome };
+    } catch (error) {
+      if (error instanceof AlreadyDeadLetteredError) {
+        deps.log.info('duplicate of a dead-lettered request: dropped', { request_id: key });
+        return { result: 'duplicate_of_dead_letter' };
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        deps.log.info('same request in progress elsewhere: will look again', { request_id: key });
+        return retryLater(record, IN_PROGRESS_RETRY_SECONDS, error);
+      }
+      if (error instanceof IdempotencyValidationError) {
+        const reused = new DrRelayError(
+          `request_id ${key} was already used for a different request`,
+          'permanent',
+          {
+            cause: error,
+          },
+        );
+        return deadLetter(record, reused, { attempts: attempt });
+      }
+      const summary = summarizeError(error);
+      if (summary.kind === 'transient' && attempt < deps.maxAttempts) {
+        await deps.store.set(key, { status: 'failed', attempts: attempt, error: summary, failure: true });
+        const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;
+        const delay = backoffSeconds(attempt, deps.backoff, retryAfterMs);
+        deps.log.warn('transient failure: retry scheduled', {
+          request_id: key,
+          attempt,
+          delay_seconds: delay,
+          error: summary,
+        });
+        return retryLater(record, delay, error);
+      }
+      return deadLetter(record, error, { key, request, attempts: attempt });
+    }
+  };
+};

@@ -1,0 +1,167 @@
+/**
+ * The request status record: the schema (the contract behind `GET /v1/requests/{id}`) and its store.
+ * Owns: items `req#<idempotency key>` in STATE_TABLE. Must not touch: idempotency records (Powertools
+ * owns those), queues, the Huawei client.
+ *
+ * Besides the status shown to users, the record keeps `call`: `sending` is written *before* a
+ * remote call and `answered` after a definite answer. A record still `sending` when an attempt
+ * starts means an earlier attempt may have taken effect: the executor reconciles before calling.
+ */
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
+
+export const REQUEST_STATUSES = [
+  'queued',
+  'in_progress',
+  'succeeded',
+  'skipped',
+  'failed',
+  'dead_lettered',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export const ErrorSummarySchema = z.object({
+  kind: z.enum(['permanent', 'transient', 'ambiguous']),
+  message: z.string(),
+  http_status: z.number().optional(),
+  error_code: z.string().optional(),
+  error_msg: z.string().optional(),
+  huawei_request_id: z.string().optional(),
+});
+export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
+
+export const StatusRecordSchema = z.object({
+  request_id: z.string(),
+  action: z.string(),
+  target: z.string().optional(),
+  status: z.enum(REQUEST_STATUSES),
+  attempts: z.number().default(0),
+  remote: z.record(z.string(), z.string()).optional(),
+  reason: z.string().optional(),
+  error: ErrorSummarySchema.optional(),
+  call: z
+    .object({ state: z.enum(['sending', 'answered']), sent_at: z.string(), before: z.string().optional() })
+    .optional(),
+  first_failure_at: z.string().optional(),
+  last_failure_at: z.string().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type StatusRecord = z.infer<typeof StatusRecordSchema>;
+
+/** What a status change writes; absent fields are left as they are. */
+export interface StatusChange {
+  readonly status: RequestStatus;
+  readonly action?: string;
+  readonly target?: string;
+  readonly attempts?: number;
+  readonly remote?: Record<string, string>;
+  readonly reason?: string;
+  readonly error?: ErrorSummary;
+  readonly call?: StatusRecord['call'];
+  /** Set first_failure_at (if not yet set) and last_failure_at to now. */
+  readonly failure?: boolean;
+}
+
+export class StatusStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #ttlSeconds: number;
+  readonly #now: () => Date;
+
+  constructor(options: { client: DynamoDBClient; table: string; ttlSeconds: number; now?: () => Date }) {
+    this.#client = options.client;
+    this.#table = options.table;
+    this.#ttlSeconds = options.ttlSeconds;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  static keyOf(requestId: string): Record<string, AttributeValue> {
+    return { id: { S: `req#${requestId}` } };
+  }
+
+  async get(requestId: string): Promise<StatusRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: StatusStore.keyOf(requestId), ConsistentRead: true }),
+    );
+    return Item ? StatusRecordSchema.parse(unmarshall(Item)) : undefined;
+  }
+
+  /** Applies a change, creating the record if needed; returns the record as stored. */
+  async set(requestId: string, change: StatusChange): Promise<StatusRecord> {
+    const now = this.#now().toISOString();
+    const values: Record<string, unknown> = {
+      ':request_id': requestId,
+      ':updated_at': now,
+      ':expiration': Math.floor(this.#now().getTime() / 1000) + this.#ttlSeconds,
+    };
+    const sets = [
+      'request_id = :request_id',
+      'updated_at = :updated_at',
+      'created_at = if_not_exists(created_at, :updated_at)',
+      'expiration = :expiration',
+    ];
+    const names: Record<string, string> = {};
+    for (const [field, value] of Object.entries(change)) {
+      if (value === undefined || field === 'failure') continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (change.failure) {
+      sets.push(
+        'first_failure_at = if_not_exists(first_failure_at, :updated_at)',
+        'last_failure_at = :updated_at',
+      );
+    }
+    const { Attributes } = await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: StatusStore.keyOf(requestId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return StatusRecordSchema.parse(unmarshall(Attributes ?? {}));
+  }
+
+  /** Creates the record as `queued` unless one exists; returns false when it already existed. */
+  async createQueued(requestId: string, action: string, target: string): Promise<boolean> {
+    const now = this.#now().toISOString();
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            ...StatusStore.keyOf(requestId),
+            ...marshall({
+              request_id: requestId,
+              action,
+              target,
+              status: 'queued',
+              attempts: 0,
+              created_at: now,
+              updated_at: now,
+              expiration: Math.floor(this.#now().getTime() / 1000) + this.#ttlSeconds,
+            }),
+          },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
