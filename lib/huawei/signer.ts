@@ -30,7 +30,11 @@ export const uriEncode = (value: string): string =>
   encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** UTC `YYYYMMDDTHHmmssZ`. */
-export const sdkDate = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export const sdkDate = (date: Date): string =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 const canonicalUri = (pathname: string): string => {
   const segments = pathname.split('/').map((s) => uriEncode(decodeURIComponent(s)));
@@ -71,13 +75,19 @@ export const canonicalRequest = (
 
 /** Hex HMAC-SHA256 signature over the string to sign of a canonical request. */
 export const signature = (canonical: string, date: string, sk: string): string =>
-  createHmac('sha256', sk).update(`${ALGORITHM}\n${date}\n${sha256Hex(canonical)}`, 'utf8').digest('hex');
+  createHmac('sha256', sk)
+    .update(`${ALGORITHM}\n${date}\n${sha256Hex(canonical)}`, 'utf8')
+    .digest('hex');
 
 /**
  * Returns the headers to send: the request's own, plus Host, X-Sdk-Date, Authorization
  * (and X-Security-Token for temporary credentials). Host and X-Sdk-Date are always signed.
  */
-export const sign = (request: SignableRequest, credentials: Credentials, now: Date = new Date()): Record<string, string> => {
+export const sign = (
+  request: SignableRequest,
+  credentials: Credentials,
+  now: Date = new Date(),
+): Record<string, string> => {
   const date = sdkDate(now);
   const toSign: Record<string, string> = {
     ...request.headers,

@@ -18,7 +18,11 @@ describe('SDK-HMAC-SHA256 signer', () => {
     const { canonical, signedHeaders } = canonicalRequest(
       'GET',
       request.url,
-      { 'content-type': 'application/json', host: 'service.region.example.com', 'x-sdk-date': '20191115T033655Z' },
+      {
+        'content-type': 'application/json',
+        host: 'service.region.example.com',
+        'x-sdk-date': '20191115T033655Z',
+      },
       '',
     );
     expect(createHash('sha256').update(canonical).digest('hex')).toBe(
@@ -46,8 +50,18 @@ describe('SDK-HMAC-SHA256 signer', () => {
   });
 
   it.each([
-    ['DWS failover, no body', failoverUrl, '', '368af76f9e29dd17ccb953a4518dabe9de82a5591e20af2bdc12a740dd4713fc'],
-    ['DWS failover, body {}', failoverUrl, '{}', '588f42d2fb69f923201372873674564406b65493b0e436abe0e7036f98c4d086'],
+    [
+      'DWS failover, no body',
+      failoverUrl,
+      '',
+      '368af76f9e29dd17ccb953a4518dabe9de82a5591e20af2bdc12a740dd4713fc',
+    ],
+    [
+      'DWS failover, body {}',
+      failoverUrl,
+      '{}',
+      '588f42d2fb69f923201372873674564406b65493b0e436abe0e7036f98c4d086',
+    ],
     [
       'DCS restore',
       `https://dcs.cn-north-4.myhuaweicloud.com/v2/${project}/instances/inst-1/restores`,

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../lib/errors.ts';
+import { endpointFor, type Service } from '../../lib/huawei/endpoints.ts';
+
+describe('endpointFor', () => {
+  it.each<[Service, string, string]>([
+    ['dws', 'cn-north-4', 'https://dws.cn-north-4.myhuaweicloud.com'],
+    ['csbs', 'ap-southeast-1', 'https://csbs.ap-southeast-1.myhuaweicloud.com'],
+    ['dcs', 'la-north-2', 'https://dcs.la-north-2.myhuaweicloud.com'],
+  ])('defaults %s in %s to %s', (service, region, expected) => {
+    // Prepare: no overrides. Act
+    const url = endpointFor(service, region);
+    // Assess
+    expect(url).toBe(expected);
+  });
+
+  it.each([
+    ['eu-west-101', 'https://dws.eu-west-101.myhuaweicloud.eu'],
+    ['cn-south-4', 'https://dws.cn-south-4.myhuaweicloud.cn'],
+    ['cn-north-12', 'https://dws.cn-north-12.myhuaweicloud.cn'],
+    ['cn-east-4', 'https://dws.cn-east-4.myhuaweicloud.cn'],
+    ['tr-west-1', 'https://dws.tr-west-1.myhuaweicloud.cn'],
+    ['ap-southeast-4', 'https://dws.ap-southeast-4.myhuaweicloud.cn'],
+  ])('serves DWS in %s from its own domain', (region, expected) => {
+    expect(endpointFor('dws', region)).toBe(expected);
+  });
+
+  it.each<[Service, string]>([
+    ['csbs', 'eu-west-101'],
+    ['dcs', 'eu-west-101'],
+    ['csbs', 'cn-south-4'],
+    ['dcs', 'tr-west-1'],
+  ])('keeps .com for %s in the DWS exception region %s', (service, region) => {
+    expect(endpointFor(service, region)).toBe(`https://${service}.${region}.myhuaweicloud.com`);
+  });
+
+  it('lets an override win, without its trailing slash', () => {
+    // Prepare
+    const overrides = { dws: 'http://127.0.0.1:8080/', dcs: 'https://proxy.example/dcs//' };
+    // Act / Assess
+    expect(endpointFor('dws', 'eu-west-101', overrides)).toBe('http://127.0.0.1:8080');
+    expect(endpointFor('dcs', 'cn-north-4', overrides)).toBe('https://proxy.example/dcs');
+    expect(endpointFor('csbs', 'cn-north-4', overrides)).toBe('https://csbs.cn-north-4.myhuaweicloud.com');
+  });
+
+  it('applies an override even for a region id it would not accept by default', () => {
+    expect(endpointFor('csbs', 'local', { csbs: 'http://127.0.0.1:9000' })).toBe('http://127.0.0.1:9000');
+  });
+
+  it.each(['', 'cn-north-4.evil.example', 'cn-north-4/x', 'CN-NORTH-4', 'cnnorth4'])(
+    'rejects the region id %j',
+    (region) => {
+      expect(() => endpointFor('dws', region)).toThrow(ValidationError);
+    },
+  );
+
+  it.each(['not a url', 'ftp://files.example/'])('rejects the override %j', (override) => {
+    expect(() => endpointFor('dws', 'cn-north-4', { dws: override })).toThrow(ValidationError);
+  });
+});
