@@ -1,0 +1,165 @@
+/**
+ * CSBS (Cloud Server Backup Service) restore: checkpoint items keyed by (project, item id), the
+ * restore request's parameter checks (CSBS.9001), one running restore per server (CSBS.6015),
+ * and the item going 'restoring' -> 'available' `restoreMs` later (evaluated lazily).
+ * Owns: CSBS state and answers. Must not touch: auth, faults, sockets.
+ */
+import { randomUUID } from 'node:crypto';
+import { assertProjectId, fail, isObject, isoSeconds, key, ok } from './errors.ts';
+import type { RouteId, ServiceHandler, ServiceResult } from './types.ts';
+
+export const CSBS_PROVIDER_ID = 'fc4d5750-22e7-4798-8a46-f48f62c4c1da';
+
+interface Item {
+  id: string;
+  projectId: string;
+  checkpointId: string;
+  serverId: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  restoringUntil?: number;
+}
+
+export interface CsbsInit {
+  checkpointId?: string;
+  serverId?: string;
+  status?: string;
+}
+
+/** The first failed parameter check, or undefined when the restore body is well formed. */
+const checkRestore = (body: unknown): string | undefined => {
+  const restore = isObject(body) ? body['restore'] : undefined;
+  if (!isObject(restore)) return 'restore is required';
+  if (restore['provider_id'] !== CSBS_PROVIDER_ID) return 'provider_id is invalid';
+  if (typeof restore['checkpoint_id'] !== 'string' || !restore['checkpoint_id'])
+    return 'checkpoint_id is required';
+  const parameters = restore['parameters'];
+  if (!isObject(parameters)) return 'parameters is required';
+  const targets = parameters['targets'];
+  if (!isObject(targets)) return 'parameters.targets is required';
+  const item = parameters['checkpoint_item_id'];
+  if (item !== undefined && (typeof item !== 'string' || !item)) return 'checkpoint_item_id is invalid';
+  const server = targets['server_id'];
+  if (server !== undefined && (typeof server !== 'string' || !server)) return 'targets.server_id is invalid';
+  const volumes = targets['volumes'];
+  if (volumes === undefined) return undefined;
+  if (!Array.isArray(volumes)) return 'targets.volumes must be an array';
+  for (const [index, volume] of volumes.entries()) {
+    for (const field of ['backup_id', 'volume_id']) {
+      const value = isObject(volume) ? volume[field] : undefined;
+      if (typeof value !== 'string' || !value) return `targets.volumes[${index}].${field} is required`;
+    }
+  }
+  return undefined;
+};
+
+const itemNotFound = (): ServiceResult => fail(404, 'CSBS.1003', 'The checkpoint item does not exist.');
+
+export const createCsbs = (options: { restoreMs: number; now: () => number }) => {
+  const items = new Map<string, Item>();
+  /** (project, server) -> when its latest restore ends. */
+  const serverBusyUntil = new Map<string, number>();
+
+  const settle = (item: Item, now: number): Item => {
+    if (item.restoringUntil !== undefined && now >= item.restoringUntil) {
+      item.status = 'available';
+      item.updatedAt = isoSeconds(item.restoringUntil);
+      delete item.restoringUntil;
+    }
+    return item;
+  };
+
+  const find = (projectId: string, itemId: string, now: number): Item | undefined => {
+    const item = items.get(key(projectId, itemId));
+    return item && settle(item, now);
+  };
+
+  const byCheckpoint = (projectId: string, checkpointId: string, now: number): Item | undefined => {
+    for (const item of items.values()) {
+      if (item.projectId === projectId && item.checkpointId === checkpointId) return settle(item, now);
+    }
+    return undefined;
+  };
+
+  const view = (item: Item): Record<string, unknown> => ({
+    id: item.id,
+    checkpoint_id: item.checkpointId,
+    status: item.status,
+    resource_id: item.serverId,
+    name: `backup-${item.id}`,
+    created_at: item.createdAt,
+    updated_at: item.updatedAt,
+  });
+
+  const restore: ServiceHandler = ({ projectId, body, now }) => {
+    const problem = checkRestore(body);
+    if (problem) return fail(400, 'CSBS.9001', `Parameter check failed: ${problem}`);
+    const request = (body as { restore: Record<string, unknown> }).restore;
+    const parameters = request['parameters'] as Record<string, unknown>;
+    const targets = parameters['targets'] as Record<string, unknown>;
+    const checkpointId = request['checkpoint_id'] as string;
+    const itemId = parameters['checkpoint_item_id'] as string | undefined;
+
+    const item = itemId ? find(projectId, itemId, now) : byCheckpoint(projectId, checkpointId, now);
+    if (!item) return itemNotFound();
+    if (item.checkpointId !== checkpointId) {
+      return fail(
+        400,
+        'CSBS.9001',
+        'Parameter check failed: checkpoint_item_id does not belong to checkpoint_id',
+      );
+    }
+    const serverId = (targets['server_id'] as string | undefined) ?? item.serverId;
+    if (now < (serverBusyUntil.get(key(projectId, serverId)) ?? 0)) {
+      return fail(400, 'CSBS.6015', 'The server is restoring.');
+    }
+
+    const until = now + options.restoreMs;
+    serverBusyUntil.set(key(projectId, serverId), until);
+    item.status = 'restoring';
+    item.updatedAt = isoSeconds(now);
+    item.restoringUntil = until;
+    const answer = {
+      id: randomUUID(),
+      status: 'in_progress',
+      checkpoint_id: checkpointId,
+      parameters,
+      project_id: projectId,
+      provider_id: CSBS_PROVIDER_ID,
+      resources_reason: '',
+      resources_status: '',
+      restore_target: request['restore_target'] ?? '',
+    };
+    return ok({ restore: answer }, true);
+  };
+
+  const handlers: Partial<Record<RouteId, ServiceHandler>> = {
+    'csbs.restore': restore,
+    'csbs.checkpoint_item.show': ({ projectId, id = '', now }) => {
+      const item = find(projectId, id, now);
+      return item ? ok({ checkpoint_item: view(item) }) : itemNotFound();
+    },
+  };
+
+  const seed = (projectId: string, itemId: string, init: CsbsInit = {}): void => {
+    assertProjectId(projectId);
+    const created = isoSeconds(options.now());
+    items.set(key(projectId, itemId), {
+      id: itemId,
+      projectId,
+      checkpointId: init.checkpointId ?? `checkpoint-${itemId}`,
+      serverId: init.serverId ?? `server-${itemId}`,
+      status: init.status ?? 'available',
+      createdAt: created,
+      updatedAt: created,
+    });
+  };
+
+  const show = (projectId: string, itemId: string): Record<string, unknown> | undefined => {
+    const item = find(projectId, itemId, options.now());
+    return item && view(item);
+  };
+
+  return { handlers, seed, view: show };
+};

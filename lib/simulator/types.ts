@@ -1,0 +1,109 @@
+/**
+ * Huawei Cloud API simulator: the public types (options, routes, fault rules, call log, the
+ * Simulator handle) and the small internal contract every service module implements.
+ * Owns: type declarations only, no behaviour.
+ */
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  credentials: { ak: string; sk: string }[];
+  transitionMs?: number;
+  restoreMs?: number;
+  hangMs?: number;
+  seed?: number;
+  now?: () => number;
+}
+
+export type RouteId =
+  | 'dws.dr.start'
+  | 'dws.dr.failover'
+  | 'dws.dr.recovery'
+  | 'dws.dr.show'
+  | 'csbs.restore'
+  | 'csbs.checkpoint_item.show'
+  | 'dcs.restore'
+  | 'dcs.restores.list'
+  | 'dcs.instance.show';
+
+export interface FaultCall {
+  route: RouteId;
+  projectId: string;
+  resourceId?: string;
+  body?: unknown;
+}
+
+export interface FaultRule {
+  route?: RouteId | RouteId[];
+  kind: 'status' | 'timeout' | 'reset' | 'latency';
+  status?: number;
+  body?: Record<string, unknown>;
+  when?: 'before' | 'after';
+  rate?: number;
+  times?: number;
+  latencyMs?: number;
+  match?: (call: FaultCall) => boolean;
+}
+
+export interface CallLogEntry {
+  seq: number;
+  at: number;
+  method: string;
+  path: string;
+  route: RouteId | 'unknown';
+  projectId?: string;
+  resourceId?: string;
+  body?: unknown;
+  status: number;
+  errorCode?: string;
+  fault?: string;
+  effectApplied: boolean;
+  requestId: string;
+  authorized: boolean;
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly calls: readonly CallLogEntry[];
+  readonly seed: {
+    drPair(
+      projectId: string,
+      id: string,
+      init?: { status?: string; name?: string; primaryClusterId?: string; standbyClusterId?: string },
+    ): void;
+    csbsCheckpointItem(
+      projectId: string,
+      itemId: string,
+      init?: { checkpointId?: string; serverId?: string; status?: string },
+    ): void;
+    dcsInstance(
+      projectId: string,
+      instanceId: string,
+      init?: { mode?: 'single' | 'ha' | 'cluster'; status?: string },
+    ): void;
+  };
+  readonly faults: { add(rule: FaultRule): () => void; clear(): void };
+  /** Current state views for assertions (after applying due transitions). */
+  drPair(projectId: string, id: string): Record<string, unknown> | undefined;
+  checkpointItem(projectId: string, itemId: string): Record<string, unknown> | undefined;
+  dcsRestores(projectId: string, instanceId: string): Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** What a routed, authorized call hands to a service. `id` is the path resource id, if any. */
+export interface ServiceRequest {
+  projectId: string;
+  id?: string;
+  body: unknown;
+  query: URLSearchParams;
+  now: number;
+}
+
+/** What a service answers; `effectApplied` is true only when the call changed state. */
+export interface ServiceResult {
+  status: number;
+  body: Record<string, unknown>;
+  effectApplied: boolean;
+}
+
+export type ServiceHandler = (request: ServiceRequest) => ServiceResult;
