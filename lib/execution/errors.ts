@@ -14,13 +14,17 @@ export class UnconfirmedOutcomeError extends DrRelayError {
   }
 }
 
-/** Nothing took effect yet (busy resource, or an ambiguous call whose state shows no effect): try again later. */
+/**
+ * Try again later: the resource is busy, or a call got no answer and the state read so far shows no
+ * effect (`unconfirmed`: a call may still have taken effect, so if attempts run out the request is
+ * dead-lettered as ambiguous, and any later attempt or redrive reconciles before calling).
+ */
 export class RetryLaterError extends DrRelayError {
-  readonly retryAfterMs?: number;
-  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+  readonly unconfirmed: boolean;
+  constructor(message: string, options: { cause?: unknown; unconfirmed: boolean }) {
     super(message, 'transient', options);
     this.name = 'RetryLaterError';
-    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    this.unconfirmed = options.unconfirmed;
   }
 }
 

@@ -128,15 +128,14 @@ export class Executor {
       });
       throw new RetryLaterError(`${error.message} (${seen.observed}); will retry when the resource is free`, {
         cause: error,
+        unconfirmed: false,
       });
     }
     if (seen.verdict === 'not_applied') {
       // `sending` stays on the record: the next attempt reads the state again before any new call.
       throw new RetryLaterError(
         `${error.message}; no effect seen (${seen.observed}); will check again before retrying`,
-        {
-          cause: error,
-        },
+        { cause: error, unconfirmed: true },
       );
     }
     throw new UnconfirmedOutcomeError(
@@ -191,6 +190,7 @@ export class Executor {
       }
       throw new RetryLaterError(`reading the state to reconcile failed: ${(error as Error).message}`, {
         cause: error,
+        unconfirmed: true,
       });
     }
   }

@@ -84,10 +84,7 @@ const lambdaContext = (functionName: string, timeoutMs: number): Context => {
 };
 
 /** Which records to delete, per Lambda's rules for a partial batch response. */
-const failedIds = (
-  records: readonly SQSRecord[],
-  response: SQSBatchResponse | undefined,
-): Set<string> => {
+const failedIds = (records: readonly SQSRecord[], response: SQSBatchResponse | undefined): Set<string> => {
   const all = new Set(records.map((r) => r.messageId));
   const failures = response?.batchItemFailures ?? [];
   const ids = failures.map((f) => f.itemIdentifier);

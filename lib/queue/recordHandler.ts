@@ -19,7 +19,7 @@ import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
 import { DrRelayError } from '../errors.ts';
 import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
-import { AlreadyDeadLetteredError } from '../execution/errors.ts';
+import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { StatusStore } from '../store/status.ts';
@@ -56,6 +56,14 @@ export class RetryScheduledError extends Error {
     this.delaySeconds = delaySeconds;
   }
 }
+
+/** Out of attempts with a call whose effect was never confirmed: that is ambiguous, not merely transient. */
+const asFinal = (error: unknown): unknown =>
+  error instanceof RetryLaterError && error.unconfirmed
+    ? new UnconfirmedOutcomeError(`attempts exhausted, last: ${error.message}`, 'unconfirmed', {
+        cause: error,
+      })
+    : error;
 
 export const makeRecordHandler = (deps: RecordHandlerDeps) => {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
@@ -162,7 +170,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
         });
         return retryLater(record, delay, error);
       }
-      return deadLetter(record, error, { key, request, attempts: attempt });
+      return deadLetter(record, asFinal(error), { key, request, attempts: attempt });
     }
   };
 };

@@ -1,0 +1,259 @@
+/**
+ * The executor, specified against the real Huawei simulator and the real signed client:
+ * one remote call per request, reconciliation instead of blind retries, every outcome recorded.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ActionRequest, parseActionRequest } from '../../lib/actions/request.ts';
+import {
+  AlreadyDeadLetteredError,
+  RetryLaterError,
+  UnconfirmedOutcomeError,
+} from '../../lib/execution/errors.ts';
+import { type AutomationMode, Executor } from '../../lib/execution/executor.ts';
+import { HuaweiClient } from '../../lib/huawei/client.ts';
+import { HuaweiApiError } from '../../lib/huawei/errors.ts';
+import type { Log } from '../../lib/log.ts';
+import { type Simulator, startSimulator } from '../../lib/simulator/index.ts';
+import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
+
+const KEYS = { ak: 'EXECUTORTESTAK', sk: 'executor-test-secret' };
+const PROJECT = '89cd04f168b84af6be287f71730fdb4b';
+const DR = 'e59d6b86-9072-46eb-a996-13f8b44994c1';
+const INSTANCE = '3f1a2b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+const BACKUP = '7c6b5a49-3827-4165-9453-021f3e4d5c6b';
+const CHECKPOINT = '11111111-2222-4333-8444-555555555555';
+const ITEM = '66666666-7777-4888-9999-aaaaaaaaaaaa';
+const SERVER = 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff';
+
+const failover = parseActionRequest({
+  action: 'dws.dr.failover',
+  region: 'cn-north-4',
+  project_id: PROJECT,
+  params: { disaster_recovery_id: DR },
+});
+const dcsRestore = parseActionRequest({
+  action: 'dcs.restore',
+  region: 'cn-north-4',
+  project_id: PROJECT,
+  params: { instance_id: INSTANCE, backup_id: BACKUP },
+});
+const csbsRestore = (withItem: boolean) =>
+  parseActionRequest({
+    action: 'csbs.restore',
+    region: 'cn-north-4',
+    project_id: PROJECT,
+    params: {
+      checkpoint_id: CHECKPOINT,
+      parameters: { ...(withItem ? { checkpoint_item_id: ITEM } : {}), targets: { server_id: SERVER } },
+    },
+  });
+
+const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let sim: Simulator;
+let client: HuaweiClient;
+let store: MemoryStatusStore;
+
+beforeEach(async () => {
+  sim = await startSimulator({ credentials: [KEYS], hangMs: 2_000, transitionMs: 60_000, restoreMs: 60_000 });
+  client = new HuaweiClient({ credentials: KEYS, timeoutMs: 300 });
+  store = new MemoryStatusStore();
+  sim.seed.drPair(PROJECT, DR, { status: 'running' });
+  sim.seed.dcsInstance(PROJECT, INSTANCE, { mode: 'ha' });
+  sim.seed.csbsCheckpointItem(PROJECT, ITEM, { checkpointId: CHECKPOINT, serverId: SERVER });
+});
+afterEach(async () => {
+  client.close();
+  await sim.close();
+});
+
+const executor = (mode: AutomationMode = 'on') =>
+  new Executor({
+    client,
+    store,
+    mode,
+    log: silent,
+    endpoints: { dws: sim.url, csbs: sim.url, dcs: sim.url },
+  });
+const job = (request: ActionRequest, attempt = 1, key = 'req-1') => ({ key, request, attempt });
+const effects = (route: string) => sim.calls.filter((c) => c.route === route && c.effectApplied).length;
+const callsTo = (route: string) => sim.calls.filter((c) => c.route === route).length;
+
+describe('a request that goes through', () => {
+  it('reads the DR detail, fails over once, and records succeeded with the remote id', async () => {
+    const outcome = await executor().execute(job(failover));
+
+    expect(outcome).toEqual({ status: 'succeeded', remote: { disaster_recovery_id: DR } });
+    expect(sim.calls.map((c) => c.route)).toEqual(['dws.dr.show', 'dws.dr.failover']);
+    expect(await store.get('req-1')).toMatchObject({
+      status: 'succeeded',
+      action: 'dws.dr.failover',
+      target: `dws:${PROJECT}/${DR}`,
+      remote: { disaster_recovery_id: DR },
+      call: { state: 'answered' },
+    });
+  });
+
+  it('keeps the restore id DCS returns', async () => {
+    const outcome = await executor().execute(job(dcsRestore));
+
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.status === 'succeeded' && outcome.remote['restore_id']).toMatch(/[0-9a-f-]{36}/);
+    expect(effects('dcs.restore')).toBe(1);
+  });
+});
+
+describe('safety switches and preflight', () => {
+  it('skips a failover the DR status does not allow, naming the status, without calling', async () => {
+    sim.seed.drPair(PROJECT, DR, { status: 'unstart' });
+
+    const outcome = await executor().execute(job(failover));
+
+    expect(outcome).toMatchObject({ status: 'skipped', reason: expect.stringContaining('unstart') });
+    expect(callsTo('dws.dr.failover')).toBe(0);
+    expect((await store.get('req-1'))?.status).toBe('skipped');
+  });
+
+  it('does nothing at all when automation is off', async () => {
+    const outcome = await executor('off').execute(job(failover));
+
+    expect(outcome).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('DR_AUTOMATION=off'),
+    });
+    expect(sim.calls).toHaveLength(0);
+  });
+
+  it('in dry-run reports the exact call it would make and never sends it', async () => {
+    const outcome = await executor('dry-run').execute(job(dcsRestore));
+
+    expect(outcome).toMatchObject({
+      status: 'skipped',
+      dryRun: {
+        method: 'POST',
+        url: `${sim.url}/v1.0/${PROJECT}/instances/${INSTANCE}/restores`,
+        body: { backup_id: BACKUP },
+      },
+    });
+    expect(callsTo('dcs.restore')).toBe(0);
+  });
+});
+
+describe('ambiguous outcomes are reconciled, never retried blindly', () => {
+  it('a time-out after the failover took effect is confirmed by the DR detail: succeeded, one call', async () => {
+    sim.faults.add({ route: 'dws.dr.failover', kind: 'timeout', when: 'after' });
+
+    const outcome = await executor().execute(job(failover));
+
+    expect(outcome).toMatchObject({
+      status: 'succeeded',
+      reconciled: expect.stringContaining('failovering'),
+    });
+    expect(effects('dws.dr.failover')).toBe(1);
+    expect(callsTo('dws.dr.failover')).toBe(1);
+  });
+
+  it('a reset before the effect: retry later, and the next attempt checks the state before calling again', async () => {
+    sim.faults.add({ route: 'dcs.restore', kind: 'reset', when: 'before', times: 1 });
+
+    await expect(executor().execute(job(dcsRestore))).rejects.toBeInstanceOf(RetryLaterError);
+    expect((await store.get('req-1'))?.call?.state).toBe('sending');
+
+    const listsBefore = callsTo('dcs.restores.list');
+    const outcome = await executor().execute(job(dcsRestore, 2));
+
+    expect(outcome.status).toBe('succeeded');
+    expect(callsTo('dcs.restores.list')).toBe(listsBefore + 1);
+    expect(effects('dcs.restore')).toBe(1);
+  });
+
+  it('an attempt that finds an earlier unconfirmed call already applied succeeds without calling again', async () => {
+    sim.faults.add({ route: 'dcs.restore', kind: 'timeout', when: 'after', times: 1 });
+    const removeListFault = sim.faults.add({ route: 'dcs.restores.list', kind: 'status', status: 503 });
+    await expect(executor().execute(job(dcsRestore))).rejects.toBeInstanceOf(RetryLaterError);
+    removeListFault();
+
+    const outcome = await executor().execute(job(dcsRestore, 2));
+
+    expect(outcome).toMatchObject({ status: 'succeeded', reconciled: expect.stringContaining('restoring') });
+    expect(callsTo('dcs.restore')).toBe(1);
+  });
+
+  it('a CSBS time-out with no checkpoint item to read cannot be confirmed: dead-letter material, not a retry', async () => {
+    sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'after' });
+
+    const error = await executor()
+      .execute(job(csbsRestore(false)))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnconfirmedOutcomeError);
+    expect((error as UnconfirmedOutcomeError).kind).toBe('ambiguous');
+    expect((error as Error).message).toContain('Check the resource before redriving');
+    await expect(executor().execute(job(csbsRestore(false), 2))).rejects.toBeInstanceOf(
+      UnconfirmedOutcomeError,
+    );
+    expect(callsTo('csbs.restore')).toBe(1);
+  });
+
+  it('a CSBS time-out with a checkpoint item is confirmed by the item restoring', async () => {
+    sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'after' });
+
+    const outcome = await executor().execute(job(csbsRestore(true)));
+
+    expect(outcome).toMatchObject({ status: 'succeeded', reconciled: 'checkpoint item is restoring' });
+    expect(effects('csbs.restore')).toBe(1);
+  });
+});
+
+describe('busy and failed answers', () => {
+  it('a busy resource (another restore running) is not our effect: retry later, call marked answered', async () => {
+    await executor().execute(job(dcsRestore, 1, 'someone-else'));
+    const other = parseActionRequest({
+      ...dcsRestore,
+      params: { ...dcsRestore.params, backup_id: CHECKPOINT },
+    });
+
+    const error = await executor()
+      .execute(job(other))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect((error as Error).message).toContain('DCS.4113');
+    expect((await store.get('req-1'))?.call?.state).toBe('answered');
+  });
+
+  it('a permanent error (404) is rethrown as permanent with the Huawei code', async () => {
+    const unknown = parseActionRequest({ ...failover, params: { disaster_recovery_id: ITEM } });
+
+    const error = await executor()
+      .execute(job(unknown))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HuaweiApiError);
+    expect(error).toMatchObject({ kind: 'permanent', httpStatus: 404, errorCode: 'DWS.0015' });
+  });
+
+  it('a 503 is transient and leaves the call marked answered (nothing happened remotely)', async () => {
+    sim.faults.add({ route: 'dcs.restore', kind: 'status', status: 503 });
+
+    const error = await executor()
+      .execute(job(dcsRestore))
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ kind: 'transient', httpStatus: 503 });
+    expect((await store.get('req-1'))?.call?.state).toBe('answered');
+    expect(effects('dcs.restore')).toBe(0);
+  });
+});
+
+describe('dead-lettered requests', () => {
+  it('a duplicate delivery of a dead-lettered request does not run; a redrive does', async () => {
+    await store.set('req-1', { status: 'dead_lettered', action: 'dcs.restore' });
+
+    await expect(executor().execute(job(dcsRestore))).rejects.toBeInstanceOf(AlreadyDeadLetteredError);
+    expect(sim.calls).toHaveLength(0);
+
+    const outcome = await executor().execute({ ...job(dcsRestore), redrive: true });
+    expect(outcome.status).toBe('succeeded');
+  });
+});

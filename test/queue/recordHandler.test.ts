@@ -1,0 +1,276 @@
+/**
+ * The decision table for one SQS record: executed, retried with backoff, or dead-lettered with
+ * full context. Nothing is dropped: a record is only removed once its outcome is recorded.
+ */
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { idempotencyKey, parseActionRequest } from '../../lib/actions/request.ts';
+import {
+  AlreadyDeadLetteredError,
+  RetryLaterError,
+  UnconfirmedOutcomeError,
+} from '../../lib/execution/errors.ts';
+import type { Job } from '../../lib/execution/executor.ts';
+import { HuaweiApiError } from '../../lib/huawei/errors.ts';
+import { type DeadLetter, DeadLetterQueue } from '../../lib/queue/deadLetter.ts';
+import { makeRecordHandler, REDRIVE_ATTRIBUTE, RetryScheduledError } from '../../lib/queue/recordHandler.ts';
+import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
+
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dev-requests';
+const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dev-dead-letters';
+const request = parseActionRequest({
+  action: 'dws.dr.failover',
+  region: 'cn-north-4',
+  project_id: '89cd04f168b84af6be287f71730fdb4b',
+  request_id: 'failover-prod-1',
+  params: { disaster_recovery_id: 'e59d6b86-9072-46eb-a996-13f8b44994c1' },
+});
+
+const sqsRecord = (
+  body: string,
+  receiveCount = 1,
+  attributes: SQSRecord['messageAttributes'] = {},
+): SQSRecord => ({
+  messageId: 'm-1',
+  receiptHandle: 'rh-1',
+  body,
+  attributes: {
+    ApproximateReceiveCount: String(receiveCount),
+    SentTimestamp: '1700000000000',
+    SenderId: 'x',
+    ApproximateFirstReceiveTimestamp: '1700000000000',
+  },
+  messageAttributes: attributes,
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:dr-relay-dev-requests',
+  awsRegion: 'eu-west-1',
+});
+
+const sqsMock = mockClient(SQSClient);
+let store: MemoryStatusStore;
+let run: ReturnType<typeof vi.fn<(job: Job) => Promise<never>>>;
+
+const handler = () => {
+  const sqs = new SQSClient({ region: 'eu-west-1' });
+  return makeRecordHandler({
+    run: run as unknown as (job: Job) => Promise<never>,
+    store,
+    deadLetters: new DeadLetterQueue(sqs, DLQ),
+    sqs,
+    queueUrl: QUEUE,
+    maxAttempts: 4,
+    backoff: { baseSeconds: 2, maxSeconds: 900 },
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+};
+const deadLetters = (): DeadLetter[] =>
+  sqsMock.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}'));
+const visibilityChanges = () =>
+  sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input);
+
+beforeEach(() => {
+  sqsMock.reset();
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dl-1' });
+  sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+  store = new MemoryStatusStore();
+  run = vi.fn();
+});
+
+describe('a valid request', () => {
+  it('is executed with its idempotency key and receive count, and reported done', async () => {
+    run.mockResolvedValue({ status: 'succeeded', remote: { disaster_recovery_id: 'x' } } as never);
+
+    const result = await handler()(sqsRecord(JSON.stringify(request), 2));
+
+    expect(result).toEqual({
+      result: 'executed',
+      outcome: { status: 'succeeded', remote: { disaster_recovery_id: 'x' } },
+    });
+    expect(run).toHaveBeenCalledWith({ key: 'failover-prod-1', request, attempt: 2 }, undefined);
+    expect(deadLetters()).toHaveLength(0);
+  });
+
+  it('is marked as a redrive when the operator redrove it', async () => {
+    run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
+
+    await handler()(
+      sqsRecord(JSON.stringify(request), 1, {
+        [REDRIVE_ATTRIBUTE]: { dataType: 'String', stringValue: '1' },
+      }),
+    );
+
+    expect(run.mock.calls[0]?.[0]).toMatchObject({ redrive: true });
+  });
+});
+
+describe('an invalid message', () => {
+  it('is dead-lettered on the first receive, naming every bad field, without executing', async () => {
+    const body = JSON.stringify({
+      ...request,
+      region: 'nowhere',
+      params: { disaster_recovery_id: 'not-a-uuid', x: 1 },
+    });
+
+    const result = await handler()(sqsRecord(body));
+
+    expect(result).toMatchObject({ result: 'dead_lettered' });
+    expect(run).not.toHaveBeenCalled();
+    const [letter] = deadLetters();
+    expect(letter).toMatchObject({ raw_body: body, attempts: 1, error: { kind: 'permanent' } });
+    expect(letter?.error.issues?.map((i) => i.path)).toEqual([
+      'region',
+      'params.disaster_recovery_id',
+      'params.x',
+    ]);
+    expect(letter?.reason).toContain('params.disaster_recovery_id');
+  });
+
+  it('that is not JSON is dead-lettered the same way', async () => {
+    await handler()(sqsRecord('{not json'));
+
+    expect(deadLetters()[0]?.error.issues?.[0]?.path).toBe('(body)');
+  });
+});
+
+describe('a transient failure', () => {
+  const throttled = new HuaweiApiError('POST /x -> 429 APIGW.0308: throttled', 'transient', {
+    phase: 'response',
+    httpStatus: 429,
+    errorCode: 'APIGW.0308',
+    retryAfterMs: 30_000,
+  });
+
+  it('with attempts left: visibility set to the backoff (Retry-After as a floor), status failed, record retried', async () => {
+    run.mockRejectedValue(throttled);
+
+    const error = await handler()(sqsRecord(JSON.stringify(request), 1)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(RetryScheduledError);
+    expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE, ReceiptHandle: 'rh-1', VisibilityTimeout: 30 }]);
+    expect(await store.get('failover-prod-1')).toMatchObject({
+      status: 'failed',
+      error: { http_status: 429 },
+    });
+    expect(deadLetters()).toHaveLength(0);
+  });
+
+  it('backs off exponentially with the receive count', async () => {
+    run.mockRejectedValue(new RetryLaterError('busy', { unconfirmed: false }));
+
+    const delays: number[] = [];
+    for (const count of [1, 2, 3]) {
+      const error = (await handler()(sqsRecord(JSON.stringify(request), count)).catch(
+        (e: unknown) => e,
+      )) as RetryScheduledError;
+      delays.push(error.delaySeconds);
+    }
+
+    expect(delays[0]).toBeGreaterThanOrEqual(1);
+    expect(delays[0]).toBeLessThanOrEqual(2);
+    expect(delays[1]).toBeGreaterThanOrEqual(2);
+    expect(delays[1]).toBeLessThanOrEqual(4);
+    expect(delays[2]).toBeGreaterThanOrEqual(4);
+    expect(delays[2]).toBeLessThanOrEqual(8);
+  });
+
+  it('on the last attempt: dead-lettered with the Huawei details, attempts and failure times', async () => {
+    run.mockRejectedValue(throttled);
+    await handler()(sqsRecord(JSON.stringify(request), 1)).catch(() => undefined);
+
+    const result = await handler()(sqsRecord(JSON.stringify(request), 4));
+
+    expect(result).toMatchObject({ result: 'dead_lettered' });
+    const [letter] = deadLetters();
+    expect(letter).toMatchObject({
+      idempotency_key: 'failover-prod-1',
+      action: 'dws.dr.failover',
+      target: 'dws:89cd04f168b84af6be287f71730fdb4b/e59d6b86-9072-46eb-a996-13f8b44994c1',
+      request,
+      attempts: 4,
+      error: { kind: 'transient', http_status: 429, error_code: 'APIGW.0308' },
+      source: { type: 'sqs', queue_url: QUEUE, message_id: 'm-1' },
+    });
+    expect(Date.parse(letter?.first_failure_at ?? '')).toBeLessThanOrEqual(
+      Date.parse(letter?.last_failure_at ?? ''),
+    );
+    expect((await store.get('failover-prod-1'))?.status).toBe('dead_lettered');
+  });
+});
+
+describe('permanent and unconfirmed failures', () => {
+  it('a retry whose call was never confirmed is dead-lettered as ambiguous once attempts run out', async () => {
+    run.mockRejectedValue(new RetryLaterError('no answer; no effect seen', { unconfirmed: true }));
+
+    await handler()(sqsRecord(JSON.stringify(request), 4));
+
+    expect(deadLetters()[0]).toMatchObject({
+      error: { kind: 'ambiguous' },
+      reason: expect.stringContaining('attempts exhausted'),
+    });
+  });
+
+  it.each([
+    [
+      'a 404',
+      new HuaweiApiError('404 DWS.0015', 'permanent', {
+        phase: 'response',
+        httpStatus: 404,
+        errorCode: 'DWS.0015',
+      }),
+    ],
+    [
+      'an unconfirmable outcome',
+      new UnconfirmedOutcomeError('cannot confirm', 'checkpoint item is available'),
+    ],
+  ])('%s is dead-lettered on the first attempt', async (_name, error) => {
+    run.mockRejectedValue(error);
+
+    const result = await handler()(sqsRecord(JSON.stringify(request), 1));
+
+    expect(result).toMatchObject({ result: 'dead_lettered' });
+    expect(deadLetters()[0]).toMatchObject({ attempts: 1, error: { kind: error.kind } });
+    expect(visibilityChanges()).toHaveLength(0);
+  });
+
+  it('a request_id reused for a different request is dead-lettered as permanent', async () => {
+    run.mockRejectedValue(new IdempotencyValidationError('mismatch'));
+
+    await handler()(sqsRecord(JSON.stringify(request)));
+
+    expect(deadLetters()[0]?.reason).toContain('already used for a different request');
+  });
+});
+
+describe('duplicates', () => {
+  it('of a request in progress elsewhere are looked at again shortly, not executed', async () => {
+    run.mockRejectedValue(new IdempotencyAlreadyInProgressError('in progress'));
+
+    await expect(handler()(sqsRecord(JSON.stringify(request)))).rejects.toBeInstanceOf(RetryScheduledError);
+    expect(visibilityChanges()[0]?.VisibilityTimeout).toBe(5);
+    expect(deadLetters()).toHaveLength(0);
+  });
+
+  it('of a dead-lettered request are dropped without a second dead letter', async () => {
+    run.mockRejectedValue(new AlreadyDeadLetteredError(idempotencyKey(request)));
+
+    const result = await handler()(sqsRecord(JSON.stringify(request)));
+
+    expect(result).toEqual({ result: 'duplicate_of_dead_letter' });
+    expect(deadLetters()).toHaveLength(0);
+  });
+});
+
+describe('never lost', () => {
+  it('when the dead-letter queue cannot be reached the record fails, so SQS delivers it again', async () => {
+    sqsMock.on(SendMessageCommand).rejects(new Error('connect ECONNREFUSED'));
+
+    await expect(handler()(sqsRecord('{not json'))).rejects.toThrow('ECONNREFUSED');
+  });
+});
