@@ -32,7 +32,7 @@ const accepted = z.looseObject({ restore: z.looseObject({ id: z.string() }) });
 const UNDER_WAY = ['waiting_restore', 'restoring'];
 
 export const csbsRestore = {
-  id: 'csbs.restore',
+  id: 'csbs.restore' as const,
   service: 'csbs',
   summary: 'Restore a server (or some of its volumes) from a CSBS checkpoint',
   params,

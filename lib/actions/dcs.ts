@@ -29,7 +29,7 @@ const records = z.looseObject({
 const CLOCK_SLACK_MS = 60_000;
 
 export const dcsRestore = {
-  id: 'dcs.restore',
+  id: 'dcs.restore' as const,
   service: 'dcs',
   summary: 'Restore a DCS Redis instance (master/standby or cluster) from a backup',
   params,
@@ -55,9 +55,14 @@ export const dcsRestore = {
     const parsed = records.safeParse(state);
     if (!parsed.success) return { verdict: 'unknown', observed: 'the restore records could not be read' };
     const since = Date.parse(sentAt) - CLOCK_SLACK_MS;
-    const ours = parsed.data.restore_record_response.find(
-      (r) => r.backup_id === request.params.backup_id && Date.parse(r.created_at) >= since,
-    );
+    const wanted = request.params.backup_id.toLowerCase();
+    const mine = parsed.data.restore_record_response.filter((r) => r.backup_id.toLowerCase() === wanted);
+    const ours = mine.find((r) => Date.parse(r.created_at) >= since);
+    if (!ours && mine.some((r) => Number.isNaN(Date.parse(r.created_at))))
+      return {
+        verdict: 'unknown',
+        observed: `a restore record of backup ${request.params.backup_id} has an unreadable created_at`,
+      };
     return ours
       ? {
           verdict: 'applied',

@@ -24,13 +24,13 @@ const fingerprint = (state: unknown): { status: string; primary: string } | unde
   return { status: dr.status, primary: dr.primary_cluster?.id ?? '' };
 };
 
-const dwsAction = (
-  operation: 'start' | 'failover' | 'recovery',
+const dwsAction = <O extends 'start' | 'failover' | 'recovery'>(
+  operation: O,
   allowedFrom: readonly string[],
   summary: string,
 ) =>
   ({
-    id: `dws.dr.${operation}`,
+    id: `dws.dr.${operation}` as `dws.dr.${O}`,
     service: 'dws',
     summary,
     params,

@@ -5,10 +5,13 @@
 import { z } from 'zod';
 
 /** Huawei resource ids are UUIDs (any version); case-insensitive. */
-export const resourceId = z.guid({ error: 'must be a UUID such as e59d6b86-9072-46eb-a996-13f8b44994c1' });
+export const resourceId = z
+  .guid({ error: 'must be a UUID such as e59d6b86-9072-46eb-a996-13f8b44994c1' })
+  .toLowerCase();
 export const projectId = z
   .string()
-  .regex(/^[0-9a-f]{32}$/i, { error: 'must be 32 hexadecimal characters (one project per region)' });
+  .regex(/^[0-9a-f]{32}$/i, { error: 'must be 32 hexadecimal characters (one project per region)' })
+  .toLowerCase();
 export const region = z
   .string()
   .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be a region id such as cn-north-4' });

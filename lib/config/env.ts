@@ -34,13 +34,17 @@ export type Config = z.infer<typeof EnvSchema>;
 
 /** Reads and validates the environment; throws one ValidationError naming every bad variable. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
-  const result = EnvSchema.safeParse(env);
+  // A variable set to an empty string (a common deploy-template artefact) means "not set".
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const result = EnvSchema.safeParse(present);
   const issues = (result.error?.issues ?? []).map((i) => ({
     path: i.path.map(String).join('.'),
     message: i.message,
   }));
-  const hasKeys = Boolean(env['HUAWEICLOUD_SDK_AK'] && env['HUAWEICLOUD_SDK_SK']);
-  if (!hasKeys && !env['HUAWEI_CREDENTIALS_SECRET_ID']) {
+  const hasKeys = Boolean(present['HUAWEICLOUD_SDK_AK'] && present['HUAWEICLOUD_SDK_SK']);
+  if (!hasKeys && !present['HUAWEI_CREDENTIALS_SECRET_ID']) {
     issues.push({
       path: 'HUAWEICLOUD_SDK_AK',
       message: 'set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEI_CREDENTIALS_SECRET_ID',

@@ -14,7 +14,8 @@ export const backoffSeconds = (
   retryAfterMs = 0,
   random: () => number = Math.random,
 ): number => {
-  const exponential = policy.baseSeconds * 2 ** Math.max(0, attempt - 1);
+  // Past 2^60 every policy is capped anyway; bounding the exponent keeps 0 * 2^n finite (never NaN).
+  const exponential = policy.baseSeconds * 2 ** Math.min(60, Math.max(0, attempt - 1) || 0);
   const jittered = Math.round(exponential * (0.5 + random() / 2));
   return Math.min(policy.maxSeconds, Math.max(jittered, Math.ceil(retryAfterMs / 1000)));
 };

@@ -51,7 +51,7 @@ const build = () => {
     backoff: { baseSeconds: config.DR_BACKOFF_BASE_SECONDS, maxSeconds: config.DR_BACKOFF_MAX_SECONDS },
     log: logger,
   });
-  return { runner, handleRecord, processor: new BatchProcessor(EventType.SQS) };
+  return { runner, handleRecord };
 };
 
 let app: ReturnType<typeof build> | undefined;
@@ -63,7 +63,9 @@ export const processRequestBatch = async (
   signal?: AbortSignal,
 ): Promise<SQSBatchResponse> => {
   app ??= build();
-  const { runner, handleRecord, processor } = app;
+  const { runner, handleRecord } = app;
+  // A processor per invocation: it holds the batch's state, and invocations may overlap in one process.
+  const processor = new BatchProcessor(EventType.SQS);
   runner.registerContext(context);
   return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, signal), processor, {
     context,

@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config/env.ts';
+import { ValidationError } from '../../lib/errors.ts';
+
+const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+const AK = 'QTWAOYTTINDUT2QVKYUC';
+
+/** The least an environment must say: where the queues and the table are, and how to get credentials. */
+const minimal = (): Record<string, string | undefined> => ({
+  REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-requests',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dead-letters',
+  STATE_TABLE: 'dr-relay-state',
+  HUAWEICLOUD_SDK_AK: AK,
+  HUAWEICLOUD_SDK_SK: SK,
+});
+
+/** The ValidationError thrown by `act`; fails the test when it throws nothing or something else. */
+const rejection = (act: () => unknown): ValidationError => {
+  try {
+    act();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  throw new Error('expected a ValidationError, but nothing was thrown');
+};
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for a minimal environment', () => {
+    // Act
+    const config = loadConfig(minimal());
+    // Assess
+    expect(config).toMatchObject({
+      DR_AUTOMATION: 'on',
+      DR_MAX_ATTEMPTS: 6,
+      DR_BACKOFF_BASE_SECONDS: 2,
+      DR_BACKOFF_MAX_SECONDS: 900,
+      DR_HTTP_TIMEOUT_MS: 10_000,
+      DR_CONNECT_TIMEOUT_MS: 3_000,
+      DR_IDEMPOTENCY_TTL_SECONDS: 2_592_000,
+    });
+    expect(config.DR_ENDPOINT_DWS).toBeUndefined();
+    expect(config.DR_ENDPOINT_CSBS).toBeUndefined();
+    expect(config.DR_ENDPOINT_DCS).toBeUndefined();
+  });
+
+  it('keeps the values it was given', () => {
+    // Act
+    const config = loadConfig(minimal());
+    // Assess
+    expect(config.REQUEST_QUEUE_URL).toBe(minimal()['REQUEST_QUEUE_URL']);
+    expect(config.DEAD_LETTER_QUEUE_URL).toBe(minimal()['DEAD_LETTER_QUEUE_URL']);
+    expect(config.STATE_TABLE).toBe('dr-relay-state');
+    expect(config.HUAWEICLOUD_SDK_AK).toBe(AK);
+    expect(config.HUAWEICLOUD_SDK_SK).toBe(SK);
+  });
+
+  it('reads numbers, the automation mode and endpoint overrides from their text', () => {
+    // Prepare
+    const env = {
+      ...minimal(),
+      DR_AUTOMATION: 'dry-run',
+      DR_MAX_ATTEMPTS: '3',
+      DR_BACKOFF_BASE_SECONDS: '5',
+      DR_BACKOFF_MAX_SECONDS: '43200',
+      DR_HTTP_TIMEOUT_MS: '2500',
+      DR_CONNECT_TIMEOUT_MS: '500',
+      DR_IDEMPOTENCY_TTL_SECONDS: '86400',
+      DR_ENDPOINT_DWS: 'http://127.0.0.1:8080',
+      DR_ENDPOINT_CSBS: 'https://csbs.proxy.internal/',
+      DR_ENDPOINT_DCS: 'http://localhost:9000/dcs',
+    };
+    // Act
+    const config = loadConfig(env);
+    // Assess
+    expect(config).toMatchObject({
+      DR_AUTOMATION: 'dry-run',
+      DR_MAX_ATTEMPTS: 3,
+      DR_BACKOFF_BASE_SECONDS: 5,
+      DR_BACKOFF_MAX_SECONDS: 43_200,
+      DR_HTTP_TIMEOUT_MS: 2_500,
+      DR_CONNECT_TIMEOUT_MS: 500,
+      DR_IDEMPOTENCY_TTL_SECONDS: 86_400,
+      DR_ENDPOINT_DWS: 'http://127.0.0.1:8080',
+      DR_ENDPOINT_CSBS: 'https://csbs.proxy.internal/',
+      DR_ENDPOINT_DCS: 'http://localhost:9000/dcs',
+    });
+  });
+
+  it.each(['on', 'dry-run', 'off'])('accepts DR_AUTOMATION=%s', (mode) => {
+    expect(loadConfig({ ...minimal(), DR_AUTOMATION: mode }).DR_AUTOMATION).toBe(mode);
+  });
+
+  it('ignores environment variables that are not its own', () => {
+    // Prepare
+    const env = {
+      ...minimal(),
+      PATH: '/usr/bin',
+      AWS_REGION: 'eu-west-1',
+      _HANDLER: 'handlers/requests.handler',
+    };
+    // Act / Assess
+    expect(loadConfig(env)).not.toHaveProperty('PATH');
+  });
+
+  it('reads process.env when given nothing', () => {
+    // Prepare
+    const saved = { ...process.env };
+    try {
+      for (const key of Object.keys(process.env)) delete process.env[key];
+      Object.assign(process.env, minimal(), { DR_MAX_ATTEMPTS: '9' });
+      // Act
+      const config = loadConfig();
+      // Assess
+      expect(config.DR_MAX_ATTEMPTS).toBe(9);
+    } finally {
+      for (const key of Object.keys(process.env)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});
+
+describe('loadConfig: credentials', () => {
+  it('is satisfied by HUAWEI_CREDENTIALS_SECRET_ID alone, without AK/SK', () => {
+    // Prepare
+    const { HUAWEICLOUD_SDK_AK: _ak, HUAWEICLOUD_SDK_SK: _sk, ...rest } = minimal();
+    // Act
+    const config = loadConfig({ ...rest, HUAWEI_CREDENTIALS_SECRET_ID: 'dr-relay/huawei-credentials' });
+    // Assess
+    expect(config.HUAWEI_CREDENTIALS_SECRET_ID).toBe('dr-relay/huawei-credentials');
+    expect(config.HUAWEICLOUD_SDK_AK).toBeUndefined();
+    expect(config.HUAWEICLOUD_SDK_SK).toBeUndefined();
+  });
+
+  it('accepts temporary keys with a security token', () => {
+    expect(
+      loadConfig({ ...minimal(), HUAWEICLOUD_SDK_SECURITY_TOKEN: 'gQpjbi1ub3J0aC00' })
+        .HUAWEICLOUD_SDK_SECURITY_TOKEN,
+    ).toBe('gQpjbi1ub3J0aC00');
+  });
+
+  it.each<[string, Record<string, string | undefined>]>([
+    ['neither keys nor a secret', { HUAWEICLOUD_SDK_AK: undefined, HUAWEICLOUD_SDK_SK: undefined }],
+    ['an AK without its SK', { HUAWEICLOUD_SDK_SK: undefined }],
+    ['an SK without its AK', { HUAWEICLOUD_SDK_AK: undefined }],
+  ])('refuses %s, saying what to set', (_what, change) => {
+    // Act
+    const error = rejection(() => loadConfig({ ...minimal(), ...change }));
+    // Assess
+    expect(error.issues).toContainEqual({
+      path: 'HUAWEICLOUD_SDK_AK',
+      message: 'set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEI_CREDENTIALS_SECRET_ID',
+    });
+    expect(error.message).toContain('HUAWEI_CREDENTIALS_SECRET_ID');
+  });
+});
+
+describe('loadConfig: invalid environments', () => {
+  it('lists every problem in one ValidationError, including the missing credentials', () => {
+    // Prepare
+    const env = {
+      REQUEST_QUEUE_URL: 'not a url',
+      STATE_TABLE: 'ab',
+      DR_AUTOMATION: 'maybe',
+      DR_ENDPOINT_DWS: 'ftp://dws.example.com',
+      DR_MAX_ATTEMPTS: 'six',
+      DR_BACKOFF_BASE_SECONDS: '-1',
+      DR_BACKOFF_MAX_SECONDS: '43201',
+      DR_HTTP_TIMEOUT_MS: '10',
+      DR_CONNECT_TIMEOUT_MS: '1.5',
+      DR_IDEMPOTENCY_TTL_SECONDS: '59',
+    };
+    const bad = [
+      'REQUEST_QUEUE_URL',
+      'DEAD_LETTER_QUEUE_URL',
+      'STATE_TABLE',
+      'DR_AUTOMATION',
+      'DR_ENDPOINT_DWS',
+      'DR_MAX_ATTEMPTS',
+      'DR_BACKOFF_BASE_SECONDS',
+      'DR_BACKOFF_MAX_SECONDS',
+      'DR_HTTP_TIMEOUT_MS',
+      'DR_CONNECT_TIMEOUT_MS',
+      'DR_IDEMPOTENCY_TTL_SECONDS',
+      'HUAWEICLOUD_SDK_AK',
+    ];
+    // Act
+    const error = rejection(() => loadConfig(env));
+    // Assess
+    expect(error.issues.map((i) => i.path).sort()).toEqual([...bad].sort());
+    for (const name of bad) expect(error.message).toContain(`  - ${name}: `);
+    expect(error.message.startsWith('dr-relay configuration is invalid:\n')).toBe(true);
+    expect(error.kind).toBe('permanent');
+  });
+
+  it.each<[string, Record<string, string | undefined>]>([
+    ['DR_AUTOMATION', { DR_AUTOMATION: 'enabled' }],
+    ['DR_AUTOMATION', { DR_AUTOMATION: 'ON' }],
+    ['DR_AUTOMATION', { DR_AUTOMATION: 'dry_run' }],
+    ['DR_ENDPOINT_DWS', { DR_ENDPOINT_DWS: 'ftp://dws.example.com' }],
+    ['DR_ENDPOINT_CSBS', { DR_ENDPOINT_CSBS: 'file:///etc/passwd' }],
+    ['DR_ENDPOINT_DCS', { DR_ENDPOINT_DCS: 'dcs.cn-north-4.myhuaweicloud.com' }],
+    ['DR_ENDPOINT_DCS', { DR_ENDPOINT_DCS: 'ws://127.0.0.1:9000' }],
+    ['REQUEST_QUEUE_URL', { REQUEST_QUEUE_URL: undefined }],
+    ['DEAD_LETTER_QUEUE_URL', { DEAD_LETTER_QUEUE_URL: 'queue' }],
+    ['STATE_TABLE', { STATE_TABLE: undefined }],
+    ['STATE_TABLE', { STATE_TABLE: 't'.repeat(256) }],
+    ['DR_MAX_ATTEMPTS', { DR_MAX_ATTEMPTS: '0' }],
+    ['DR_MAX_ATTEMPTS', { DR_MAX_ATTEMPTS: '101' }],
+    ['DR_MAX_ATTEMPTS', { DR_MAX_ATTEMPTS: '2.5' }],
+    ['DR_BACKOFF_BASE_SECONDS', { DR_BACKOFF_BASE_SECONDS: 'fast' }],
+    ['DR_BACKOFF_MAX_SECONDS', { DR_BACKOFF_MAX_SECONDS: '43201' }],
+    ['DR_HTTP_TIMEOUT_MS', { DR_HTTP_TIMEOUT_MS: '49' }],
+    ['DR_CONNECT_TIMEOUT_MS', { DR_CONNECT_TIMEOUT_MS: '9' }],
+    ['DR_IDEMPOTENCY_TTL_SECONDS', { DR_IDEMPOTENCY_TTL_SECONDS: '59' }],
+  ])('refuses a bad %s (%j), naming only it', (name, change) => {
+    // Act
+    const error = rejection(() => loadConfig({ ...minimal(), ...change }));
+    // Assess
+    expect(error.issues.map((i) => i.path)).toEqual([name]);
+    expect(error.message).toContain(`${name}: `);
+  });
+
+  it('says which automation modes exist', () => {
+    // Act
+    const error = rejection(() => loadConfig({ ...minimal(), DR_AUTOMATION: 'maybe' }));
+    // Assess
+    expect(error.message).toContain('on');
+    expect(error.message).toContain('dry-run');
+    expect(error.message).toContain('off');
+  });
+
+  it.each(['http://127.0.0.1:8080', 'https://dws.cn-north-4.myhuaweicloud.com'])(
+    'accepts the http(s) endpoint override %s',
+    (url) => {
+      expect(loadConfig({ ...minimal(), DR_ENDPOINT_DWS: url }).DR_ENDPOINT_DWS).toBe(url);
+    },
+  );
+
+  it('never puts the SK in the error, even when the SK is set and other things are wrong', () => {
+    // Prepare
+    const env = {
+      ...minimal(),
+      HUAWEICLOUD_SDK_AK: undefined,
+      DR_AUTOMATION: SK,
+      DR_ENDPOINT_DWS: 'ftp://x',
+      STATE_TABLE: undefined,
+      DR_MAX_ATTEMPTS: 'x',
+    };
+    // Act
+    const error = rejection(() => loadConfig(env));
+    // Assess
+    expect(error.issues.length).toBeGreaterThanOrEqual(4);
+    expect(error.message).not.toContain(SK);
+    expect(JSON.stringify(error.issues)).not.toContain(SK);
+    expect(JSON.stringify(error)).not.toContain(SK);
+  });
+
+  it('never puts the SK in the error when the SK is set but its AK is missing', () => {
+    // Prepare
+    const env = { ...minimal(), HUAWEICLOUD_SDK_AK: undefined };
+    // Act
+    const error = rejection(() => loadConfig(env));
+    // Assess
+    expect(error.issues.map((i) => i.path)).toEqual(['HUAWEICLOUD_SDK_AK']);
+    expect(`${error.message}${JSON.stringify(error.issues)}`).not.toContain(SK);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Exactly once and never lost, end to end on the local stack (dynalite, fauxqs, the Huawei
+ * simulator, handlers/requests.ts driven like Lambda's SQS event source mapping). The simulator's
+ * call log is the witness: it counts what reached the endpoint and what took effect.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
+import { type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
+import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
+import type { FaultRule } from '../../lib/simulator/index.ts';
+import { requestFor, resourceOf, seedFor, shuffle } from '../fixtures/generate.ts';
+import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from './helpers.ts';
+
+let stack: LocalStack;
+let deadLetters: DeadLetter[] = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    concurrency: 4,
+    visibilityTimeoutSeconds: 10,
+    env: {
+      DR_MAX_ATTEMPTS: '4',
+      DR_BACKOFF_BASE_SECONDS: '1',
+      DR_BACKOFF_MAX_SECONDS: '3',
+      DR_HTTP_TIMEOUT_MS: '400',
+    },
+    // Long transitions: a reconciling read sees the operation still under way.
+    simulator: { transitionMs: 600_000, restoreMs: 600_000, hangMs: 800, seed: 42 },
+  });
+}, 30_000);
+afterAll(async () => stack?.stop());
+
+/** Each request sent 1 to 3 times, all shuffled together: duplicates interleave and race. */
+const deliveries = (requests: readonly ActionRequest[], seed: number): string[] =>
+  shuffle(
+    requests.flatMap((r, i) => Array.from({ length: 1 + ((i * 7 + seed) % 3) }, () => JSON.stringify(r))),
+    seed,
+  );
+
+const effectsAt = (request: ActionRequest) =>
+  stack.simulator.calls.filter((c) => c.route === request.action && c.resourceId === resourceOf(request));
+
+describe('200 distinct valid requests, each delivered 1 to 3 times', () => {
+  const requests = Array.from({ length: 200 }, (_, n) => requestFor('clean', n));
+
+  it('every request succeeds and reaches the endpoint exactly once', async () => {
+    for (const r of requests) seedFor(stack.simulator, r);
+    const bodies = deliveries(requests, 1);
+    expect(bodies.length).toBeGreaterThan(350);
+
+    await sendBodies(stack.sqs, stack.urls.requestQueueUrl, bodies);
+    const statuses = await waitForOutcomes(stack, requests, 60_000);
+
+    const notSucceeded = requests.filter((r) => statuses.get(idempotencyKey(r))?.status !== 'succeeded');
+    expect(notSucceeded).toEqual([]);
+    const callCounts = requests.map((r) => effectsAt(r).length);
+    expect(callCounts.filter((n) => n !== 1)).toEqual([]);
+    expect(
+      requests.map((r) => effectsAt(r).filter((c) => c.effectApplied).length).every((n) => n === 1),
+    ).toBe(true);
+  }, 90_000);
+});
+
+describe('200 requests under injected faults', () => {
+  const requests = Array.from({ length: 200 }, (_, n) => requestFor('faulty', n));
+  const effectful: FaultRule['route'] = ['dws.dr.start', 'dws.dr.failover', 'csbs.restore', 'dcs.restore'];
+  const reads: FaultRule['route'] = ['dws.dr.show', 'csbs.checkpoint_item.show', 'dcs.restores.list'];
+
+  it('every request ends succeeded or dead-lettered with its reason: zero lost, zero double calls', async () => {
+    for (const r of requests) seedFor(stack.simulator, r);
+    // About 30% of effectful calls fail transiently, about 10% are ambiguous (the effect applied, no answer).
+    const faults: FaultRule[] = [
+      { route: effectful, kind: 'status', status: 503, rate: 0.1 },
+      { route: effectful, kind: 'status', status: 429, rate: 0.08 },
+      { route: effectful, kind: 'status', status: 500, rate: 0.07 },
+      { route: effectful, kind: 'reset', when: 'before', rate: 0.05 },
+      { route: effectful, kind: 'timeout', when: 'before', rate: 0.04 },
+      { route: effectful, kind: 'timeout', when: 'after', rate: 0.06 },
+      { route: effectful, kind: 'reset', when: 'after', rate: 0.05 },
+      { route: reads, kind: 'status', status: 503, rate: 0.05 },
+    ];
+    const removers = faults.map((f) => stack.simulator.faults.add(f));
+    const before = stack.simulator.calls.length;
+
+    await sendBodies(stack.sqs, stack.urls.requestQueueUrl, deliveries(requests, 2));
+    const statuses = await waitForOutcomes(stack, requests, 90_000);
+    for (const remove of removers) remove();
+    deadLetters = await readDeadLetters(stack);
+
+    const faulted = stack.simulator.calls.slice(before).filter((c) => c.fault);
+    expect(faulted.filter((c) => c.fault?.includes('after')).length).toBeGreaterThan(10);
+    expect(faulted.filter((c) => c.fault?.startsWith('status')).length).toBeGreaterThan(40);
+
+    const lost = requests.filter(
+      (r) => !['succeeded', 'dead_lettered'].includes(statuses.get(idempotencyKey(r))?.status ?? ''),
+    );
+    expect(lost).toEqual([]);
+    const applied = (r: ActionRequest) => effectsAt(r).filter((c) => c.effectApplied).length;
+    expect(requests.filter((r) => applied(r) > 1)).toEqual([]);
+    for (const r of requests) {
+      const status = statuses.get(idempotencyKey(r));
+      if (status?.status === 'succeeded') expect(applied(r)).toBe(1);
+      if (status?.status === 'dead_lettered') {
+        const letter = deadLetters.find((d) => d.idempotency_key === idempotencyKey(r));
+        expect(letter?.reason).toBeTruthy();
+        expect(letter?.request).toEqual(r);
+        // A dead letter for a request that did take effect must say its outcome was unconfirmed.
+        if (applied(r) === 1) expect(letter?.error.kind).toBe('ambiguous');
+      }
+    }
+    const succeeded = requests.filter((r) => statuses.get(idempotencyKey(r))?.status === 'succeeded').length;
+    expect(succeeded).toBeGreaterThan(180);
+    const count = (prefix: string) => faulted.filter((c) => c.fault?.startsWith(prefix)).length;
+    console.info(
+      `faults run: ${requests.length} requests, ${stack.simulator.calls.length - before} calls, faults ${JSON.stringify(
+        {
+          status: count('status'),
+          timeoutBefore: count('timeout:before'),
+          timeoutAfter: count('timeout:after'),
+          resetBefore: count('reset:before'),
+          resetAfter: count('reset:after'),
+        },
+      )}, succeeded ${succeeded}, dead-lettered ${requests.length - succeeded} (${deadLetters.map((d) => d.error.kind).join(',')})`,
+    );
+  }, 150_000);
+});
+
+describe('invalid messages', () => {
+  it('are dead-lettered on the first receive with a message naming the bad field, never called', async () => {
+    const valid = requestFor('invalid', 3);
+    const cases: [field: string, inReason: string, body: string][] = [
+      ['region', 'region', JSON.stringify({ ...valid, region: 'mars' })],
+      ['project_id', 'project_id', JSON.stringify({ ...valid, project_id: 'abc' })],
+      ['action', 'action', JSON.stringify({ ...valid, action: 'dws.dr.explode' })],
+      [
+        'params.instance_id',
+        'params.instance_id',
+        JSON.stringify({ ...valid, params: { ...valid.params, instance_id: 42 } }),
+      ],
+      [
+        'params.unexpected',
+        'params.unexpected',
+        JSON.stringify({ ...valid, params: { ...valid.params, unexpected: true } }),
+      ],
+      ['(body)', 'body is not JSON', '{"action": "dcs.restore",'],
+    ];
+    const callsBefore = stack.simulator.calls.length;
+
+    await sendBodies(
+      stack.sqs,
+      stack.urls.requestQueueUrl,
+      cases.map(([, , body]) => body),
+    );
+    await waitForEmptyQueue(stack, 20_000);
+    const letters = (await readDeadLetters(stack)).filter((d) => d.raw_body !== undefined);
+
+    expect(stack.simulator.calls.length).toBe(callsBefore);
+    for (const [field, inReason, body] of cases) {
+      const letter = letters.find((d) => d.raw_body === body);
+      expect(letter?.attempts).toBe(1);
+      expect(letter?.error.issues?.map((i) => i.path)).toContain(field);
+      expect(letter?.reason).toContain(inReason);
+    }
+  }, 60_000);
+});
