@@ -3,7 +3,7 @@
  * CSBS has no GET for a restore: its progress is read on the checkpoint item
  * (waiting_restore -> restoring -> available | error), which needs `checkpoint_item_id`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { resourceId } from './ids.ts';
 import type { ActionDefinition, Reconciliation } from './types.ts';
 

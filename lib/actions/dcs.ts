@@ -3,7 +3,7 @@
  * Restore records (`GET .../restores`) name the backup and their creation time: the most
  * reliable state of the five actions, so reconciliation here can always decide.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { resourceId } from './ids.ts';
 import type { ActionDefinition, Reconciliation } from './types.ts';
 

@@ -4,7 +4,7 @@
  * DWS statuses during and after failover/recovery are unpublished: any status not listed as
  * allowing the operation is treated as "not safe to act" (preflight skip).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { resourceId } from './ids.ts';
 import type { ActionDefinition, Preflight, Reconciliation } from './types.ts';
 

@@ -2,7 +2,7 @@
  * Field schemas shared by the action params and the request envelope.
  * Owns: what a well-formed region, project id and resource id look like.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Huawei resource ids are UUIDs (any version); case-insensitive. */
 export const resourceId = z

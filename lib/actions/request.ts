@@ -3,7 +3,7 @@
  * and its idempotency key. Owns: validation with messages naming the field; canonical hashing.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 import { actions } from './catalogue.ts';
 import { projectId, region, requestId } from './ids.ts';

@@ -3,7 +3,7 @@
  * Owns: every environment variable dr-relay reads, its default and its meaning (README mirrors this).
  * One error lists every problem at once. Secrets are kept out of the error text.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);

@@ -5,7 +5,7 @@
  * Secrets never go in: error summaries come from typed errors whose messages carry none.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DrRelayError, ValidationError } from '../errors.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
 import { type ErrorSummary, ErrorSummarySchema } from '../store/status.ts';

@@ -4,7 +4,7 @@
  * environment (HUAWEICLOUD_SDK_AK / _SK / _SECURITY_TOKEN). Values are never logged.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config/env.ts';
 import { DrRelayError } from '../errors.ts';
 import type { Credentials } from '../huawei/signer.ts';
