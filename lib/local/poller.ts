@@ -17,6 +17,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface BatchReport {
+  /** When the handler was invoked (epoch ms). */
+  readonly startedAt: number;
   readonly records: readonly SQSRecord[];
   /** messageIds removed from the queue (processed). */
   readonly deleted: readonly string[];
@@ -138,6 +140,7 @@ export class SqsPoller {
     );
     if (Messages.length === 0) return 0;
     const records = Messages.map((m) => toRecord(m, queueArn));
+    const startedAt = Date.now();
     const context = lambdaContext(
       this.#options.functionName ?? 'dr-relay-local-requests',
       this.#options.functionTimeoutMs ?? 60_000,
@@ -160,6 +163,7 @@ export class SqsPoller {
       );
     }
     await this.#options.onBatch?.({
+      startedAt,
       records,
       deleted: done.map((r) => r.messageId),
       retried: [...failed],

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
-import { startFauxqs } from 'fauxqs';
+import { buildApp as buildFauxqs } from 'fauxqs';
 import { sqsClient } from '../runtime/aws.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.ts';
 import { type BatchReport, SqsPoller } from './poller.ts';
@@ -93,7 +93,9 @@ const createQueues = async (sqs: SQSClient, visibility: number, maxReceiveCount:
 };
 
 export const startLocalStack = async (options: StackOptions = {}): Promise<LocalStack> => {
-  const fauxqs = await startFauxqs({ port: options.sqsPort ?? 0, logger: false });
+  // fauxqs's own startFauxqs listens on every interface: bind loopback only.
+  const fauxqs = buildFauxqs({ logger: false });
+  const sqsUrl = await fauxqs.listen({ port: options.sqsPort ?? 0, host: '127.0.0.1' });
   const dynamo = await startDynalite(options.dynamodbPort ?? 0);
   const userKeys =
     process.env['HUAWEICLOUD_SDK_AK'] && process.env['HUAWEICLOUD_SDK_SK']
@@ -109,7 +111,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     region: LOCAL_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   };
-  const sqs = sqsClient({ ...clientConfig, endpoint: fauxqs.address });
+  const sqs = sqsClient({ ...clientConfig, endpoint: sqsUrl });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.url });
   await dynamodb.send(
     new CreateTableCommand({
@@ -130,7 +132,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_SQS: fauxqs.address,
+    AWS_ENDPOINT_URL_SQS: sqsUrl,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     REQUEST_QUEUE_URL: queues.requestQueueUrl,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
@@ -159,7 +161,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
 
   return {
     urls: {
-      sqs: fauxqs.address,
+      sqs: sqsUrl,
       dynamodb: dynamo.url,
       simulator: simulator.url,
       requestQueueUrl: queues.requestQueueUrl,
@@ -176,7 +178,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
       dynamodb.destroy();
       await simulator.close();
       await dynamo.close();
-      await fauxqs.stop();
+      await fauxqs.close();
     },
   };
 };
