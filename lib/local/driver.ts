@@ -1,14 +1,17 @@
-/** Shared steps for tests that drive the local stack: send, wait for outcomes, read dead letters. */
+/**
+ * Driving the local stack from outside, as a client would: send messages, wait for every request's
+ * outcome, read the dead letters. Used by the demo, the integration tests and the soak.
+ */
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
-import type { LocalStack } from '../../lib/local/stack.ts';
-import { type DeadLetter, DeadLetterSchema } from '../../lib/queue/deadLetter.ts';
-import { type StatusRecord, StatusStore } from '../../lib/store/status.ts';
+import { type ActionRequest, idempotencyKey } from '../actions/request.ts';
+import { type DeadLetter, DeadLetterSchema } from '../queue/deadLetter.ts';
+import { type StatusRecord, StatusStore } from '../store/status.ts';
+import type { LocalStack } from './stack.ts';
 
 export const TERMINAL = new Set(['succeeded', 'skipped', 'dead_lettered']);
 
