@@ -6,6 +6,7 @@
  *   transient on last attempt,
  *   permanent or unconfirmed   -> dead letter with full context, status dead_lettered, removed
  *   same key in progress       -> retried shortly (the other delivery owns the call)
+ * A dead-letter record sent back to this queue is a redrive of the request inside it.
  * Owns: that decision table. Must not touch: the remote call (the executor) or the claim (Powertools).
  */
 
@@ -23,7 +24,13 @@ import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } fr
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { StatusStore } from '../store/status.ts';
-import { type DeadLetter, type DeadLetterQueue, issuesOfError, summarizeError } from './deadLetter.ts';
+import {
+  type DeadLetter,
+  type DeadLetterQueue,
+  DeadLetterSchema,
+  issuesOfError,
+  summarizeError,
+} from './deadLetter.ts';
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
 export const REDRIVE_ATTRIBUTE = 'dr_relay_redrive';
@@ -56,6 +63,24 @@ export class RetryScheduledError extends Error {
     this.delaySeconds = delaySeconds;
   }
 }
+
+/**
+ * A dead-letter record moved back to the request queue (SQS's own DLQ redrive, the console's
+ * "Start DLQ redrive", or the CLI) is a redrive of the request it carries.
+ */
+const unwrapDeadLetter = (body: string): { body: string; redriven: boolean } => {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { body, redriven: false };
+  }
+  const letter = DeadLetterSchema.safeParse(value);
+  if (!letter.success) return { body, redriven: false };
+  const inner =
+    letter.data.request === undefined ? (letter.data.raw_body ?? '') : JSON.stringify(letter.data.request);
+  return { body: inner, redriven: true };
+};
 
 /** Out of attempts with a call whose effect was never confirmed: that is ambiguous, not merely transient. */
 const asFinal = (error: unknown): unknown =>
@@ -126,14 +151,15 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
 
   return async (record: SQSRecord, signal?: AbortSignal): Promise<RecordResult> => {
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
+    const { body, redriven } = unwrapDeadLetter(record.body);
     let request: ActionRequest;
     try {
-      request = parseActionRequestJson(record.body);
+      request = parseActionRequestJson(body);
     } catch (error) {
-      return deadLetter(record, error, { attempts: attempt });
+      return deadLetter({ ...record, body }, error, { attempts: attempt });
     }
     const key = idempotencyKey(request);
-    const redrive = record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
+    const redrive = redriven || record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
     try {
       const outcome = await deps.run({ key, request, attempt, ...(redrive ? { redrive } : {}) }, signal);
       deps.log.info('request done', { request_id: key, action: request.action, outcome });

@@ -125,6 +125,32 @@ describe('200 requests under injected faults', () => {
   }, 150_000);
 });
 
+describe('redriving the dead letters once the faults are gone', () => {
+  it('ends each transient one succeeded exactly once, and never calls twice', async () => {
+    const letters = deadLetters.filter((d) => d.request !== undefined);
+    const redriven = letters.map((d) => d.request as ActionRequest);
+    expect(letters.length).toBeGreaterThan(0);
+
+    // What SQS's DLQ redrive does: the dead-letter records themselves go back to the request queue.
+    await sendBodies(
+      stack.sqs,
+      stack.urls.requestQueueUrl,
+      letters.map((d) => JSON.stringify(d)),
+    );
+    const statuses = await waitForOutcomes(stack, redriven, 60_000);
+
+    for (const [i, letter] of letters.entries()) {
+      const request = redriven[i] as ActionRequest;
+      const applied = effectsAt(request).filter((c) => c.effectApplied).length;
+      expect(applied).toBeLessThanOrEqual(1);
+      if (letter.error.kind === 'transient') {
+        expect(statuses.get(idempotencyKey(request))?.status).toBe('succeeded');
+        expect(applied).toBe(1);
+      }
+    }
+  }, 90_000);
+});
+
 describe('invalid messages', () => {
   it('are dead-lettered on the first receive with a message naming the bad field, never called', async () => {
     const valid = requestFor('invalid', 3);

@@ -110,6 +110,29 @@ describe('a valid request', () => {
   });
 });
 
+describe('a dead letter moved back to the request queue (SQS DLQ redrive)', () => {
+  it('runs the request it carries as a redrive, with the same idempotency key', async () => {
+    run.mockRejectedValueOnce(new HuaweiApiError('404', 'permanent', { phase: 'response', httpStatus: 404 }));
+    await handler()(sqsRecord(JSON.stringify(request)));
+    const [letter] = deadLetters();
+    run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
+
+    await handler()(sqsRecord(JSON.stringify(letter)));
+
+    expect(run.mock.calls[1]?.[0]).toEqual({ key: 'failover-prod-1', request, attempt: 1, redrive: true });
+  });
+
+  it('of an invalid message is judged again on its raw body (and dead-lettered again)', async () => {
+    await handler()(sqsRecord('{"action": 1}'));
+    const [letter] = deadLetters();
+
+    await handler()(sqsRecord(JSON.stringify(letter)));
+
+    expect(run).not.toHaveBeenCalled();
+    expect(deadLetters()[1]).toMatchObject({ raw_body: '{"action": 1}', attempts: 1 });
+  });
+});
+
 describe('an invalid message', () => {
   it('is dead-lettered on the first receive, naming every bad field, without executing', async () => {
     const body = JSON.stringify({
