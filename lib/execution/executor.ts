@@ -13,6 +13,7 @@ import type { HuaweiClient } from '../huawei/client.ts';
 import { type EndpointOverrides, endpointFor } from '../huawei/endpoints.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
 import type { Log } from '../log.ts';
+import type { CooldownStore } from '../policy/cooldown.ts';
 import type { StatusChange, StatusRecord, StatusStore } from '../store/status.ts';
 import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from './errors.ts';
 
@@ -24,6 +25,8 @@ export interface Job {
   readonly attempt: number;
   /** True when an operator redrove this request from the dead-letter queue. */
   readonly redrive?: boolean;
+  /** Alarm-driven requests: at most one action per target per window (claimed just before the call). */
+  readonly cooldown?: { readonly seconds: number; readonly route: string };
 }
 
 export type Outcome =
@@ -41,6 +44,7 @@ export interface ExecutorDeps {
   readonly store: Pick<StatusStore, 'get' | 'set'>;
   readonly endpoints: EndpointOverrides;
   readonly mode: AutomationMode;
+  readonly cooldowns?: Pick<CooldownStore, 'claim'>;
   readonly log: Log;
   readonly now?: () => Date;
 }
@@ -81,6 +85,16 @@ export class Executor {
       const dryRun = { method: call.method, url: this.#urlOf(action, request, call), body: call.body };
       this.#deps.log.info('dry-run: not sending', { request_id: key, ...dryRun });
       return this.#skip(key, `dry-run (DR_AUTOMATION=dry-run): would ${call.method} ${dryRun.url}`, dryRun);
+    }
+
+    if (job.cooldown && job.cooldown.seconds > 0 && this.#deps.cooldowns) {
+      const claim = await this.#deps.cooldowns.claim(target, key, job.cooldown.seconds, job.cooldown.route);
+      if (!claim.granted) {
+        return this.#skip(
+          key,
+          `cooldown: ${target} was acted on by ${claim.holder}${claim.route ? ` (route ${claim.route})` : ''}; next action allowed after ${claim.until}`,
+        );
+      }
     }
 
     const sentAt = this.#now().toISOString();

@@ -6,9 +6,13 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { actionFor } from '../actions/catalogue.ts';
+import type { ActionRequest } from '../actions/request.ts';
 import { DrRelayError, ValidationError } from '../errors.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
-import { type ErrorSummary, ErrorSummarySchema } from '../store/status.ts';
+import type { Log } from '../log.ts';
+import { AlarmSignalSchema } from '../sources/types.ts';
+import { type ErrorSummary, ErrorSummarySchema, type StatusStore } from '../store/status.ts';
 
 export const DeadLetterSchema = z.object({
   type: z.literal('dr-relay.dead-letter'),
@@ -20,6 +24,9 @@ export const DeadLetterSchema = z.object({
   request: z.unknown().optional(),
   raw_body: z.string().optional(),
   source: z.object({ type: z.string(), queue_url: z.string().optional(), message_id: z.string().optional() }),
+  /** Alarm-driven requests: the signal that triggered it and the route it matched. */
+  alarm: AlarmSignalSchema.optional(),
+  route: z.string().optional(),
   reason: z.string(),
   error: ErrorSummarySchema.extend({
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
@@ -52,6 +59,70 @@ export const summarizeError = (error: unknown): ErrorSummary => {
 
 export const issuesOfError = (error: unknown) =>
   error instanceof ValidationError ? [...error.issues] : undefined;
+
+export interface DeadLetterInput {
+  readonly error: unknown;
+  readonly attempts: number;
+  readonly source: DeadLetter['source'];
+  readonly key?: string | undefined;
+  readonly request?: ActionRequest | undefined;
+  readonly rawBody?: string | undefined;
+  readonly alarm?: DeadLetter['alarm'];
+  readonly route?: string | undefined;
+}
+
+export interface DeadLetterDeps {
+  readonly queue: Pick<DeadLetterQueue, 'send'>;
+  readonly store: Pick<StatusStore, 'set'>;
+  readonly log: Log;
+  readonly now?: () => Date;
+}
+
+/**
+ * Dead-letters a request (rule 5): status `dead_lettered` first (it also yields the first failure
+ * time), then the record on the queue. If sending fails, the error propagates and the caller's
+ * message or invocation is retried: nothing is lost.
+ */
+export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): Promise<DeadLetter> => {
+  const summary = summarizeError(input.error);
+  const issues = issuesOfError(input.error);
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  let firstFailureAt = at;
+  if (input.key && input.request) {
+    const stored = await deps.store.set(input.key, {
+      status: 'dead_lettered',
+      action: input.request.action,
+      attempts: input.attempts,
+      error: summary,
+      failure: true,
+    });
+    firstFailureAt = stored.first_failure_at ?? at;
+  }
+  const letter: DeadLetter = {
+    type: 'dr-relay.dead-letter',
+    version: 1,
+    ...(input.key ? { idempotency_key: input.key } : {}),
+    ...(input.request
+      ? {
+          action: input.request.action,
+          target: actionFor(input.request.action).target(input.request),
+          request: input.request,
+        }
+      : { raw_body: input.rawBody ?? '' }),
+    source: input.source,
+    ...(input.alarm ? { alarm: input.alarm } : {}),
+    ...(input.route ? { route: input.route } : {}),
+    reason: `${summary.kind}: ${summary.message}`,
+    error: issues ? { ...summary, issues } : summary,
+    attempts: input.attempts,
+    first_failure_at: firstFailureAt,
+    last_failure_at: at,
+    dead_lettered_at: at,
+  };
+  await deps.queue.send(letter);
+  deps.log.warn('dead-lettered', { request_id: input.key, reason: letter.reason, attempts: input.attempts });
+  return letter;
+};
 
 export class DeadLetterQueue {
   readonly #sqs: SQSClient;

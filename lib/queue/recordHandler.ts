@@ -16,7 +16,6 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
 import { DrRelayError } from '../errors.ts';
 import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
@@ -24,13 +23,7 @@ import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } fr
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { StatusStore } from '../store/status.ts';
-import {
-  type DeadLetter,
-  type DeadLetterQueue,
-  DeadLetterSchema,
-  issuesOfError,
-  summarizeError,
-} from './deadLetter.ts';
+import { type DeadLetterQueue, DeadLetterSchema, deadLetter, summarizeError } from './deadLetter.ts';
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
 export const REDRIVE_ATTRIBUTE = 'dr_relay_redrive';
@@ -91,50 +84,22 @@ const asFinal = (error: unknown): unknown =>
     : error;
 
 export const makeRecordHandler = (deps: RecordHandlerDeps) => {
-  const now = () => (deps.now ?? (() => new Date()))().toISOString();
-
-  const deadLetter = async (
+  const deadLetterRecord = async (
     record: SQSRecord,
     error: unknown,
     context: { key?: string; request?: ActionRequest; attempts: number },
   ): Promise<RecordResult> => {
-    const summary = summarizeError(error);
-    const issues = issuesOfError(error);
-    const at = now();
-    const letter: DeadLetter = {
-      type: 'dr-relay.dead-letter',
-      version: 1,
-      ...(context.key ? { idempotency_key: context.key } : {}),
-      ...(context.request
-        ? {
-            action: context.request.action,
-            target: actionFor(context.request.action).target(context.request),
-            request: context.request,
-          }
-        : { raw_body: record.body }),
-      source: { type: 'sqs', queue_url: deps.queueUrl, message_id: record.messageId },
-      reason: `${summary.kind}: ${summary.message}`,
-      error: issues ? { ...summary, issues } : summary,
-      attempts: context.attempts,
-      first_failure_at: at,
-      last_failure_at: at,
-      dead_lettered_at: at,
-    };
-    if (context.key && context.request) {
-      const stored = await deps.store.set(context.key, {
-        status: 'dead_lettered',
+    const letter = await deadLetter(
+      { queue: deps.deadLetters, store: deps.store, log: deps.log, ...(deps.now ? { now: deps.now } : {}) },
+      {
+        error,
         attempts: context.attempts,
-        error: summary,
-        failure: true,
-      });
-      letter.first_failure_at = stored.first_failure_at ?? at;
-    }
-    await deps.deadLetters.send(letter);
-    deps.log.warn('dead-lettered', {
-      request_id: context.key,
-      reason: letter.reason,
-      attempts: context.attempts,
-    });
+        key: context.key,
+        request: context.request,
+        rawBody: record.body,
+        source: { type: 'sqs', queue_url: deps.queueUrl, message_id: record.messageId },
+      },
+    );
     return { result: 'dead_lettered', reason: letter.reason };
   };
 
@@ -156,7 +121,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     try {
       request = parseActionRequestJson(body);
     } catch (error) {
-      return deadLetter({ ...record, body }, error, { attempts: attempt });
+      return deadLetterRecord({ ...record, body }, error, { attempts: attempt });
     }
     const key = idempotencyKey(request);
     const redrive = redriven || record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
@@ -181,7 +146,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
             cause: error,
           },
         );
-        return deadLetter(record, reused, { attempts: attempt });
+        return deadLetterRecord(record, reused, { attempts: attempt });
       }
       const summary = summarizeError(error);
       if (summary.kind === 'transient' && attempt < deps.maxAttempts) {
@@ -196,7 +161,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
         });
         return retryLater(record, delay, error);
       }
-      return deadLetter(record, asFinal(error), { key, request, attempts: attempt });
+      return deadLetterRecord(record, asFinal(error), { key, request, attempts: attempt });
     }
   };
 };

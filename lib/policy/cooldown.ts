@@ -1,0 +1,70 @@
+/**
+ * Per-target cooldown (rule 4): at most one action per target (e.g. one DR pair) per window,
+ * claimed atomically in STATE_TABLE (`cooldown#<target>`), so two different alarms firing at once
+ * for the same DR pair cause one failover. The holder is the idempotency key of the request that
+ * acts: its own retries keep the claim, every other request is refused until the window ends.
+ * Owns: cooldown items. Must not touch: idempotency or status records.
+ */
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+
+export type CooldownClaim =
+  | { readonly granted: true; readonly until: string }
+  | { readonly granted: false; readonly holder: string; readonly route?: string; readonly until: string };
+
+export class CooldownStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(options: { client: DynamoDBClient; table: string; now?: () => Date }) {
+    this.#client = options.client;
+    this.#table = options.table;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Claims `target` for `seconds` on behalf of `holder` (granted again to the same holder). */
+  async claim(target: string, holder: string, seconds: number, route?: string): Promise<CooldownClaim> {
+    const now = Math.floor(this.#now().getTime() / 1000);
+    const until = now + seconds;
+    const key = { id: { S: `cooldown#${target}` } };
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            ...key,
+            ...marshall({
+              holder,
+              until,
+              claimed_at: new Date(now * 1000).toISOString(),
+              expiration: until + 86_400,
+              ...(route ? { route } : {}),
+            }),
+          },
+          ConditionExpression: 'attribute_not_exists(id) OR #until <= :now OR holder = :holder',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: marshall({ ':now': now, ':holder': holder }),
+        }),
+      );
+      return { granted: true, until: new Date(until * 1000).toISOString() };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    const held = unmarshall(Item ?? {}) as { holder?: string; until?: number; route?: string };
+    return {
+      granted: false,
+      holder: held.holder ?? 'unknown',
+      until: new Date((held.until ?? now) * 1000).toISOString(),
+      ...(held.route ? { route: held.route } : {}),
+    };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What every function shares, built once per cold start: configuration, AWS clients, the status
+ * store, cooldowns, the executor (Huawei client + catalogue) wrapped in Powertools idempotency,
+ * and the dead-letter queue. Owns: wiring only.
+ */
+import { type Config, loadConfig } from '../config/env.ts';
+import { Executor } from '../execution/executor.ts';
+import { makeIdempotentRunner } from '../execution/idempotent.ts';
+import { HuaweiClient } from '../huawei/client.ts';
+import { CooldownStore } from '../policy/cooldown.ts';
+import { DeadLetterQueue } from '../queue/deadLetter.ts';
+import { StatusStore } from '../store/status.ts';
+import { dynamoClient, sqsClient } from './aws.ts';
+import { credentialsProvider } from './credentials.ts';
+import { logger } from './logger.ts';
+
+export const buildCore = (config: Config = loadConfig()) => {
+  const dynamo = dynamoClient();
+  const sqs = sqsClient();
+  const store = new StatusStore({
+    client: dynamo,
+    table: config.STATE_TABLE,
+    ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
+  });
+  const executor = new Executor({
+    client: new HuaweiClient({
+      credentials: credentialsProvider(config),
+      timeoutMs: config.DR_HTTP_TIMEOUT_MS,
+      connectTimeoutMs: config.DR_CONNECT_TIMEOUT_MS,
+    }),
+    store,
+    cooldowns: new CooldownStore({ client: dynamo, table: config.STATE_TABLE }),
+    endpoints: { dws: config.DR_ENDPOINT_DWS, csbs: config.DR_ENDPOINT_CSBS, dcs: config.DR_ENDPOINT_DCS },
+    mode: config.DR_AUTOMATION,
+    log: logger,
+  });
+  const runner = makeIdempotentRunner((job, signal) => executor.execute(job, signal), {
+    client: dynamo,
+    table: config.STATE_TABLE,
+    ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
+  });
+  const deadLetterQueue = new DeadLetterQueue(sqs, config.DEAD_LETTER_QUEUE_URL);
+  return {
+    config,
+    dynamo,
+    sqs,
+    store,
+    runner,
+    deadLetters: { queue: deadLetterQueue, store, log: logger },
+    backoff: { baseSeconds: config.DR_BACKOFF_BASE_SECONDS, maxSeconds: config.DR_BACKOFF_MAX_SECONDS },
+  };
+};
+export type Core = ReturnType<typeof buildCore>;
