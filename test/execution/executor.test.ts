@@ -246,6 +246,50 @@ describe('busy and failed answers', () => {
   });
 });
 
+describe('cooldowns (alarm-driven requests)', () => {
+  const holders = new Map<string, string>();
+  const cooldowns = {
+    claim: async (target: string, holder: string, _seconds: number, route?: string) => {
+      const current = holders.get(target);
+      if (current && current !== holder)
+        return { granted: false as const, holder: current, until: 'later', ...(route ? { route } : {}) };
+      holders.set(target, holder);
+      return { granted: true as const, until: 'later' };
+    },
+  };
+  const withCooldowns = () =>
+    new Executor({
+      client,
+      store,
+      mode: 'on',
+      log: silent,
+      cooldowns,
+      endpoints: { dws: sim.url, csbs: sim.url, dcs: sim.url },
+    });
+
+  it('lets one request act on a target and skips another within the window, naming the holder', async () => {
+    holders.clear();
+    const cooldown = { seconds: 3600, route: 'redis-restore' };
+    const otherBackup = parseActionRequest({ ...dcsRestore, params: { ...dcsRestore.params, backup_id: CHECKPOINT } });
+    const first = await withCooldowns().execute({ ...job(dcsRestore, 1, 'alarm:one'), cooldown });
+    const second = await withCooldowns().execute({ ...job(otherBackup, 1, 'alarm:two'), cooldown });
+
+    expect(first.status).toBe('succeeded');
+    expect(second).toMatchObject({ status: 'skipped', reason: expect.stringContaining('alarm:one') });
+    expect(second).toMatchObject({ reason: expect.stringContaining('route redis-restore') });
+    expect(callsTo('dcs.restore')).toBe(1);
+  });
+
+  it('is not consulted for requests without a cooldown (queued requests)', async () => {
+    holders.clear();
+    holders.set(`dws:${PROJECT}/${DR}`, 'someone-else');
+
+    const outcome = await withCooldowns().execute(job(failover));
+
+    expect(outcome.status).toBe('succeeded');
+  });
+});
+
 describe('dead-lettered requests', () => {
   it('a duplicate delivery of a dead-lettered request does not run; a redrive does', async () => {
     await store.set('req-1', { status: 'dead_lettered', action: 'dcs.restore' });

@@ -1,0 +1,82 @@
+/**
+ * Per-target cooldown on a real DynamoDB (dynalite): one holder per target per window, atomically,
+ * even when many requests race for it.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CooldownStore } from '../../lib/policy/cooldown.ts';
+
+const TABLE = 'cooldown-test';
+let server: { close(cb: () => void): void; address(): unknown };
+let client: DynamoDBClient;
+let clock = new Date('2026-11-23T10:00:00Z');
+const store = () => new CooldownStore({ client, table: TABLE, now: () => clock });
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  (server as unknown as { listen(p: number, h: string): void }).listen(0, '127.0.0.1');
+  await once(server as unknown as NodeJS.EventEmitter, 'listening');
+  const { port } = server.address() as AddressInfo;
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+});
+afterAll(async () => {
+  client.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('cooldown claims', () => {
+  it('grants a free target and refuses another holder until the window ends, naming the holder', async () => {
+    const first = await store().claim('dws:p/dr-1', 'alarm:a:1', 3600, 'route-a');
+    const second = await store().claim('dws:p/dr-1', 'alarm:b:2', 3600, 'route-b');
+
+    expect(first).toEqual({ granted: true, until: '2026-11-23T11:00:00.000Z' });
+    expect(second).toEqual({
+      granted: false,
+      holder: 'alarm:a:1',
+      route: 'route-a',
+      until: '2026-11-23T11:00:00.000Z',
+    });
+  });
+
+  it('grants the same holder again (its own retries keep the claim)', async () => {
+    await store().claim('dws:p/dr-2', 'alarm:a:1', 3600);
+
+    expect((await store().claim('dws:p/dr-2', 'alarm:a:1', 3600)).granted).toBe(true);
+  });
+
+  it('grants another holder once the window has passed', async () => {
+    await store().claim('dws:p/dr-3', 'alarm:a:1', 60);
+    clock = new Date(clock.getTime() + 61_000);
+
+    expect((await store().claim('dws:p/dr-3', 'alarm:b:2', 60)).granted).toBe(true);
+  });
+
+  it('keeps targets apart', async () => {
+    await store().claim('dws:p/dr-4', 'alarm:a:1', 3600);
+
+    expect((await store().claim('dws:p/dr-5', 'alarm:b:2', 3600)).granted).toBe(true);
+  });
+
+  it('gives exactly one of 20 concurrent claimants the target', async () => {
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store().claim('dws:p/dr-race', `alarm:r:${i}`, 3600)),
+    );
+
+    expect(claims.filter((c) => c.granted)).toHaveLength(1);
+  });
+});
