@@ -1,0 +1,23 @@
+/**
+ * Prometheus Alertmanager webhook payloads (version 4): every alert in the group is its own signal.
+ * Owns: the v4 envelope schema. Must not touch: the alert mapping (alerts.ts, shared with Grafana),
+ * bearer tokens (bearer.ts), routing.
+ */
+import * as z from 'zod';
+import { AlertSchema, alertGroupFields, alertToSignal, rawAlerts } from './alerts.ts';
+import { parseOrThrow } from './issues.ts';
+import type { AlarmSignal } from './types.ts';
+
+export const AlertmanagerWebhookSchema = z.object({
+  version: z.literal('4'),
+  ...alertGroupFields,
+  alerts: z.array(AlertSchema).min(1),
+});
+export type AlertmanagerWebhook = z.output<typeof AlertmanagerWebhookSchema>;
+
+/** An Alertmanager webhook body (already JSON-parsed) -> one signal per alert; ValidationError otherwise. */
+export const parseAlertmanagerWebhook = (body: unknown): AlarmSignal[] => {
+  const payload = parseOrThrow(AlertmanagerWebhookSchema, body, 'Alertmanager webhook');
+  const raws = rawAlerts(body);
+  return payload.alerts.map((alert, i) => alertToSignal(alert, raws[i], 'alertmanager', 'alertmanager/v4'));
+};

@@ -1,0 +1,71 @@
+/**
+ * The alert object Alertmanager (webhook v4) and Grafana (unified alerting webhook) share, and its
+ * mapping to AlarmSignal: one signal per alert; firing -> alarm, resolved -> ok (previously alarm);
+ * episode = fingerprint@startsAt, so re-notifications and HA peers give the same episode.
+ * Owns: that alert schema and mapping. Must not touch: the payload envelopes (alertmanager.ts,
+ * grafana.ts), bearer tokens (bearer.ts), routing.
+ */
+import * as z from 'zod';
+import { buildLabels } from './labels.ts';
+import { isoTimestamp, toIsoTimestamp } from './time.ts';
+import type { AlarmSignal } from './types.ts';
+
+const labelSet = z.record(z.string(), z.string());
+
+export const AlertSchema = z
+  .object({
+    status: z.enum(['firing', 'resolved']),
+    labels: z.object({ alertname: z.string().min(1) }).catchall(z.string()),
+    annotations: labelSet,
+    startsAt: isoTimestamp,
+    /** Go's zero time or a future time while firing: only read (and checked) once resolved. */
+    endsAt: z.string(),
+    generatorURL: z.string(),
+    fingerprint: z.string().min(1),
+  })
+  .superRefine((alert, ctx) => {
+    if (alert.status === 'resolved' && toIsoTimestamp(alert.endsAt) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endsAt'],
+        message: 'must be an ISO 8601 timestamp when resolved',
+      });
+    }
+  });
+export type Alert = z.output<typeof AlertSchema>;
+
+/** Fields of the group envelope both senders share. */
+export const alertGroupFields = {
+  receiver: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  groupLabels: labelSet.optional(),
+  commonLabels: labelSet.optional(),
+  commonAnnotations: labelSet.optional(),
+  externalURL: z.string().optional(),
+  groupKey: z.string(),
+  truncatedAlerts: z.number().int().nonnegative().optional(),
+};
+
+/** One alert -> one signal. `raw` is the alert as it arrived (not the stripped parse). */
+export const alertToSignal = (
+  alert: Alert,
+  raw: unknown,
+  source: 'alertmanager' | 'grafana',
+  shape: 'alertmanager/v4' | 'grafana',
+): AlarmSignal => {
+  const resolved = alert.status === 'resolved';
+  return {
+    source,
+    shape,
+    name: alert.labels.alertname,
+    state: resolved ? 'ok' : 'alarm',
+    ...(resolved ? { previous_state: 'alarm' as const } : {}),
+    episode: `${alert.fingerprint}@${alert.startsAt}`,
+    labels: buildLabels(Object.entries(alert.labels)),
+    occurred_at: resolved ? toIsoTimestamp(alert.endsAt)! : alert.startsAt,
+    raw,
+  };
+};
+
+/** The alerts as they arrived, for `raw` (only called once the payload has been validated). */
+export const rawAlerts = (body: unknown): readonly unknown[] => (body as { alerts: unknown[] }).alerts;

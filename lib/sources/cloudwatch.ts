@@ -1,0 +1,302 @@
+/**
+ * CloudWatch alarm state changes, however they reach Lambda: an SNS delivery, an EventBridge
+ * "CloudWatch Alarm State Change" event, or a direct Lambda alarm action.
+ * Owns: recognising those three shapes (plain zod: the Powertools schemas import all of zod and
+ * do not parse the SNS Message) and normalising each to AlarmSignal. Must not touch: routing,
+ * cooldowns, what a signal triggers.
+ */
+import * as z from 'zod';
+import { invalid, parseOrThrow } from './issues.ts';
+import { jsonString } from './json.ts';
+import { buildLabels, type LabelEntry } from './labels.ts';
+import { isoTimestamp } from './time.ts';
+import type { AlarmSignal, SignalShape, SignalState } from './types.ts';
+
+const CLOUDWATCH_STATES = {
+  ALARM: 'alarm',
+  OK: 'ok',
+  INSUFFICIENT_DATA: 'insufficient',
+} as const satisfies Record<string, SignalState>;
+const cloudWatchState = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']).transform((v) => CLOUDWATCH_STATES[v]);
+
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:.+$/;
+const alarmArn = z
+  .string()
+  .regex(ALARM_ARN, 'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)');
+
+// --- SNS delivery -------------------------------------------------------------------------------
+
+const SnsDimension = z.object({ name: z.string(), value: z.string() });
+const SnsMetric = z.object({
+  MetricStat: z
+    .object({
+      Metric: z.object({
+        Namespace: z.string().nullish(),
+        MetricName: z.string().nullish(),
+        Dimensions: z.array(SnsDimension).nullish(),
+      }),
+    })
+    .nullish(),
+});
+
+/** The CloudWatch alarm JSON inside an SNS Message. */
+export const CloudWatchSnsAlarmSchema = z.object({
+  AlarmName: z.string().min(1),
+  AlarmDescription: z.string().nullish(),
+  AWSAccountId: z.string().min(1),
+  NewStateValue: cloudWatchState,
+  NewStateReason: z.string(),
+  StateChangeTime: isoTimestamp,
+  /** The long name ("EU (Ireland)"); the region code comes from AlarmArn. */
+  Region: z.string(),
+  AlarmArn: alarmArn,
+  OldStateValue: cloudWatchState,
+  Trigger: z
+    .object({
+      MetricName: z.string().nullish(),
+      Namespace: z.string().nullish(),
+      Dimensions: z.array(SnsDimension).nullish(),
+      Metrics: z.array(SnsMetric).nullish(),
+    })
+    .nullish(),
+});
+
+export const CloudWatchSnsEventSchema = z.object({
+  Records: z
+    .array(
+      z.object({
+        EventSource: z.literal('aws:sns'),
+        Sns: z.object({
+          MessageId: z.string().min(1),
+          TopicArn: z.string().min(1),
+          Timestamp: z.string(),
+          Message: jsonString(CloudWatchSnsAlarmSchema),
+        }),
+      }),
+    )
+    .min(1),
+});
+
+// --- EventBridge and direct Lambda alarm action (same alarm detail) ------------------------------
+
+const AlarmDetailSchema = z.object({
+  alarmName: z.string().min(1),
+  state: z.object({ value: cloudWatchState, reason: z.string(), timestamp: isoTimestamp }),
+  previousState: z.object({ value: cloudWatchState }).nullish(),
+  configuration: z
+    .object({
+      description: z.string().nullish(),
+      metrics: z
+        .array(
+          z.object({
+            metricStat: z
+              .object({
+                metric: z.object({
+                  namespace: z.string().nullish(),
+                  name: z.string().nullish(),
+                  dimensions: z.record(z.string(), z.string()).nullish(),
+                }),
+              })
+              .nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+type AlarmDetail = z.output<typeof AlarmDetailSchema>;
+
+export const CloudWatchEventBridgeSchema = z.object({
+  version: z.string(),
+  id: z.string().min(1),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  source: z.literal('aws.cloudwatch'),
+  account: z.string().min(1),
+  time: z.string(),
+  region: z.string().min(1),
+  resources: z.array(alarmArn).min(1),
+  detail: AlarmDetailSchema,
+});
+
+export const CloudWatchLambdaActionSchema = z.object({
+  source: z.literal('aws.cloudwatch'),
+  alarmArn,
+  accountId: z.string().min(1),
+  time: z.string(),
+  region: z.string().min(1),
+  alarmData: AlarmDetailSchema,
+});
+
+// --- normalisation ------------------------------------------------------------------------------
+
+interface MetricInfo {
+  namespace?: string | null | undefined;
+  metric?: string | null | undefined;
+  dimensions: readonly LabelEntry[];
+}
+
+/** Dimensions of every metric (first wins), namespace and metric name of the first metric. */
+const labelsOf = (metrics: readonly MetricInfo[], region: string | undefined, account: string) => {
+  const first = metrics[0];
+  return buildLabels(metrics.flatMap((m) => m.dimensions).reverse(), [
+    ['namespace', first?.namespace ?? undefined],
+    ['metric', first?.metric ?? undefined],
+    ['region', region],
+    ['account', account],
+  ]);
+};
+
+const signalOf = (
+  shape: SignalShape,
+  arn: string,
+  name: string,
+  state: SignalState,
+  previous: SignalState | undefined,
+  changedAt: string,
+  labels: Record<string, string>,
+  raw: unknown,
+): AlarmSignal => ({
+  source: 'cloudwatch',
+  shape,
+  name,
+  state,
+  ...(previous === undefined ? {} : { previous_state: previous }),
+  episode: `${arn}@${changedAt}`,
+  labels,
+  occurred_at: changedAt,
+  raw,
+});
+
+const snsMetrics = (trigger: z.output<typeof CloudWatchSnsAlarmSchema>['Trigger']): MetricInfo[] => {
+  if (!trigger) return [];
+  const single: MetricInfo[] =
+    trigger.MetricName || trigger.Namespace || trigger.Dimensions
+      ? [
+          {
+            namespace: trigger.Namespace,
+            metric: trigger.MetricName,
+            dimensions: (trigger.Dimensions ?? []).map((d) => [d.name, d.value] as const),
+          },
+        ]
+      : [];
+  const math = (trigger.Metrics ?? []).flatMap((m) =>
+    m.MetricStat
+      ? [
+          {
+            namespace: m.MetricStat.Metric.Namespace,
+            metric: m.MetricStat.Metric.MetricName,
+            dimensions: (m.MetricStat.Metric.Dimensions ?? []).map((d) => [d.name, d.value] as const),
+          },
+        ]
+      : [],
+  );
+  return [...single, ...math];
+};
+
+const detailMetrics = (detail: AlarmDetail): MetricInfo[] =>
+  (detail.configuration?.metrics ?? []).flatMap((m) =>
+    m.metricStat
+      ? [
+          {
+            namespace: m.metricStat.metric.namespace,
+            metric: m.metricStat.metric.name,
+            dimensions: Object.entries(m.metricStat.metric.dimensions ?? {}),
+          },
+        ]
+      : [],
+  );
+
+const fromSns = (event: unknown): AlarmSignal[] => {
+  const parsed = parseOrThrow(CloudWatchSnsEventSchema, event, 'CloudWatch alarm via SNS');
+  const rawRecords = (event as { Records: { Sns: { Message: string } }[] }).Records;
+  return parsed.Records.map((record, i) => {
+    const alarm = record.Sns.Message;
+    const region = ALARM_ARN.exec(alarm.AlarmArn)?.[1];
+    return signalOf(
+      'cloudwatch/sns',
+      alarm.AlarmArn,
+      alarm.AlarmName,
+      alarm.NewStateValue,
+      alarm.OldStateValue,
+      alarm.StateChangeTime,
+      labelsOf(snsMetrics(alarm.Trigger), region, alarm.AWSAccountId),
+      JSON.parse(rawRecords[i]!.Sns.Message),
+    );
+  });
+};
+
+const fromDetail = (
+  shape: SignalShape,
+  arn: string,
+  detail: AlarmDetail,
+  region: string,
+  account: string,
+  raw: unknown,
+): AlarmSignal[] => [
+  signalOf(
+    shape,
+    arn,
+    detail.alarmName,
+    detail.state.value,
+    detail.previousState?.value,
+    detail.state.timestamp,
+    labelsOf(detailMetrics(detail), region, account),
+    raw,
+  ),
+];
+
+const fromEventBridge = (event: unknown): AlarmSignal[] => {
+  const e = parseOrThrow(CloudWatchEventBridgeSchema, event, 'CloudWatch alarm via EventBridge');
+  return fromDetail('cloudwatch/eventbridge', e.resources[0]!, e.detail, e.region, e.account, event);
+};
+
+const fromLambdaAction = (event: unknown): AlarmSignal[] => {
+  const e = parseOrThrow(CloudWatchLambdaActionSchema, event, 'CloudWatch Lambda alarm action');
+  return fromDetail('cloudwatch/lambda-action', e.alarmArn, e.alarmData, e.region, e.accountId, event);
+};
+
+// --- recognition --------------------------------------------------------------------------------
+
+export const ACCEPTED_CLOUDWATCH_SHAPES =
+  'an SNS delivery ({Records:[{EventSource:"aws:sns", Sns:{Message:<alarm JSON>}}]}), ' +
+  'an EventBridge event ({"detail-type":"CloudWatch Alarm State Change", source:"aws.cloudwatch", detail}) ' +
+  'or a Lambda alarm action ({source:"aws.cloudwatch", alarmArn, alarmData})';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A short description of what arrived, for the "not a CloudWatch alarm" message. */
+const describe = (event: unknown): string => {
+  if (event === null) return 'null';
+  if (Array.isArray(event)) return 'an array';
+  if (!isRecord(event)) return `a ${typeof event}`;
+  const records = event['Records'];
+  const first: unknown = Array.isArray(records) ? records[0] : undefined;
+  if (isRecord(first) && typeof first['eventSource'] === 'string') {
+    return `an "${first['eventSource'].slice(0, 40)}" event`;
+  }
+  if (isRecord(event['requestContext'])) return 'an HTTP (API Gateway / function URL) request';
+  const keys = Object.keys(event);
+  if (keys.length === 0) return 'an empty object';
+  const shown = keys.slice(0, 6).map((k) => JSON.stringify(k.slice(0, 40)));
+  return `an object with keys ${shown.join(', ')}${keys.length > 6 ? ', ...' : ''}`;
+};
+
+/**
+ * Any CloudWatch alarm event (SNS, EventBridge, Lambda alarm action) -> its signals.
+ * Throws ValidationError naming the bad fields of the recognised shape, or, for anything else,
+ * what arrived and which shapes are accepted.
+ */
+export const parseCloudWatchEvent = (event: unknown): AlarmSignal[] => {
+  if (isRecord(event)) {
+    const records = event['Records'];
+    const first: unknown = Array.isArray(records) ? records[0] : undefined;
+    const foreign = isRecord(first) && Object.hasOwn(first, 'eventSource');
+    if (Object.hasOwn(event, 'Records') && !foreign) return fromSns(event);
+    if (Object.hasOwn(event, 'detail-type') || Object.hasOwn(event, 'detail')) return fromEventBridge(event);
+    if (Object.hasOwn(event, 'alarmData')) return fromLambdaAction(event);
+  }
+  throw invalid('CloudWatch alarm event', [
+    { path: '(root)', message: `${describe(event)} is not ${ACCEPTED_CLOUDWATCH_SHAPES}` },
+  ]);
+};

@@ -1,0 +1,32 @@
+/**
+ * Errors of the alarm sources beyond ValidationError (which lib/errors.ts owns).
+ * Owns: SmnFetchError. Must not touch: how a handler answers (it decides on `kind`).
+ */
+import { DrRelayError } from '../errors.ts';
+
+/** `https://host/path` of a URL, without its query (subscribe tokens) or fragment. */
+export const redactUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
+};
+
+/**
+ * An SMN URL (signing certificate, subscription confirmation) could not be reached: the request
+ * threw, timed out or answered 408 / 429 / 5xx. Transient: answer 5xx so SMN delivers again,
+ * rather than 4xx, which would drop a real alarm.
+ */
+export class SmnFetchError extends DrRelayError {
+  /** Without its query string. */
+  readonly url: string;
+  readonly status: number | undefined;
+  constructor(message: string, options: { url: string; status?: number; cause?: unknown }) {
+    super(message, 'transient', { cause: options.cause });
+    this.name = 'SmnFetchError';
+    this.url = redactUrl(options.url);
+    this.status = options.status;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Grafana unified alerting webhook payloads (version 1): every alert is its own signal, mapped like
+ * Alertmanager's. Owns: the Grafana envelope schema (its extra fields). Must not touch: the alert
+ * mapping (alerts.ts), bearer tokens (bearer.ts), routing.
+ */
+import * as z from 'zod';
+import { AlertSchema, alertGroupFields, alertToSignal, rawAlerts } from './alerts.ts';
+import { parseOrThrow } from './issues.ts';
+import type { AlarmSignal } from './types.ts';
+
+export const GrafanaWebhookSchema = z.object({
+  version: z.literal('1'),
+  orgId: z.number().int(),
+  ...alertGroupFields,
+  /** Grafana's extra alert fields (silenceURL, dashboardURL, panelURL, values, valueString) stay in `raw`. */
+  alerts: z.array(AlertSchema).min(1),
+  title: z.string().optional(),
+  state: z.string().optional(),
+  message: z.string().optional(),
+});
+export type GrafanaWebhook = z.output<typeof GrafanaWebhookSchema>;
+
+/** A Grafana webhook body (already JSON-parsed) -> one signal per alert; ValidationError otherwise. */
+export const parseGrafanaWebhook = (body: unknown): AlarmSignal[] => {
+  const payload = parseOrThrow(GrafanaWebhookSchema, body, 'Grafana webhook');
+  const raws = rawAlerts(body);
+  return payload.alerts.map((alert, i) => alertToSignal(alert, raws[i], 'grafana', 'grafana'));
+};
