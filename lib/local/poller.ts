@@ -56,6 +56,9 @@ const toRecord = (message: Message, queueArn: string): SQSRecord => ({
       {
         dataType: value.DataType ?? 'String',
         ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+        ...(value.BinaryValue === undefined
+          ? {}
+          : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
         stringListValues: [],
         binaryListValues: [],
       },

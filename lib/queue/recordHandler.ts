@@ -16,6 +16,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
 import { DrRelayError } from '../errors.ts';
 import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
@@ -150,7 +151,14 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
       }
       const summary = summarizeError(error);
       if (summary.kind === 'transient' && attempt < deps.maxAttempts) {
-        await deps.store.set(key, { status: 'failed', attempts: attempt, error: summary, failure: true });
+        await deps.store.set(key, {
+          status: 'failed',
+          action: request.action,
+          target: actionFor(request.action).target(request),
+          attempts: attempt,
+          error: summary,
+          failure: true,
+        });
         const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;
         const delay = backoffSeconds(attempt, deps.backoff, retryAfterMs);
         deps.log.warn('transient failure: retry scheduled', {

@@ -13,8 +13,16 @@ const CACHE_MS = 5 * 60_000;
 const SecretSchema = z.union([
   z.object({ ak: z.string().min(1), sk: z.string().min(1), security_token: z.string().optional() }),
   z
-    .object({ HUAWEICLOUD_SDK_AK: z.string().min(1), HUAWEICLOUD_SDK_SK: z.string().min(1) })
-    .transform((s) => ({ ak: s.HUAWEICLOUD_SDK_AK, sk: s.HUAWEICLOUD_SDK_SK, security_token: undefined })),
+    .object({
+      HUAWEICLOUD_SDK_AK: z.string().min(1),
+      HUAWEICLOUD_SDK_SK: z.string().min(1),
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: z.string().optional(),
+    })
+    .transform((s) => ({
+      ak: s.HUAWEICLOUD_SDK_AK,
+      sk: s.HUAWEICLOUD_SDK_SK,
+      security_token: s.HUAWEICLOUD_SDK_SECURITY_TOKEN,
+    })),
 ]);
 
 export const credentialsProvider = (config: Config): (() => Promise<Credentials>) => {
@@ -35,7 +43,14 @@ export const credentialsProvider = (config: Config): (() => Promise<Credentials>
     if (cached && cached.until > Date.now()) return cached.value;
     client ??= new SecretsManagerClient({});
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const parsed = SecretSchema.safeParse(JSON.parse(SecretString ?? '{}'));
+    // Never JSON.parse's own error: its message quotes the secret's first characters.
+    let value: unknown;
+    try {
+      value = JSON.parse(SecretString ?? '{}');
+    } catch {
+      value = undefined;
+    }
+    const parsed = SecretSchema.safeParse(value);
     if (!parsed.success) {
       throw new DrRelayError(`secret ${secretId} must be JSON {"ak","sk"}`, 'permanent');
     }

@@ -116,6 +116,12 @@ export class StatusStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
+    if (change.action === undefined) {
+      // A record first written without its action (e.g. a failure before the executor ran) stays readable.
+      names['#action'] = 'action';
+      values[':unknown_action'] = 'unknown';
+      sets.push('#action = if_not_exists(#action, :unknown_action)');
+    }
     if (change.failure) {
       sets.push(
         'first_failure_at = if_not_exists(first_failure_at, :updated_at)',
