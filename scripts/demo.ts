@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type ActionRequest, idempotencyKey } from '../lib/actions/request.ts';
 import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../lib/local/driver.ts';
 import { loadSamples, SAMPLES_DIR, seedSamples } from '../lib/local/samples.ts';
-import { startLocalStack } from '../lib/local/stack.ts';
+import { LOCAL_ALERT_TOKEN, startLocalStack } from '../lib/local/stack.ts';
 import { resourceOf, seedFor, uuidOf } from '../lib/local/workload.ts';
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'ERROR';
@@ -154,12 +154,21 @@ await send([recovery]);
 for (const [key, status] of await waitForOutcomes(stack, [recovery.request], 30_000))
   statuses.set(key, status);
 await waitForEmptyQueue(stack, 10_000);
-const deadLetters = await readDeadLetters(stack);
 
 const callsFor = (r: ActionRequest) =>
   stack.simulator.calls.filter((c) => c.route === r.action && c.resourceId === resourceOf(r)).length;
 
-const rows = [...scenarios, recovery].map((s) => {
+interface Row {
+  ok: boolean;
+  scenario: string;
+  action: string;
+  sent: number;
+  status: string;
+  attempts: number;
+  calls: number;
+  detail: string;
+}
+const rows: Row[] = [...scenarios, recovery].map((s) => {
   const status = statuses.get(idempotencyKey(s.request));
   const calls = callsFor(s.request);
   const ok = status?.status === s.expect.status && calls === s.expect.calls;
@@ -180,7 +189,8 @@ const rows = [...scenarios, recovery].map((s) => {
     detail,
   };
 });
-const invalidLetter = deadLetters.find((d) => d.raw_body === invalidBody);
+const queueLetters = await readDeadLetters(stack);
+const invalidLetter = queueLetters.find((d) => d.raw_body === invalidBody);
 rows.push({
   ok: invalidLetter?.attempts === 1,
   scenario: 'invalid request',
@@ -191,6 +201,89 @@ rows.push({
   calls: 0,
   detail: invalidLetter?.reason ?? '',
 });
+
+// Alarm-driven: once the recovery has completed, an Alertmanager alert fails the same DR pair over;
+// its re-notification does nothing; a Cloud Eye alarm for the same pair meets the cooldown.
+const drId = 'e59d6b86-9072-46eb-a996-13f8b44994c1';
+const project = '89cd04f168b84af6be287f71730fdb4b';
+const drDeadline = Date.now() + 10_000;
+while (stack.simulator.drPair(project, drId)?.['status'] !== 'running' && Date.now() < drDeadline) {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+const alarmFailovers = () =>
+  stack.simulator.calls.filter(
+    (c) => c.route === 'dws.dr.failover' && c.resourceId === drId && c.effectApplied,
+  ).length;
+const failoversBefore = alarmFailovers();
+const postAlert = async (path: string, file: string) => {
+  const sample = JSON.parse(readFileSync(join(SAMPLES_DIR, '..', 'alarms', file), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const isSmn = path.endsWith('cloud-eye');
+  const response = await fetch(`${stack.urls.api}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(isSmn
+        ? (sample['headers'] as Record<string, string>)
+        : { authorization: `Bearer ${LOCAL_ALERT_TOKEN}` }),
+    },
+    body: JSON.stringify(isSmn ? sample['body'] : sample),
+  });
+  const answer = (await response.json()) as {
+    results?: {
+      result: string;
+      outcome?: { status: string; reason?: string; replayed?: boolean; remote?: Record<string, string> };
+    }[];
+  };
+  const acted = answer.results?.find((r) => r.result === 'executed');
+  return { http: response.status, acted };
+};
+const alarmRows: Row[] = [];
+const firing = await postAlert('/v1/alerts/alertmanager', 'alertmanager-firing.json');
+alarmRows.push({
+  ok:
+    firing.http === 200 &&
+    firing.acted?.outcome?.status === 'succeeded' &&
+    alarmFailovers() === failoversBefore + 1,
+  scenario: 'alarm: Alertmanager DWSPrimaryDown firing',
+  action: 'dws.dr.failover',
+  sent: 1,
+  status: firing.acted?.outcome?.status ?? 'none',
+  attempts: 1,
+  calls: alarmFailovers() - failoversBefore,
+  detail: 'route dws-prod-failover',
+});
+const repeat = await postAlert('/v1/alerts/alertmanager', 'alertmanager-repeat.json');
+alarmRows.push({
+  ok: repeat.acted?.outcome?.replayed === true && alarmFailovers() === failoversBefore + 1,
+  scenario: 'alarm: the same alert re-notified',
+  action: 'dws.dr.failover',
+  sent: 1,
+  status: repeat.acted?.outcome?.replayed ? 'replayed' : (repeat.acted?.outcome?.status ?? 'none'),
+  attempts: 0,
+  calls: 0,
+  detail: 'same episode: the stored outcome, no second call',
+});
+const cloudEye = await postAlert('/v1/alerts/cloud-eye', 'cloud-eye-smn-alarm.json');
+alarmRows.push({
+  ok:
+    cloudEye.acted?.outcome?.status === 'skipped' &&
+    (cloudEye.acted.outcome.reason ?? '').startsWith('cooldown') &&
+    alarmFailovers() === failoversBefore + 1,
+  scenario: 'alarm: Cloud Eye (SMN), same DR pair',
+  action: 'dws.dr.failover',
+  sent: 1,
+  status: cloudEye.acted?.outcome?.status ?? 'none',
+  attempts: 0,
+  calls: 0,
+  detail: cloudEye.acted?.outcome?.reason ?? '',
+});
+
+const deadLetters = queueLetters; // the alarm phase dead-letters nothing
+
+rows.push(...alarmRows);
 
 const clip = (text: string, width: number) =>
   (text.length > width ? `${text.slice(0, width - 1)}…` : text).padEnd(width);

@@ -28,6 +28,24 @@ const EnvSchema = z.object({
   DR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   DR_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).default(3_000),
   DR_IDEMPOTENCY_TTL_SECONDS: seconds(30 * 24 * 3600).pipe(z.number().min(60)),
+  /** The alarm routes file (YAML or JSON): required by the alarms and webhook functions. */
+  DR_ROUTES_FILE: z.string().min(1).optional(),
+  /** Comma-separated bearer tokens accepted from Alertmanager and Grafana (several, for rotation). */
+  ALERT_BEARER_TOKENS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(16, { error: 'each token needs at least 16 characters' })))
+    .optional(),
+  /**
+   * Pins the SMN signing certificate (PEM file) instead of downloading it from signing_cert_url,
+   * which must still be an allowed SMN URL. For closed networks and the local stack.
+   */
+  DR_SMN_CERT_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

@@ -44,7 +44,7 @@ export interface ExecutorDeps {
   readonly store: Pick<StatusStore, 'get' | 'set'>;
   readonly endpoints: EndpointOverrides;
   readonly mode: AutomationMode;
-  readonly cooldowns?: Pick<CooldownStore, 'claim'>;
+  readonly cooldowns?: Pick<CooldownStore, 'claim' | 'release'>;
   readonly log: Log;
   readonly now?: () => Date;
 }
@@ -73,11 +73,29 @@ export class Executor {
     const earlier = await this.#reconcileEarlierCall(action, request, prior, signal);
     if (earlier) return this.#succeed(key, earlier.remote ?? {}, earlier.observed, prior?.call?.sent_at);
 
+    // Cooldown first (the clearest reason to skip, and no state read when held); given back if the
+    // preflight then refuses, so a skipped alarm never blocks the next one. Dry-run claims nothing.
+    const cooldown = this.#deps.mode === 'on' ? job.cooldown : undefined;
+    const claimed =
+      cooldown && cooldown.seconds > 0 && this.#deps.cooldowns ? this.#deps.cooldowns : undefined;
+    if (claimed && cooldown) {
+      const claim = await claimed.claim(target, key, cooldown.seconds, cooldown.route);
+      if (!claim.granted) {
+        return this.#skip(
+          key,
+          `cooldown: ${target} was acted on by ${claim.holder}${claim.route ? ` (route ${claim.route})` : ''}; next action allowed after ${claim.until}`,
+        );
+      }
+    }
+
     let before: unknown;
     if (action.preflight) {
       before = await this.#send(request, this.#stateCallOf(action, request), signal).then((r) => r.body);
       const verdict = action.preflight(before);
-      if (!verdict.ok) return this.#skip(key, verdict.reason);
+      if (!verdict.ok) {
+        await claimed?.release(target, key);
+        return this.#skip(key, verdict.reason);
+      }
     }
 
     const call = action.call(request);
@@ -85,16 +103,6 @@ export class Executor {
       const dryRun = { method: call.method, url: this.#urlOf(action, request, call), body: call.body };
       this.#deps.log.info('dry-run: not sending', { request_id: key, ...dryRun });
       return this.#skip(key, `dry-run (DR_AUTOMATION=dry-run): would ${call.method} ${dryRun.url}`, dryRun);
-    }
-
-    if (job.cooldown && job.cooldown.seconds > 0 && this.#deps.cooldowns) {
-      const claim = await this.#deps.cooldowns.claim(target, key, job.cooldown.seconds, job.cooldown.route);
-      if (!claim.granted) {
-        return this.#skip(
-          key,
-          `cooldown: ${target} was acted on by ${claim.holder}${claim.route ? ` (route ${claim.route})` : ''}; next action allowed after ${claim.until}`,
-        );
-      }
     }
 
     const sentAt = this.#now().toISOString();

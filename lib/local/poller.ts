@@ -70,7 +70,8 @@ const toRecord = (message: Message, queueArn: string): SQSRecord => ({
   awsRegion: queueArn.split(':')[3] ?? 'us-east-1',
 });
 
-const lambdaContext = (functionName: string, timeoutMs: number): Context => {
+/** A Lambda-like context whose remaining time counts down from now. */
+export const lambdaContext = (functionName: string, timeoutMs: number): Context => {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -6,24 +6,34 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp as buildFauxqs } from 'fauxqs';
 import { sqsClient } from '../runtime/aws.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.ts';
+import { type LocalApi, startLocalApi } from './http.ts';
 import { type BatchReport, SqsPoller } from './poller.ts';
 
 export const LOCAL_CREDENTIALS = {
   ak: 'DRRELAYLOCALACCESSKEY',
   sk: 'dr-relay-local-secret-key-not-for-production',
 };
+/** The bearer token the local alert routes accept unless ALERT_BEARER_TOKENS is set. */
+export const LOCAL_ALERT_TOKEN = 'local-alert-token-not-for-production';
+const ROOT = join(import.meta.dirname, '..', '..');
+/** Local defaults: the sample routes, and the test certificate the sample SMN deliveries are signed with. */
+export const LOCAL_ROUTES_FILE = join(ROOT, 'events', 'routes', 'routes.yml');
+export const LOCAL_SMN_CERT_FILE = join(ROOT, 'test', 'fixtures', 'smn', 'cert.pem');
 
 export interface StackOptions {
   /** Ports: 0 = any free port. */
   readonly sqsPort?: number;
   readonly dynamodbPort?: number;
   readonly simulatorPort?: number;
+  /** The local HTTP API (webhook handler); default 0. */
+  readonly apiPort?: number;
   /** Extra environment for the handler (DR_MAX_ATTEMPTS, DR_BACKOFF_BASE_SECONDS...). */
   readonly env?: Record<string, string>;
   readonly simulator?: Partial<SimulatorOptions>;
@@ -41,6 +51,7 @@ export interface LocalStack {
     readonly sqs: string;
     readonly dynamodb: string;
     readonly simulator: string;
+    readonly api: string;
     readonly requestQueueUrl: string;
     readonly deadLetterQueueUrl: string;
     readonly stateTable: string;
@@ -49,6 +60,8 @@ export interface LocalStack {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
   readonly poller: SqsPoller;
+  /** What the local API received and answered. */
+  readonly api: LocalApi;
   stop(): Promise<void>;
 }
 
@@ -143,12 +156,21 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     DR_ENDPOINT_CSBS: process.env['DR_ENDPOINT_CSBS'] ?? simulator.url,
     DR_ENDPOINT_DCS: process.env['DR_ENDPOINT_DCS'] ?? simulator.url,
     AWS_LAMBDA_FUNCTION_NAME: 'dr-relay-local-requests',
+    DR_ROUTES_FILE: process.env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE,
+    ALERT_BEARER_TOKENS: process.env['ALERT_BEARER_TOKENS'] ?? LOCAL_ALERT_TOKEN,
+    DR_SMN_CERT_FILE: process.env['DR_SMN_CERT_FILE'] ?? LOCAL_SMN_CERT_FILE,
     POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
     ...options.env,
   };
   Object.assign(process.env, env);
 
   const { handler } = await import('../../handlers/requests.ts');
+  const api: LocalApi = await startLocalApi({
+    port: options.apiPort ?? 0,
+    webhook: (await import('../../handlers/webhook.ts')).handler,
+    alarms: (await import('../../handlers/alarms.ts')).handler,
+  });
   const poller = new SqsPoller({
     sqs,
     queueUrl: queues.requestQueueUrl,
@@ -164,6 +186,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
       sqs: sqsUrl,
       dynamodb: dynamo.url,
       simulator: simulator.url,
+      api: api.url,
       requestQueueUrl: queues.requestQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       stateTable: STATE_TABLE,
@@ -172,7 +195,9 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     sqs,
     dynamodb,
     poller,
+    api,
     stop: async () => {
+      await api.close();
       await poller.stop();
       sqs.destroy();
       dynamodb.destroy();

@@ -7,6 +7,7 @@
  */
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -66,5 +67,21 @@ export class CooldownStore {
       until: new Date((held.until ?? now) * 1000).toISOString(),
       ...(held.route ? { route: held.route } : {}),
     };
+  }
+
+  /** Gives the target back, if `holder` still holds it (the action was not taken after all). */
+  async release(target: string, holder: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: { id: { S: `cooldown#${target}` } },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: marshall({ ':holder': holder }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }

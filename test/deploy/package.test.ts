@@ -1,7 +1,8 @@
 /**
  * `osls package` of serverless.yml, offline and without AWS credentials: the CloudFormation template
- * it generates (function, event source mapping, queues, table, alarm, least-privilege role) and the
- * deployment artifact (one CommonJS bundle, dependencies included).
+ * it generates (the requests, alarms and webhook functions and their event sources, queues, table,
+ * alarm, one least-privilege role per function) and the deployment artifact (one CommonJS bundle
+ * per handler, dependencies included, and the alarm routes file).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
@@ -44,9 +45,20 @@ const STAGE = 'test';
 const SERVICE = 'dr-relay';
 const FUNCTION = 'RequestsLambdaFunction';
 const ROLE = 'RequestsFunctionRole';
-const HANDLER_BUNDLE = 'handlers/requests.cjs';
-/** Budget for the handler bundle (minified, as deployed): the 800 KiB target; ~607 KiB today. */
+const ALARMS = 'AlarmsLambdaFunction';
+const ALARMS_ROLE = 'AlarmsFunctionRole';
+const WEBHOOK = 'WebhookLambdaFunction';
+const WEBHOOK_ROLE = 'WebhookFunctionRole';
+const HANDLER_BUNDLES = ['handlers/alarms.cjs', 'handlers/requests.cjs', 'handlers/webhook.cjs'];
+/** The alarm routes file shipped beside the bundles (DR_ROUTES_FILE, relative to the task root). */
+const ROUTES_FILE = 'events/routes/routes.yml';
+/**
+ * Budget for each handler bundle (minified, as deployed): the 800 KiB target. At the time of writing,
+ * requests ~610 KiB, alarms ~750 KiB, webhook ~757 KiB.
+ */
 const BUNDLE_BUDGET_KIB = 800;
+/** The alarm routes' own prefix filter, given to `osls print` to see the narrowed EventBridge pattern. */
+const ALARM_NAME_PREFIX = 'DWSPrimaryDown-';
 
 const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
 const ref = (logicalId: string) => ({ Ref: logicalId });
@@ -88,11 +100,57 @@ const requiredModules = async (code: string): Promise<Set<string>> => {
 };
 const environmentOf = (fn: Resource) =>
   (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
-const handlerBundle = (): ZipEntry => {
-  const entry = entries.find((e) => e.name === HANDLER_BUNDLE);
-  expect(entry, `${HANDLER_BUNDLE} in the artifact`).toBeDefined();
+const zipEntry = (name: string): ZipEntry => {
+  const entry = entries.find((e) => e.name === name);
+  expect(entry, `${name} in the artifact`).toBeDefined();
   return entry as ZipEntry;
 };
+const resourcesOfType = (type: string): [string, Resource][] =>
+  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const secretArn = {
+  'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${SERVICE}/${STAGE}/huawei-??????`,
+};
+/**
+ * A role's grants as {resource: sorted actions}, after checking every statement: Allow, no
+ * condition, one resource (never "*"), no wildcard in any action.
+ */
+const grantsOf = (roleId: string): Record<string, string[]> => {
+  const policies = resource(roleId, 'AWS::IAM::Role').Properties['Policies'] as RolePolicy[];
+  const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+  const grants: Record<string, string[]> = {};
+  for (const statement of statements) {
+    expect(statement.Effect).toBe('Allow');
+    expect(statement.Condition).toBeUndefined();
+    // No statement here needs `Resource: "*"` (X-Ray would; it is not enabled).
+    expect(statement.Resource).not.toBe('*');
+    expect(Array.isArray(statement.Resource), 'one resource per statement').toBe(false);
+    const key = JSON.stringify(statement.Resource);
+    const actions = [statement.Action].flat();
+    for (const action of actions) expect(action).not.toContain('*');
+    grants[key] = [...(grants[key] ?? []), ...actions].sort();
+  }
+  return grants;
+};
+/** What the alarms and webhook functions need: the alarm pipeline over the shared state and dead letters. */
+const alarmPipelineGrants = (logGroupId: string) => ({
+  [JSON.stringify(getAtt(logGroupId))]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  [JSON.stringify(getAtt('DeadLetterQueue'))]: ['sqs:SendMessage'],
+  [JSON.stringify(getAtt('StateTable'))]: [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ],
+  [JSON.stringify(secretArn)]: ['secretsmanager:GetSecretValue'],
+});
+/** Variables that must never be set by the template: secrets, and the local-only SMN certificate pin. */
+const FORBIDDEN_VARIABLES = [
+  'ALERT_BEARER_TOKENS',
+  'DR_SMN_CERT_FILE',
+  'HUAWEICLOUD_SDK_AK',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+];
 
 beforeAll(
   async () => {
@@ -147,6 +205,181 @@ describe('osls package (offline, no AWS credentials)', () => {
       LogGroupName: `/aws/lambda/${SERVICE}-${STAGE}-requests`,
       RetentionInDays: 30,
     });
+  });
+
+  it('runs handlers/alarms.handler on nodejs22.x, arm64, 512 MB, 120 s, logs kept 30 days', () => {
+    expect(resource(ALARMS, 'AWS::Lambda::Function').Properties).toMatchObject({
+      FunctionName: `${SERVICE}-${STAGE}-alarms`,
+      Runtime: 'nodejs22.x',
+      Handler: 'handlers/alarms.handler',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 120,
+    });
+    expect(resource('AlarmsLogGroup', 'AWS::Logs::LogGroup').Properties).toMatchObject({
+      LogGroupName: `/aws/lambda/${SERVICE}-${STAGE}-alarms`,
+      RetentionInDays: 30,
+    });
+  });
+
+  it('runs handlers/webhook.handler on nodejs22.x, arm64, 512 MB, 29 s (under the HTTP API 30 s), logs kept 30 days', () => {
+    expect(resource(WEBHOOK, 'AWS::Lambda::Function').Properties).toMatchObject({
+      FunctionName: `${SERVICE}-${STAGE}-webhook`,
+      Runtime: 'nodejs22.x',
+      Handler: 'handlers/webhook.handler',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 29,
+    });
+    expect(resource('WebhookLogGroup', 'AWS::Logs::LogGroup').Properties).toMatchObject({
+      LogGroupName: `/aws/lambda/${SERVICE}-${STAGE}-webhook`,
+      RetentionInDays: 30,
+    });
+  });
+
+  it('subscribes the alarms function to the alarm topic, which SNS may invoke it from', () => {
+    expect(resource('AlarmTopic', 'AWS::SNS::Topic').Properties).toMatchObject({
+      TopicName: `${SERVICE}-${STAGE}-alarms`,
+    });
+    const subscriptions = resourcesOfType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    expect(subscriptions).toEqual([
+      { TopicArn: ref('AlarmTopic'), Protocol: 'lambda', Endpoint: getAtt(ALARMS) },
+    ]);
+    const fromSns = resourcesOfType('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p['Principal'] === 'sns.amazonaws.com');
+    expect(fromSns).toEqual([
+      {
+        FunctionName: getAtt(ALARMS),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'sns.amazonaws.com',
+        SourceArn: ref('AlarmTopic'),
+      },
+    ]);
+  });
+
+  it('sends every CloudWatch alarm state change on the default bus to the alarms function', () => {
+    const rules = resourcesOfType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0] as [string, Resource];
+    expect(rule.Properties['EventBusName']).toBeUndefined();
+    expect(rule.Properties['State']).toBe('ENABLED');
+    expect(rule.Properties['EventPattern']).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+    });
+    expect(rule.Properties['Targets']).toMatchObject([{ Arn: getAtt(ALARMS) }]);
+    const fromEvents = resourcesOfType('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p['Principal'] === 'events.amazonaws.com');
+    expect(fromEvents).toHaveLength(1);
+    expect(fromEvents[0]).toMatchObject({ FunctionName: getAtt(ALARMS), Action: 'lambda:InvokeFunction' });
+    // The permission is for this rule only (its name ends the rule ARN).
+    expect(JSON.stringify(fromEvents[0]?.['SourceArn'])).toContain(
+      `"rule","${rule.Properties['Name'] as string}"`,
+    );
+    expect(ruleId).toMatch(/EventBridgeRule$/);
+  });
+
+  it(
+    `narrows the EventBridge pattern to alarm names starting with --param alarmNamePrefix`,
+    async () => {
+      const printed = await osls(
+        [
+          'print',
+          '--format',
+          'json',
+          '--stage',
+          STAGE,
+          '--region',
+          'eu-west-1',
+          '--param',
+          `alarmNamePrefix=${ALARM_NAME_PREFIX}`,
+        ],
+        offlineEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+      );
+      expect(printed.code, printed.stderr).toBe(0);
+      const config = JSON.parse(printed.stdout.slice(printed.stdout.indexOf('{'))) as {
+        functions: { alarms: { events: { eventBridge?: { pattern: unknown } }[] } };
+      };
+      const patterns = config.functions.alarms.events.flatMap((e) =>
+        e.eventBridge ? [e.eventBridge.pattern] : [],
+      );
+      expect(patterns).toEqual([
+        {
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [{ prefix: ALARM_NAME_PREFIX }] },
+        },
+      ]);
+    },
+    (COMMAND_TIMEOUT_SECONDS + 10) * 1000,
+  );
+
+  it('lets CloudWatch alarms of this account and region invoke the alarms function as an alarm action', () => {
+    const fromAlarms = resourcesOfType('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p['Principal'] === 'lambda.alarms.cloudwatch.amazonaws.com');
+    expect(fromAlarms).toEqual([
+      {
+        FunctionName: getAtt(ALARMS),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+        SourceAccount: ref('AWS::AccountId'),
+        SourceArn: {
+          'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:*`,
+        },
+      },
+    ]);
+  });
+
+  it('retries a failed alarm event twice within an hour, then sends it to the dead-letter queue', () => {
+    const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    expect(configs).toEqual([
+      {
+        FunctionName: ref(ALARMS),
+        Qualifier: '$LATEST',
+        DestinationConfig: { OnFailure: { Destination: getAtt('DeadLetterQueue') } },
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 3600,
+      },
+    ]);
+    // Lambda delivers to the destination with the function's role: it may send there.
+    expect(grantsOf(ALARMS_ROLE)[JSON.stringify(getAtt('DeadLetterQueue'))]).toEqual(['sqs:SendMessage']);
+  });
+
+  it('routes the three alert webhooks and every other request ($default) to the webhook function, payload 2.0', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r['RouteKey']).sort()).toEqual([
+      '$default',
+      'POST /v1/alerts/alertmanager',
+      'POST /v1/alerts/cloud-eye',
+      'POST /v1/alerts/grafana',
+    ]);
+    const integrations = resourcesOfType('AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(1);
+    const [integrationId, integration] = integrations[0] as [string, Resource];
+    for (const route of routes) {
+      expect(route['ApiId']).toEqual(ref('HttpApi'));
+      expect(route['Target']).toEqual({ 'Fn::Join': ['/', ['integrations', ref(integrationId)]] });
+      expect(route['AuthorizationType']).toBeUndefined();
+    }
+    expect(integration.Properties).toMatchObject({
+      ApiId: ref('HttpApi'),
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: getAtt(WEBHOOK),
+      PayloadFormatVersion: '2.0',
+    });
+    // API Gateway waits at least as long as the function may run.
+    const timeout = resource(WEBHOOK, 'AWS::Lambda::Function').Properties['Timeout'] as number;
+    expect(integration.Properties['TimeoutInMillis']).toBeGreaterThanOrEqual(timeout * 1000);
+    expect(resource('HttpApi', 'AWS::ApiGatewayV2::Api').Properties['ProtocolType']).toBe('HTTP');
+    const fromApi = resourcesOfType('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p['Principal'] === 'apigateway.amazonaws.com');
+    expect(fromApi).toHaveLength(1);
+    expect(fromApi[0]).toMatchObject({ FunctionName: getAtt(WEBHOOK), Action: 'lambda:InvokeFunction' });
+    expect(JSON.stringify(fromApi[0]?.['SourceArn'])).toContain(JSON.stringify(ref('HttpApi')));
   });
 
   it('feeds the function from the request queue in batches of 10 with partial batch responses', () => {
@@ -219,39 +452,35 @@ describe('osls package (offline, no AWS credentials)', () => {
     expect(alarm['AlarmActions']).toEqual([ref('DeadLetterAlarmTopic')]);
   });
 
-  it('runs the function under its own role, assumable by Lambda only, and no other role exists', () => {
-    const fn = resource(FUNCTION, 'AWS::Lambda::Function');
-    expect(fn.Properties['Role']).toEqual(getAtt(ROLE));
-    const role = resource(ROLE, 'AWS::IAM::Role').Properties;
-    expect(role['AssumeRolePolicyDocument']).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ],
-    });
-    expect(role['ManagedPolicyArns']).toBeUndefined();
-    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
-    expect(roles.map(([id]) => id)).toEqual([ROLE]);
+  it('runs each function under its own role, assumable by Lambda only, and no other role exists', () => {
+    const owners = { [FUNCTION]: ROLE, [ALARMS]: ALARMS_ROLE, [WEBHOOK]: WEBHOOK_ROLE };
+    for (const [functionId, roleId] of Object.entries(owners)) {
+      expect(resource(functionId, 'AWS::Lambda::Function').Properties['Role']).toEqual(getAtt(roleId));
+      const role = resource(roleId, 'AWS::IAM::Role').Properties;
+      expect(role['AssumeRolePolicyDocument']).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
+      expect(role['ManagedPolicyArns']).toBeUndefined();
+    }
+    const functions = resourcesOfType('AWS::Lambda::Function').map(([id]) => id);
+    expect(functions.sort()).toEqual([ALARMS, FUNCTION, WEBHOOK]);
+    const roles = resourcesOfType('AWS::IAM::Role').map(([id]) => id);
+    expect(roles.sort()).toEqual([ALARMS_ROLE, ROLE, WEBHOOK_ROLE]);
   });
 
-  it('grants exactly the actions the function uses, each on its one resource, with no wildcards', () => {
-    const policies = resource(ROLE, 'AWS::IAM::Role').Properties['Policies'] as RolePolicy[];
-    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
-    const grants: Record<string, string[]> = {};
-    for (const statement of statements) {
-      expect(statement.Effect).toBe('Allow');
-      expect(statement.Condition).toBeUndefined();
-      // No statement here needs `Resource: "*"` (X-Ray would; it is not enabled).
-      expect(statement.Resource).not.toBe('*');
-      expect(Array.isArray(statement.Resource), 'one resource per statement').toBe(false);
-      const key = JSON.stringify(statement.Resource);
-      const actions = [statement.Action].flat();
-      for (const action of actions) expect(action).not.toContain('*');
-      grants[key] = [...(grants[key] ?? []), ...actions].sort();
-    }
-    const secretArn = {
-      'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${SERVICE}/${STAGE}/huawei-??????`,
-    };
+  it('grants the alarms function exactly what the alarm pipeline uses, each on its one resource, no wildcards', () => {
+    expect(grantsOf(ALARMS_ROLE)).toEqual(alarmPipelineGrants('AlarmsLogGroup'));
+  });
+
+  it('grants the webhook function exactly what the alarm pipeline uses, each on its one resource, no wildcards', () => {
+    expect(grantsOf(WEBHOOK_ROLE)).toEqual(alarmPipelineGrants('WebhookLogGroup'));
+  });
+
+  it('grants the requests function exactly the actions it uses, each on its one resource, with no wildcards', () => {
+    const grants = grantsOf(ROLE);
     expect(grants).toEqual({
       [JSON.stringify(getAtt('RequestsLogGroup'))]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       [JSON.stringify(getAtt('RequestQueue'))]: [
@@ -272,11 +501,50 @@ describe('osls package (offline, no AWS credentials)', () => {
   });
 
   it('keeps Huawei AK/SK out of the environment and names the credentials secret instead', () => {
-    const env = environmentOf(resource(FUNCTION, 'AWS::Lambda::Function'));
-    expect(Object.keys(env).filter((name) => name.startsWith('HUAWEICLOUD_SDK_'))).toEqual([]);
-    expect(env['HUAWEI_CREDENTIALS_SECRET_ID']).toBe(`${SERVICE}/${STAGE}/huawei`);
+    for (const functionId of [FUNCTION, ALARMS, WEBHOOK]) {
+      const env = environmentOf(resource(functionId, 'AWS::Lambda::Function'));
+      expect(Object.keys(env).filter((name) => name.startsWith('HUAWEICLOUD_SDK_'))).toEqual([]);
+      expect(env['HUAWEI_CREDENTIALS_SECRET_ID']).toBe(`${SERVICE}/${STAGE}/huawei`);
+    }
     // Nowhere else in the template either.
     expect(JSON.stringify(template)).not.toMatch(/HUAWEICLOUD_SDK_(AK|SK)/);
+  });
+
+  it('sets no alert bearer token, SMN certificate pin or AK/SK in any function, nor anywhere in the template', () => {
+    for (const [functionId, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      const names = Object.keys(environmentOf(fn));
+      expect(
+        names.filter((name) => FORBIDDEN_VARIABLES.includes(name)),
+        functionId,
+      ).toEqual([]);
+    }
+    const text = JSON.stringify(template);
+    for (const name of FORBIDDEN_VARIABLES) expect(text).not.toContain(name);
+  });
+
+  it('points the alarms and webhook functions at the shipped routes file, the deployed queues and table', () => {
+    for (const functionId of [ALARMS, WEBHOOK]) {
+      const env = environmentOf(resource(functionId, 'AWS::Lambda::Function'));
+      expect(env, functionId).toMatchObject({
+        DR_ROUTES_FILE: ROUTES_FILE,
+        REQUEST_QUEUE_URL: ref('RequestQueue'),
+        DEAD_LETTER_QUEUE_URL: ref('DeadLetterQueue'),
+        STATE_TABLE: resource('StateTable', 'AWS::DynamoDB::Table').Properties['TableName'],
+        DR_AUTOMATION: 'on',
+        POWERTOOLS_SERVICE_NAME: 'dr-relay',
+      });
+      expect(env['NODE_OPTIONS']).toBeUndefined();
+    }
+    // Relative to the task root: the artifact holds the file at exactly that path.
+    expect(entries.map((e) => e.name)).toContain(ROUTES_FILE);
+    // The requests function does not read routes.
+    expect(environmentOf(resource(FUNCTION, 'AWS::Lambda::Function'))['DR_ROUTES_FILE']).toBeUndefined();
+  });
+
+  it('deploys no literal queue URL (the invoke-local placeholder account never reaches the cloud)', () => {
+    for (const [functionId, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      expect(JSON.stringify(environmentOf(fn)), functionId).not.toContain('sqs.');
+    }
   });
 
   it('points the environment at the deployed queues and table, automation on', () => {
@@ -292,23 +560,41 @@ describe('osls package (offline, no AWS credentials)', () => {
     expect(env['NODE_OPTIONS']).toBeUndefined();
   });
 
-  it('outputs the queue URLs, the table name and the alarm topic', () => {
+  it('outputs the queue URLs, the table name, both topics, the API URL and the three webhook URLs', () => {
+    const endpoint = (path: string) => ({
+      'Fn::Join': ['', [getAtt('HttpApi', 'ApiEndpoint'), path]],
+    });
     expect(template.Outputs).toMatchObject({
       RequestQueueUrl: { Value: ref('RequestQueue') },
       DeadLetterQueueUrl: { Value: ref('DeadLetterQueue') },
       StateTableName: { Value: ref('StateTable') },
       DeadLetterAlarmTopicArn: { Value: ref('DeadLetterAlarmTopic') },
+      AlarmTopicArn: { Value: ref('AlarmTopic') },
+      AlertmanagerWebhookUrl: { Value: endpoint('/v1/alerts/alertmanager') },
+      GrafanaWebhookUrl: { Value: endpoint('/v1/alerts/grafana') },
+      CloudEyeWebhookUrl: { Value: endpoint('/v1/alerts/cloud-eye') },
     });
+    // The framework's own output for the API's base URL.
+    expect(JSON.stringify(template.Outputs['HttpApiUrl']?.Value)).toContain(JSON.stringify(ref('HttpApi')));
   });
 
-  it('ships one .cjs handler bundle that needs only Node built-ins and exports handler', async () => {
-    expect(entries.map((e) => e.name)).toEqual([HANDLER_BUNDLE]);
-    const code = handlerBundle().read().toString('utf8');
-    expect([...(await requiredModules(code))].filter((name) => !isBuiltin(name))).toEqual([]);
+  it('ships one .cjs bundle per handler and the routes file, nothing else', () => {
+    expect(entries.map((e) => e.name).sort()).toEqual([ROUTES_FILE, ...HANDLER_BUNDLES].sort());
+  });
+
+  it('ships the repository routes file unchanged', () => {
+    expect(zipEntry(ROUTES_FILE).read().toString('utf8')).toBe(
+      readFileSync(join(REPO_ROOT, ROUTES_FILE), 'utf8'),
+    );
+  });
+
+  it.each(HANDLER_BUNDLES)('%s needs only Node built-ins and exports handler', async (name) => {
+    const code = zipEntry(name).read().toString('utf8');
+    expect([...(await requiredModules(code))].filter((id) => !isBuiltin(id))).toEqual([]);
 
     const dir = mkdtempSync(join(tmpdir(), 'dr-relay-bundle-'));
     try {
-      const file = join(dir, 'requests.cjs');
+      const file = join(dir, name.replace('handlers/', ''));
       writeFileSync(file, code);
       const loaded = createRequire(import.meta.url)(file) as { handler?: unknown };
       expect(typeof loaded.handler).toBe('function');
@@ -317,11 +603,11 @@ describe('osls package (offline, no AWS credentials)', () => {
     }
   });
 
-  it(`keeps the handler bundle under ${BUNDLE_BUDGET_KIB} KiB (and reports its size)`, () => {
-    const bundle = handlerBundle();
+  it.each(HANDLER_BUNDLES)(`keeps %s under ${BUNDLE_BUDGET_KIB} KiB (and reports its size)`, (name) => {
+    const bundle = zipEntry(name);
     const kib = (bytes: number) => (bytes / 1024).toFixed(1);
     console.info(
-      `handler bundle ${HANDLER_BUNDLE}: ${kib(bundle.size)} KiB (${kib(bundle.compressedSize)} KiB zipped)`,
+      `handler bundle ${name}: ${kib(bundle.size)} KiB (${kib(bundle.compressedSize)} KiB zipped)`,
     );
     expect(bundle.size).toBeGreaterThan(0);
     expect(bundle.size / 1024).toBeLessThan(BUNDLE_BUDGET_KIB);

@@ -256,6 +256,9 @@ describe('cooldowns (alarm-driven requests)', () => {
       holders.set(target, holder);
       return { granted: true as const, until: 'later' };
     },
+    release: async (target: string, holder: string) => {
+      if (holders.get(target) === holder) holders.delete(target);
+    },
   };
   const withCooldowns = () =>
     new Executor({
@@ -270,7 +273,10 @@ describe('cooldowns (alarm-driven requests)', () => {
   it('lets one request act on a target and skips another within the window, naming the holder', async () => {
     holders.clear();
     const cooldown = { seconds: 3600, route: 'redis-restore' };
-    const otherBackup = parseActionRequest({ ...dcsRestore, params: { ...dcsRestore.params, backup_id: CHECKPOINT } });
+    const otherBackup = parseActionRequest({
+      ...dcsRestore,
+      params: { ...dcsRestore.params, backup_id: CHECKPOINT },
+    });
     const first = await withCooldowns().execute({ ...job(dcsRestore, 1, 'alarm:one'), cooldown });
     const second = await withCooldowns().execute({ ...job(otherBackup, 1, 'alarm:two'), cooldown });
 
@@ -278,6 +284,44 @@ describe('cooldowns (alarm-driven requests)', () => {
     expect(second).toMatchObject({ status: 'skipped', reason: expect.stringContaining('alarm:one') });
     expect(second).toMatchObject({ reason: expect.stringContaining('route redis-restore') });
     expect(callsTo('dcs.restore')).toBe(1);
+  });
+
+  it('is checked before the DWS preflight, so a second failover names the cooldown, not the DR status', async () => {
+    holders.clear();
+    const cooldown = { seconds: 3600, route: 'dws-prod' };
+    await withCooldowns().execute({ ...job(failover, 1, 'alarm:one'), cooldown });
+
+    const second = await withCooldowns().execute({ ...job(failover, 1, 'alarm:two'), cooldown });
+
+    expect(second).toMatchObject({ status: 'skipped', reason: expect.stringContaining('cooldown') });
+    expect(callsTo('dws.dr.show')).toBe(1);
+  });
+
+  it('is given back when the preflight refuses, so the next alarm may act', async () => {
+    holders.clear();
+    sim.seed.drPair(PROJECT, DR, { status: 'unstart' });
+    const cooldown = { seconds: 3600, route: 'dws-prod' };
+
+    const first = await withCooldowns().execute({ ...job(failover, 1, 'alarm:one'), cooldown });
+
+    expect(first).toMatchObject({ status: 'skipped', reason: expect.stringContaining('unstart') });
+    expect(holders.size).toBe(0);
+  });
+
+  it('claims nothing in dry-run', async () => {
+    holders.clear();
+    const dryRun = new Executor({
+      client,
+      store,
+      mode: 'dry-run',
+      log: silent,
+      cooldowns,
+      endpoints: { dws: sim.url, csbs: sim.url, dcs: sim.url },
+    });
+
+    await dryRun.execute({ ...job(failover, 1, 'alarm:one'), cooldown: { seconds: 3600, route: 'r' } });
+
+    expect(holders.size).toBe(0);
   });
 
   it('is not consulted for requests without a cooldown (queued requests)', async () => {

@@ -22,6 +22,9 @@ describe('npm run demo', () => {
       'failover times out after taking effect',
       'DR recovery after the failover',
       'invalid request',
+      'alarm: Alertmanager DWSPrimaryDown fir',
+      'alarm: the same alert re-notified',
+      'alarm: Cloud Eye (SMN), same DR pair',
     ]) {
       expect(run.stdout).toMatch(new RegExp(`✔ ${scenario.replace(/[()]/g, '\\$&')}`));
     }

@@ -72,6 +72,15 @@ describe('cooldown claims', () => {
     expect((await store().claim('dws:p/dr-5', 'alarm:b:2', 3600)).granted).toBe(true);
   });
 
+  it('is given back only by its holder', async () => {
+    await store().claim('dws:p/dr-6', 'alarm:a:1', 3600);
+    await store().release('dws:p/dr-6', 'alarm:b:2');
+    expect((await store().claim('dws:p/dr-6', 'alarm:b:2', 3600)).granted).toBe(false);
+
+    await store().release('dws:p/dr-6', 'alarm:a:1');
+    expect((await store().claim('dws:p/dr-6', 'alarm:b:2', 3600)).granted).toBe(true);
+  });
+
   it('gives exactly one of 20 concurrent claimants the target', async () => {
     const claims = await Promise.all(
       Array.from({ length: 20 }, (_, i) => store().claim('dws:p/dr-race', `alarm:r:${i}`, 3600)),

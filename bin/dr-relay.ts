@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * The `dr-relay` command (package.json "bin"; Node 22 runs this .ts file directly).
+ * Owns: process wiring only (argv, stdout/stderr, exit code). Must not touch: any command's work
+ * (lib/cli/), the command table (lib/cli/commands.ts).
+ */
+import { runCli } from '../lib/cli/commands.ts';
+
+const io = {
+  out: (line: string) => process.stdout.write(`${line}\n`),
+  err: (line: string) => process.stderr.write(`${line}\n`),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+try {
+  process.exitCode = await runCli(process.argv.slice(2), io);
+} catch (error) {
+  // A bug, not an input problem: say so, with the stack, and fail.
+  io.err(
+    `dr-relay: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+}

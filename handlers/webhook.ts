@@ -1,0 +1,18 @@
+/**
+ * Lambda: the HTTP API (API Gateway HTTP API, payload 2.0): alert webhooks from Alertmanager,
+ * Grafana and Cloud Eye (SMN). Route, authenticate, act: lib/runtime/webhook.ts.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { logger } from '../lib/runtime/logger.ts';
+import { metrics } from '../lib/runtime/metrics.ts';
+import { handleHttp } from '../lib/runtime/webhook.ts';
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>({
+  timeoutEarlyInMillis: 1_000,
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler((event, context, { signal }) => handleHttp(event, context, signal));

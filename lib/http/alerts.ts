@@ -1,0 +1,110 @@
+/**
+ * The alert routes (`POST /v1/alerts/{alertmanager,grafana,cloud-eye}`): authenticate the sender,
+ * parse its payload into signals, hand them to the alarm pipeline, answer with a summary.
+ *   Alertmanager, Grafana: `Authorization: Bearer <token>` (any of ALERT_BEARER_TOKENS, constant time).
+ *   Cloud Eye via SMN: signature verified against SMN's certificate; subscriptions confirmed.
+ * A 2xx means dr-relay took responsibility (acted, skipped, or dead-lettered with context);
+ * 4xx: the delivery is refused and senders do not retry; 5xx: try again.
+ * Owns: those answers. Must not touch: parsing rules (lib/sources), what happens to a signal.
+ */
+
+import type { SignalResult } from '../alarms/process.ts';
+import { ValidationError } from '../errors.ts';
+import type { Log } from '../log.ts';
+import {
+  type AlarmSignal,
+  handleSmnDelivery,
+  parseAlertmanagerWebhook,
+  parseGrafanaWebhook,
+  type SmnDeliveryDeps,
+  SmnFetchError,
+  verifyBearer,
+} from '../sources/index.ts';
+import { problem } from './problem.ts';
+import type { HttpRoute } from './router.ts';
+import { type HttpRequest, type HttpResponse, type InvocationContext, json } from './types.ts';
+
+export interface AlertRouteDeps {
+  readonly bearerTokens: readonly string[];
+  readonly process: (signals: AlarmSignal[], invocation: InvocationContext) => Promise<SignalResult[]>;
+  readonly smn: SmnDeliveryDeps;
+  readonly log: Log;
+}
+
+/** Alert payloads can be large (a whole Alertmanager group); anything bigger is refused. */
+export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
+
+const invalid = (error: ValidationError): HttpResponse =>
+  problem(400, 'Invalid alert payload', error.message, { issues: error.issues });
+
+const summary = (signals: AlarmSignal[], results: SignalResult[]) => ({
+  signals: signals.length,
+  actions: results.filter((r) => r.result === 'executed').length,
+  results,
+});
+
+const parseBody = (request: HttpRequest): unknown => {
+  try {
+    return JSON.parse(request.body);
+  } catch {
+    throw new ValidationError('the body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
+  }
+};
+
+export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
+  const guarded =
+    (handle: (request: HttpRequest, invocation: InvocationContext) => Promise<HttpResponse>) =>
+    async (request: HttpRequest, invocation: InvocationContext): Promise<HttpResponse> => {
+      if (Buffer.byteLength(request.body) > MAX_ALERT_BODY_BYTES) {
+        return problem(413, 'Payload Too Large', `alert bodies are limited to ${MAX_ALERT_BODY_BYTES} bytes`);
+      }
+      try {
+        return await handle(request, invocation);
+      } catch (error) {
+        if (error instanceof ValidationError) return invalid(error);
+        if (error instanceof SmnFetchError)
+          return problem(503, 'SMN unreachable', 'SMN could not be reached; retry');
+        throw error;
+      }
+    };
+
+  const bearerRoute = (path: string, parse: (body: unknown) => AlarmSignal[]): HttpRoute => ({
+    method: 'POST',
+    path,
+    handler: guarded(async (request, invocation) => {
+      if (!verifyBearer(request.headers['authorization'], deps.bearerTokens)) {
+        return problem(
+          401,
+          'Unauthorized',
+          'a valid `Authorization: Bearer <token>` header is required',
+          {},
+          {
+            'www-authenticate': 'Bearer',
+          },
+        );
+      }
+      const signals = parse(parseBody(request));
+      return json(200, summary(signals, await deps.process(signals, invocation)));
+    }),
+  });
+
+  return [
+    bearerRoute('/v1/alerts/alertmanager', parseAlertmanagerWebhook),
+    bearerRoute('/v1/alerts/grafana', parseGrafanaWebhook),
+    {
+      method: 'POST',
+      path: '/v1/alerts/cloud-eye',
+      handler: guarded(async (request, invocation) => {
+        const delivery = await handleSmnDelivery(request.headers, request.body, deps.smn);
+        if (delivery.kind !== 'notification') {
+          deps.log.info(`SMN ${delivery.kind}`, {
+            topic_urn: delivery.topic_urn,
+            message_id: delivery.message_id,
+          });
+          return json(200, { [delivery.kind]: delivery.topic_urn });
+        }
+        return json(200, summary(delivery.signals, await deps.process(delivery.signals, invocation)));
+      }),
+    },
+  ];
+};

@@ -1,0 +1,126 @@
+/**
+ * The routes file's structure: the zod schemas of the file and of one route's own fields, and the
+ * validated Route type. Owns: what a route may say (name, match, on, cooldown) and the defaults.
+ * Must not touch: the action part of a route (action / region / project_id / params are validated
+ * as an ActionRequest, by the catalogue's schema, in routes.ts), YAML, matching signals.
+ */
+import * as z from 'zod';
+import type { ActionRequest } from '../actions/request.ts';
+import { SIGNAL_SOURCES, SIGNAL_STATES, type SignalSource, type SignalState } from '../sources/index.ts';
+
+export const DEFAULT_ON: readonly SignalState[] = ['alarm'];
+export const DEFAULT_COOLDOWN_SECONDS = 3600;
+/** 30 days: as long as idempotency records are kept. */
+export const MAX_COOLDOWN_SECONDS = 30 * 24 * 3600;
+export const ROUTE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+const GLOB_HINT = 'a glob: * any run of characters, ? one character';
+
+const glob = z
+  .string({ error: `must be a string (${GLOB_HINT}. Quote numbers and booleans in YAML)` })
+  .min(1, { error: `must not be empty (${GLOB_HINT})` })
+  .max(256, { error: 'must be at most 256 characters' });
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `label: glob` pairs. Hand-written rather than z.record, which silently drops a `__proto__` key
+ * (a route would then match more than it says); Object.fromEntries keeps every key as own data.
+ */
+const labels = z.unknown().transform((value, ctx): Readonly<Record<string, string>> => {
+  if (!isRecord(value)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a mapping of label name: value (globs allowed)' });
+    return z.NEVER;
+  }
+  const entries: [string, string][] = [];
+  for (const key of Object.keys(value)) {
+    if (key.length === 0 || key.length > 128) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'label name must be 1-128 characters' });
+      continue;
+    }
+    const parsed = glob.safeParse(value[key]);
+    if (parsed.success) entries.push([key, parsed.data]);
+    else
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({ code: 'custom', path: [key], message: issue.message });
+  }
+  return Object.fromEntries(entries);
+});
+
+export const RouteMatchSchema = z
+  .strictObject(
+    {
+      source: z
+        .enum(SIGNAL_SOURCES, { error: `must be one of ${SIGNAL_SOURCES.join(', ')} (or left out for any)` })
+        .optional(),
+      alarm: glob.optional(),
+      labels: labels.optional(),
+    },
+    { error: 'must be a mapping with source, alarm and/or labels' },
+  )
+  .refine((m) => m.source !== undefined || m.alarm !== undefined || Object.keys(m.labels ?? {}).length > 0, {
+    error: 'must name at least one of source, alarm, labels (a route that matches every alarm is refused)',
+  });
+
+const state = z.enum(SIGNAL_STATES, { error: `must be one of ${SIGNAL_STATES.join(', ')}` });
+
+/** A route's own fields; the action part is accepted here as anything and validated as an ActionRequest. */
+export const RouteFieldsSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: 'must be a string of 1-64 characters of A-Z a-z 0-9 . _ -' })
+      .regex(ROUTE_NAME, { error: 'must be 1-64 characters of A-Z a-z 0-9 . _ -' }),
+    match: RouteMatchSchema,
+    on: z
+      .array(state, { error: `must be a list of states, e.g. [alarm] (${SIGNAL_STATES.join(' | ')})` })
+      .min(1, { error: 'must list at least one state (or be left out for [alarm])' })
+      .transform((states) => [...new Set(states)])
+      .optional(),
+    // Checked (and reported when missing) by ActionRequestSchema; here only declared as known keys.
+    action: z.unknown().optional(),
+    region: z.unknown().optional(),
+    project_id: z.unknown().optional(),
+    params: z.unknown().optional(),
+    cooldown_seconds: z
+      .number({ error: 'must be a number of seconds (0 disables the cooldown)' })
+      .int({ error: 'must be a whole number of seconds' })
+      .min(0, { error: 'must be 0 (no cooldown) or more' })
+      .max(MAX_COOLDOWN_SECONDS, { error: `must be at most ${MAX_COOLDOWN_SECONDS} (30 days)` })
+      .optional(),
+  },
+  { error: 'must be a mapping (name, match, on, action, region, project_id, params, cooldown_seconds)' },
+);
+
+/** The file: `routes:` and nothing else. Each route is checked by RouteFieldsSchema + ActionRequestSchema. */
+export const RoutesFileSchema = z.strictObject(
+  { routes: z.array(z.unknown(), { error: 'must be a list of routes' }) },
+  { error: 'must be a mapping with a `routes:` list' },
+);
+
+export interface RouteMatch {
+  readonly source?: SignalSource;
+  /** Glob on the signal name; absent = any. */
+  readonly alarm?: string;
+  /** Every listed label must be present and match (values are globs). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** What a route adds to its action: identity, matching, triggering states and cooldown (defaults applied). */
+export interface RouteSettings {
+  readonly name: string;
+  /** Position in the file, from 0 (for messages: `routes[1]`). */
+  readonly index: number;
+  readonly match: RouteMatch;
+  readonly on: readonly SignalState[];
+  /** At most one action per target per window; 0 = no cooldown. */
+  readonly cooldown_seconds: number;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The validated action of a route: an ActionRequest without request_id (each alarm episode gets its own). */
+export type RouteAction = DistributiveOmit<ActionRequest, 'request_id'>;
+
+/** A validated route: the file's fields, defaults applied, the action part as the catalogue parsed it. */
+export type Route = RouteSettings & RouteAction;

@@ -1,0 +1,56 @@
+/**
+ * Composition of the webhook function (API Gateway HTTP API): the router over the alert routes,
+ * built once per cold start. The request routes (`/v1/requests`) join it with the HTTP API work.
+ * Owns: wiring only.
+ */
+import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { alertRoutes } from '../http/alerts.ts';
+import { fromApiGateway, toApiGateway } from '../http/apigw.ts';
+import { problem } from '../http/problem.ts';
+import { createRouter } from '../http/router.ts';
+import { createSmnFetch, type SmnFetch, SmnVerifier } from '../sources/index.ts';
+import { buildAlarmPipeline } from './alarms.ts';
+import { buildCore } from './core.ts';
+import { logger } from './logger.ts';
+
+/** The certificate fetch: SMN over HTTPS, or the pinned PEM file (DR_SMN_CERT_FILE) for every allowed URL. */
+const certificateFetch = (pinnedFile: string | undefined): SmnFetch => {
+  if (!pinnedFile) return createSmnFetch();
+  const pem = readFileSync(pinnedFile, 'utf8');
+  return async () => ({ status: 200, text: async () => pem });
+};
+
+const build = () => {
+  const core = buildCore();
+  const pipeline = buildAlarmPipeline(core);
+  const router = createRouter(
+    alertRoutes({
+      bearerTokens: core.config.ALERT_BEARER_TOKENS ?? [],
+      process: pipeline,
+      smn: {
+        verifier: new SmnVerifier({ fetch: certificateFetch(core.config.DR_SMN_CERT_FILE) }),
+        fetch: createSmnFetch(),
+      },
+      log: logger,
+    }),
+  );
+  return { core, router };
+};
+let app: ReturnType<typeof build> | undefined;
+
+export const handleHttp = async (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+  signal?: AbortSignal,
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  app ??= build();
+  app.core.runner.registerContext(context);
+  try {
+    const invocation = { remainingMs: () => context.getRemainingTimeInMillis(), signal };
+    return toApiGateway(await app.router(fromApiGateway(event), invocation));
+  } catch (error) {
+    logger.error('request failed', error as Error);
+    return toApiGateway(problem(500, 'Internal Server Error', 'the request could not be processed; retry'));
+  }
+};

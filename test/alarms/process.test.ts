@@ -1,0 +1,182 @@
+/**
+ * The alarm pipeline: signals -> routes -> one idempotent job per (route, episode), retried within
+ * the invocation's time, dead-lettered with the alarm and the route when it cannot be done.
+ */
+import { readFileSync } from 'node:fs';
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import { describe, expect, it, vi } from 'vitest';
+import { type AlarmPipelineDeps, processSignals } from '../../lib/alarms/process.ts';
+import { RetryLaterError } from '../../lib/execution/errors.ts';
+import type { Job, Outcome } from '../../lib/execution/executor.ts';
+import { HuaweiApiError } from '../../lib/huawei/errors.ts';
+import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
+import { parseRoutes } from '../../lib/routing/routes.ts';
+import { parseAlertmanagerWebhook } from '../../lib/sources/index.ts';
+import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
+
+const routes = parseRoutes(readFileSync('events/routes/routes.yml', 'utf8'));
+const firing = parseAlertmanagerWebhook(
+  JSON.parse(readFileSync('events/alarms/alertmanager-firing.json', 'utf8')),
+);
+const resolved = parseAlertmanagerWebhook(
+  JSON.parse(readFileSync('events/alarms/alertmanager-resolved.json', 'utf8')),
+);
+const primaryDown = firing.filter((s) => s.name === 'DWSPrimaryDown');
+
+const setup = (run: (job: Job) => Promise<Outcome>, overrides: Partial<AlarmPipelineDeps> = {}) => {
+  const letters: DeadLetter[] = [];
+  const counts: string[] = [];
+  const sleeps: number[] = [];
+  const deps: AlarmPipelineDeps = {
+    routes,
+    run: vi.fn(run),
+    deadLetters: {
+      queue: {
+        send: async (letter: DeadLetter) => {
+          letters.push(letter);
+          return 'id';
+        },
+      },
+      store: new MemoryStatusStore(),
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    },
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    count: (metric) => counts.push(metric),
+    backoff: { baseSeconds: 1, maxSeconds: 4 },
+    maxAttempts: 4,
+    remainingMs: () => 60_000,
+    attemptBudgetMs: 5_000,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...overrides,
+  };
+  return { deps, letters, counts, sleeps };
+};
+const succeeded: Outcome = { status: 'succeeded', remote: { disaster_recovery_id: 'x' } };
+
+describe('routing signals to actions', () => {
+  it('runs the matching route once with a key derived from the route and the episode, and its cooldown', async () => {
+    const { deps } = setup(async () => succeeded);
+
+    const results = await processSignals(primaryDown, deps);
+
+    expect(results).toEqual([
+      expect.objectContaining({ route: 'dws-prod-failover', result: 'executed', outcome: succeeded }),
+    ]);
+    const job = vi.mocked(deps.run).mock.calls[0]?.[0];
+    expect(job?.key).toMatch(/^alarm:dws-prod-failover:[0-9a-f]{32}$/);
+    expect(job?.request).toMatchObject({ action: 'dws.dr.failover', request_id: job?.key });
+    expect(job?.cooldown).toEqual({ seconds: 3600, route: 'dws-prod-failover' });
+  });
+
+  it('counts and logs a signal that matches no route, without error', async () => {
+    const { deps, counts } = setup(async () => succeeded);
+
+    const results = await processSignals(firing, deps);
+
+    expect(results).toContainEqual({
+      signal: 'alertmanager:DWSReplicationLagHigh:alarm',
+      result: 'no_route',
+    });
+    expect(counts).toContain('SignalsUnrouted');
+  });
+
+  it("ignores a resolved alert (state ok is not in the route's on), naming the reason", async () => {
+    const { deps } = setup(async () => succeeded);
+
+    const results = await processSignals(
+      resolved.filter((s) => s.name === 'DWSPrimaryDown'),
+      deps,
+    );
+
+    expect(results[0]).toMatchObject({ result: 'ignored', reason: expect.stringContaining('ok') });
+    expect(deps.run).not.toHaveBeenCalled();
+  });
+});
+
+describe('failures', () => {
+  const unavailable = () =>
+    new HuaweiApiError('POST /x -> 503 APIGW.0503', 'transient', {
+      phase: 'response',
+      httpStatus: 503,
+      errorCode: 'APIGW.0503',
+    });
+
+  it('retries a transient failure with backoff within the invocation, then succeeds', async () => {
+    let calls = 0;
+    const { deps, sleeps, letters } = setup(async () => {
+      calls += 1;
+      if (calls < 3) throw unavailable();
+      return succeeded;
+    });
+
+    const [result] = await processSignals(primaryDown, deps);
+
+    expect(result).toMatchObject({ result: 'executed' });
+    expect(sleeps).toHaveLength(2);
+    expect(letters).toHaveLength(0);
+  });
+
+  it('dead-letters with the alarm and the route once attempts run out', async () => {
+    const { deps, letters } = setup(async () => {
+      throw unavailable();
+    });
+
+    const [result] = await processSignals(primaryDown, deps);
+
+    expect(result).toMatchObject({ result: 'dead_lettered' });
+    expect(letters[0]).toMatchObject({
+      route: 'dws-prod-failover',
+      alarm: { source: 'alertmanager', name: 'DWSPrimaryDown', episode: primaryDown[0]?.episode },
+      attempts: 4,
+      error: { kind: 'transient', http_status: 503 },
+      source: { type: 'alarm' },
+    });
+  });
+
+  it('stops retrying when the invocation has no time left for another attempt', async () => {
+    const { deps, letters, sleeps } = setup(
+      async () => {
+        throw unavailable();
+      },
+      { remainingMs: () => 4_000 },
+    );
+
+    await processSignals(primaryDown, deps);
+
+    expect(sleeps).toHaveLength(0);
+    expect(letters[0]?.attempts).toBe(1);
+  });
+
+  it('dead-letters a permanent failure at once', async () => {
+    const { deps, letters } = setup(async () => {
+      throw new HuaweiApiError('404', 'permanent', { phase: 'response', httpStatus: 404 });
+    });
+
+    await processSignals(primaryDown, deps);
+
+    expect(letters[0]).toMatchObject({ attempts: 1, error: { kind: 'permanent' } });
+  });
+
+  it('dead-letters an unconfirmed retry that runs out as ambiguous', async () => {
+    const { deps, letters } = setup(async () => {
+      throw new RetryLaterError('no answer', { unconfirmed: true });
+    });
+
+    await processSignals(primaryDown, deps);
+
+    expect(letters[0]?.error.kind).toBe('ambiguous');
+  });
+
+  it('leaves a duplicate delivery in progress elsewhere to that delivery', async () => {
+    const { deps, letters } = setup(async () => {
+      throw new IdempotencyAlreadyInProgressError('busy');
+    });
+
+    const [result] = await processSignals(primaryDown, deps);
+
+    expect(result).toMatchObject({ result: 'in_progress_elsewhere' });
+    expect(letters).toHaveLength(0);
+  });
+});

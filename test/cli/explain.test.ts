@@ -1,0 +1,351 @@
+/**
+ * `dr-relay explain`, run as a child process on the samples under events/alarms/: an action shows
+ * its key, target, cooldown and exact call (exit 0); nothing to do says why (exit 3); a malformed
+ * event or routes file names the field (exit 1); --json gives the same as an object.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { alarm, INVALID_ROUTES, ROOT, runBin, SAMPLE_ROUTES } from './helpers.ts';
+
+const FAILOVER_URL =
+  'https://dws.cn-north-4.myhuaweicloud.com/v2/89cd04f168b84af6be287f71730fdb4b/disaster-recovery/e59d6b86-9072-46eb-a996-13f8b44994c1/failover';
+const DWS_TARGET = 'dws:89cd04f168b84af6be287f71730fdb4b/e59d6b86-9072-46eb-a996-13f8b44994c1';
+
+const keyFor = (route: string, episode: string): string =>
+  `alarm:${route}:${createHash('sha256').update(episode).digest('hex').slice(0, 32)}`;
+
+const explain = (event: string, ...more: string[]) =>
+  runBin(['explain', alarm(event), '--routes', SAMPLE_ROUTES, ...more]);
+
+/** A copy of a sample event with one change, in a temporary directory. */
+const changedSample = (file: string, change: (event: Record<string, unknown>) => void): string => {
+  const event = JSON.parse(readFileSync(join(ROOT, alarm(file)), 'utf8'));
+  change(event);
+  const path = join(mkdtempSync(join(tmpdir(), 'dr-relay-explain-')), file);
+  writeFileSync(path, JSON.stringify(event));
+  return path;
+};
+
+describe('dr-relay explain: an action', () => {
+  it('Alertmanager firing: exit 0, the failover URL, key, target, cooldown and the run-time checks', async () => {
+    // Act
+    const run = await explain('alertmanager-firing.json');
+
+    // Assess
+    expect(run.code).toBe(0);
+    const out = run.stdout;
+    expect(out).toContain('shape   Alertmanager webhook, version 4');
+    expect(out).toContain('signal 1 of 2: DWSPrimaryDown (alertmanager, alertmanager/v4)');
+    expect(out).toContain('state     alarm (previous: not given)');
+    expect(out).toContain('episode   b2f6d1c3a4e59087@2024-05-01T09:59:30.512Z');
+    expect(out).toContain('[ACT]       dws-prod-failover: matched');
+    expect(out).toContain(
+      `key       ${keyFor('dws-prod-failover', 'b2f6d1c3a4e59087@2024-05-01T09:59:30.512Z')}`,
+    );
+    expect(out).toContain(`target    ${DWS_TARGET}`);
+    expect(out).toContain('cooldown  3600 s');
+    expect(out).toContain(`call      POST ${FAILOVER_URL}`);
+    expect(out).toContain('body      (none)');
+    expect(out).toMatch(/preflight: GET https:\/\/dws\.cn-north-4\.myhuaweicloud\.com\/v2\/.+ first/);
+    expect(out).toContain('DWS: the DR status must allow failover');
+    expect(out).toContain('DR_AUTOMATION=on (default): the call is sent');
+    expect(out).toContain(
+      '[no match]  dws-prod-failover-grafana: source is alertmanager, route wants grafana',
+    );
+    // The second alert matches nothing, and says why.
+    expect(out).toContain(
+      '[no match]  dws-prod-failover: name "DWSReplicationLagHigh" does not match "DWSPrimaryDown*"',
+    );
+    expect(out).toContain('=> no route matched');
+    expect(out).toContain('result: 1 action would be taken');
+  });
+
+  it('honours DR_ENDPOINT_DWS and DR_AUTOMATION', async () => {
+    // Act
+    const run = await runBin(['explain', alarm('cloudwatch-sns-alarm.json'), '--routes', SAMPLE_ROUTES], {
+      env: { DR_ENDPOINT_DWS: 'http://127.0.0.1:4599/', DR_AUTOMATION: 'dry-run' },
+    });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'call      POST http://127.0.0.1:4599/v2/89cd04f168b84af6be287f71730fdb4b/disaster-recovery/e59d6b86-9072-46eb-a996-13f8b44994c1/failover',
+    );
+    expect(run.stdout).toContain('DR_AUTOMATION=dry-run: the call is signed and logged but NOT sent');
+  });
+
+  it('Cloud Eye via SMN: acts, and says the signature was not verified', async () => {
+    // Act
+    const run = await explain('cloud-eye-smn-alarm.json');
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('SMN signature NOT verified and nothing fetched');
+    expect(run.stdout).toContain('[ACT]       dws-prod-failover-cloud-eye');
+  });
+
+  it('every CloudWatch delivery shape acts through the cloudwatch route with one key', async () => {
+    // Act
+    const runs = await Promise.all(
+      [
+        'cloudwatch-sns-alarm.json',
+        'cloudwatch-eventbridge-alarm.json',
+        'cloudwatch-lambda-action-alarm.json',
+      ].map((file) => explain(file, '--json')),
+    );
+
+    // Assess
+    const keys = runs.map((run) => {
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout);
+      const acts = report.signals[0].routes.filter((r: { act?: boolean }) => r.act === true);
+      expect(acts.map((a: { route: string }) => a.route)).toEqual(['dws-prod-failover-cloudwatch']);
+      return acts[0].key;
+    });
+    expect(new Set(keys).size).toBe(1);
+    expect(runs.map((r) => JSON.parse(r.stdout).recognised.description)).toEqual([
+      expect.stringContaining('via SNS'),
+      expect.stringContaining('via EventBridge'),
+      expect.stringContaining('Lambda alarm action'),
+    ]);
+  });
+
+  it('--json: the same report as an object', async () => {
+    // Act
+    const run = await explain('alertmanager-firing.json', '--json');
+
+    // Assess
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ ok: true, actions: 1, distinct_keys: 1, route_count: 5 });
+    expect(report.recognised.source).toBe('alertmanager');
+    const [first, second] = report.signals;
+    expect(first).toMatchObject({ name: 'DWSPrimaryDown', state: 'alarm', previous_state: null });
+    const act = first.routes.find((r: { act?: boolean }) => r.act);
+    expect(act).toMatchObject({
+      route: 'dws-prod-failover',
+      matched: true,
+      act: true,
+      key: keyFor('dws-prod-failover', 'b2f6d1c3a4e59087@2024-05-01T09:59:30.512Z'),
+      target: DWS_TARGET,
+      cooldown_seconds: 3600,
+      call: { method: 'POST', url: FAILOVER_URL },
+    });
+    expect(act.call).not.toHaveProperty('body');
+    expect(act.request.request_id).toBe(act.key);
+    expect(act.at_run_time).toHaveLength(4);
+    expect(second.routes.every((r: { matched: boolean }) => !r.matched)).toBe(true);
+  });
+
+  it('shows the JSON body of an action that has one (DCS restore)', async () => {
+    // Prepare
+    const file = changedSample('alertmanager-firing.json', (event) => {
+      const [first] = event['alerts'] as { labels: Record<string, string> }[];
+      first!.labels = { alertname: 'RedisDataLoss', service: 'redis-sessions', severity: 'critical' };
+    });
+
+    // Act
+    const run = await runBin(['explain', file, '--routes', SAMPLE_ROUTES, '--json']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const act = JSON.parse(run.stdout).signals[0].routes.find((r: { act?: boolean }) => r.act);
+    expect(act.route).toBe('redis-sessions-restore');
+    expect(act.call).toEqual({
+      method: 'POST',
+      url: 'https://dcs.cn-north-4.myhuaweicloud.com/v1.0/89cd04f168b84af6be287f71730fdb4b/instances/3f1a2b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b/restores',
+      body: {
+        backup_id: '7c6b5a49-3827-4165-9453-021f3e4d5c6b',
+        remark: 'restored by dr-relay after RedisDataLoss',
+      },
+    });
+    expect(act.cooldown_seconds).toBe(86400);
+    expect(act.at_run_time).toContain('preflight: none for dcs.restore');
+  });
+});
+
+describe('dr-relay explain: nothing would happen (exit 3)', () => {
+  it('Alertmanager resolved: matched, but ok is not in on: [alarm]', async () => {
+    // Act
+    const run = await explain('alertmanager-resolved.json');
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('state     ok (previous: alarm)');
+    expect(run.stdout).toContain(
+      '[no act]    dws-prod-failover: matched, but state ok is not in on: [alarm]',
+    );
+    expect(run.stdout).toContain('result: nothing would happen');
+    expect(run.stdout).not.toContain('[ACT]');
+  });
+
+  it('CloudWatch OK via EventBridge and Grafana resolved', async () => {
+    // Act
+    const runs = await Promise.all([
+      explain('cloudwatch-eventbridge-ok.json'),
+      explain('grafana-resolved.json'),
+    ]);
+
+    // Assess
+    expect(runs.map((r) => r.code)).toEqual([3, 3]);
+    expect(runs[0]!.stdout).toContain(
+      'dws-prod-failover-cloudwatch: matched, but state ok is not in on: [alarm]',
+    );
+    expect(runs[1]!.stdout).toContain(
+      'dws-prod-failover-grafana: matched, but state ok is not in on: [alarm]',
+    );
+  });
+
+  it('a repeated CloudWatch state (previous = state) is not a transition', async () => {
+    // Prepare
+    const file = changedSample('cloudwatch-eventbridge-alarm.json', (event) => {
+      (event['detail'] as { previousState: { value: string } }).previousState.value = 'ALARM';
+    });
+
+    // Act
+    const run = await runBin(['explain', file, '--routes', SAMPLE_ROUTES]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('not a transition: previous state is already alarm');
+  });
+
+  it('an SMN subscription confirmation carries no alarm', async () => {
+    // Act
+    const run = await explain('cloud-eye-smn-subscription.json');
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('SMN SubscriptionConfirmation');
+    expect(run.stdout).toContain('SMN signature NOT verified');
+  });
+});
+
+describe('dr-relay explain: invalid input (exit 1)', () => {
+  it('a malformed Alertmanager event: names the field', async () => {
+    // Prepare
+    const file = changedSample('alertmanager-firing.json', (event) => {
+      (event['alerts'] as { status: string }[])[1]!.status = 'burning';
+    });
+
+    // Act
+    const run = await runBin(['explain', file, '--routes', SAMPLE_ROUTES]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('INVALID: event');
+    expect(run.stdout).toContain('alerts.1.status:');
+  });
+
+  it('a malformed Cloud Eye alarm inside SMN: names the field under body', async () => {
+    // Prepare
+    const file = changedSample('cloud-eye-smn-alarm.json', (event) => {
+      const body = event['body'] as { message: string };
+      const message = JSON.parse(body.message);
+      delete message.alarm_status;
+      body.message = JSON.stringify(message);
+    });
+
+    // Act
+    const run = await runBin(['explain', file, '--routes', SAMPLE_ROUTES, '--json']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result.ok).toBe(false);
+    expect(result.invalid[0].issues.map((i: { path: string }) => i.path)).toEqual([
+      'body.message.alarm_status',
+    ]);
+  });
+
+  it('an SMN header that contradicts the body type', async () => {
+    // Prepare
+    const file = changedSample('cloud-eye-smn-alarm.json', (event) => {
+      (event['headers'] as Record<string, string>)['x-smn-message-type'] = 'SubscriptionConfirmation';
+    });
+
+    // Act
+    const run = await runBin(['explain', file, '--routes', SAMPLE_ROUTES]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('headers.x-smn-message-type');
+  });
+
+  it('an unrecognised event, a non-JSON file, a missing file', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'dr-relay-explain-'));
+    writeFileSync(join(dir, 'other.json'), '{"hello": "world"}');
+    writeFileSync(join(dir, 'broken.json'), '{"hello": ');
+
+    // Act
+    const [other, broken, missing] = await Promise.all(
+      ['other.json', 'broken.json', 'missing.json'].map((f) =>
+        runBin(['explain', join(dir, f), '--routes', SAMPLE_ROUTES]),
+      ),
+    );
+
+    // Assess
+    expect([other!.code, broken!.code, missing!.code]).toEqual([1, 1, 1]);
+    expect(other!.stdout).toContain(
+      '(root): not a recognised event: expected a Lambda event of the alarms function',
+    );
+    expect(broken!.stdout).toContain('(file): is not JSON');
+    expect(missing!.stdout).toContain('(file): not found');
+  });
+
+  it('an invalid routes file: lists its problems (and the event is still checked)', async () => {
+    // Act
+    const run = await runBin(['explain', alarm('alertmanager-firing.json'), '--routes', INVALID_ROUTES]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`INVALID: routes file ${INVALID_ROUTES}: 13 problems`);
+    expect(run.stdout).not.toContain('INVALID: event');
+  });
+
+  it('an endpoint override that is not a URL', async () => {
+    // Act
+    const run = await runBin(['explain', alarm('alertmanager-firing.json'), '--routes', SAMPLE_ROUTES], {
+      env: { DR_ENDPOINT_DWS: 'not a url' },
+    });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('endpoints.dws: not a URL');
+  });
+
+  it('exits 2 without an event file', async () => {
+    // Act
+    const run = await runBin(['explain', '--routes', SAMPLE_ROUTES]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('usage: dr-relay explain <event.json>');
+  });
+});
+
+describe('dr-relay explain: untrusted text', () => {
+  it('shows control characters of an event escaped, in text and in (still valid) JSON', async () => {
+    // Prepare
+    const file = changedSample('alertmanager-firing.json', (event) => {
+      const [first] = event['alerts'] as { labels: Record<string, string> }[];
+      first!.labels['note'] = 'a\u001b[2Jb\u202ec\u009bd';
+    });
+
+    // Act
+    const text = await runBin(['explain', file, '--routes', SAMPLE_ROUTES]);
+    const json = await runBin(['explain', file, '--routes', SAMPLE_ROUTES, '--json']);
+
+    // Assess
+    expect(text.code).toBe(0);
+    const raw = ['\u001b', '\u202e', '\u009b'];
+    expect(raw.filter((c) => text.stdout.includes(c))).toEqual([]);
+    expect(text.stdout).toContain('\\u001b[2Jb\\u202ec\\u009bd');
+    expect(raw.filter((c) => json.stdout.includes(c))).toEqual([]);
+    expect(JSON.parse(json.stdout).signals[0].labels.note).toBe('a\u001b[2Jb\u202ec\u009bd');
+  });
+});
