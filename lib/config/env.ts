@@ -41,6 +41,8 @@ const EnvSchema = z.object({
     )
     .pipe(z.array(z.string().min(16, { error: 'each token needs at least 16 characters' })))
     .optional(),
+  /** In the cloud: a Secrets Manager secret holding {"alert_bearer_tokens": [...]}; wins over ALERT_BEARER_TOKENS. */
+  WEBHOOK_SECRETS_ID: z.string().min(1).optional(),
   /**
    * Pins the SMN signing certificate (PEM file) instead of downloading it from signing_cert_url,
    * which must still be an allowed SMN URL. For closed networks and the local stack.

@@ -25,7 +25,8 @@ import type { HttpRoute } from './router.ts';
 import { type HttpRequest, type HttpResponse, type InvocationContext, json } from './types.ts';
 
 export interface AlertRouteDeps {
-  readonly bearerTokens: readonly string[];
+  /** The accepted tokens, read per request (a cached secret, so rotation needs no deploy). */
+  readonly bearerTokens: () => Promise<readonly string[]>;
   readonly process: (signals: AlarmSignal[], invocation: InvocationContext) => Promise<SignalResult[]>;
   readonly smn: SmnDeliveryDeps;
   readonly log: Log;
@@ -72,7 +73,7 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
     method: 'POST',
     path,
     handler: guarded(async (request, invocation) => {
-      if (!verifyBearer(request.headers['authorization'], deps.bearerTokens)) {
+      if (!verifyBearer(request.headers['authorization'], await deps.bearerTokens())) {
         return problem(
           401,
           'Unauthorized',

@@ -13,6 +13,7 @@ import { createSmnFetch, type SmnFetch, SmnVerifier } from '../sources/index.ts'
 import { buildAlarmPipeline } from './alarms.ts';
 import { buildCore } from './core.ts';
 import { logger } from './logger.ts';
+import { alertTokensProvider } from './webhookSecrets.ts';
 
 /** The certificate fetch: SMN over HTTPS, or the pinned PEM file (DR_SMN_CERT_FILE) for every allowed URL. */
 const certificateFetch = (pinnedFile: string | undefined): SmnFetch => {
@@ -26,7 +27,7 @@ const build = () => {
   const pipeline = buildAlarmPipeline(core);
   const router = createRouter(
     alertRoutes({
-      bearerTokens: core.config.ALERT_BEARER_TOKENS ?? [],
+      bearerTokens: alertTokensProvider(core.config),
       process: pipeline,
       smn: {
         verifier: new SmnVerifier({ fetch: certificateFetch(core.config.DR_SMN_CERT_FILE) }),

@@ -475,8 +475,17 @@ describe('osls package (offline, no AWS credentials)', () => {
     expect(grantsOf(ALARMS_ROLE)).toEqual(alarmPipelineGrants('AlarmsLogGroup'));
   });
 
-  it('grants the webhook function exactly what the alarm pipeline uses, each on its one resource, no wildcards', () => {
-    expect(grantsOf(WEBHOOK_ROLE)).toEqual(alarmPipelineGrants('WebhookLogGroup'));
+  it('grants the webhook function what the alarm pipeline uses plus its own secret, each on its one resource, no wildcards', () => {
+    const webhookSecretArn = {
+      'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${SERVICE}/${STAGE}/webhook-??????`,
+    };
+    expect(grantsOf(WEBHOOK_ROLE)).toEqual({
+      ...alarmPipelineGrants('WebhookLogGroup'),
+      [JSON.stringify(webhookSecretArn)]: ['secretsmanager:GetSecretValue'],
+    });
+    expect(environmentOf(resource(WEBHOOK, 'AWS::Lambda::Function'))['WEBHOOK_SECRETS_ID']).toBe(
+      `${SERVICE}/${STAGE}/webhook`,
+    );
   });
 
   it('grants the requests function exactly the actions it uses, each on its one resource, with no wildcards', () => {
