@@ -2,11 +2,14 @@
  * `npm start`: the main job on the embedded local stack, all on 127.0.0.1.
  * Prints `READY {json}` (machine-readable), then a summary with copy-paste examples, then one line
  * per message the request handler processes. Ctrl-C stops everything.
- * Ports: LOCAL_SQS_PORT (4566), LOCAL_DYNAMODB_PORT (8000), LOCAL_SIMULATOR_PORT (4599); 0 = any free port.
+ * Ports: PORT (3000, the HTTP API), LOCAL_SQS_PORT (4566), LOCAL_DYNAMODB_PORT (8000),
+ * LOCAL_SIMULATOR_PORT (4599); 0 = any free port.
  */
 import { describeBatch } from '../lib/local/report.ts';
 import { loadSamples, seedSamples } from '../lib/local/samples.ts';
-import { type LocalStack, startLocalStack } from '../lib/local/stack.ts';
+import { LOCAL_ALERT_TOKEN, LOCAL_ROUTES_FILE, type LocalStack, startLocalStack } from '../lib/local/stack.ts';
+import { seedFor } from '../lib/local/workload.ts';
+import { loadRoutes } from '../lib/routing/routes.ts';
 import { StatusStore } from '../lib/store/status.ts';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -23,6 +26,7 @@ try {
     sqsPort: port('LOCAL_SQS_PORT', 4566),
     dynamodbPort: port('LOCAL_DYNAMODB_PORT', 8000),
     simulatorPort: port('LOCAL_SIMULATOR_PORT', 4599),
+    apiPort: port('PORT', 3000),
     onBatch: async (report) => {
       if (store) for (const line of await describeBatch(report, store)) console.log(line);
     },
@@ -31,7 +35,7 @@ try {
   const code = (error as NodeJS.ErrnoException).code;
   console.error(
     code === 'EADDRINUSE'
-      ? `A port is already in use (${(error as Error).message}). Stop the other process or set LOCAL_SQS_PORT / LOCAL_DYNAMODB_PORT / LOCAL_SIMULATOR_PORT (0 = any free port).`
+      ? `A port is already in use (${(error as Error).message}). Stop the other process or set PORT / LOCAL_SQS_PORT / LOCAL_DYNAMODB_PORT / LOCAL_SIMULATOR_PORT (0 = any free port).`
       : `The local stack could not start: ${(error as Error).stack ?? error}`,
   );
   process.exit(1);
@@ -39,6 +43,8 @@ try {
 store = new StatusStore({ client: stack.dynamodb, table: stack.urls.stateTable, ttlSeconds: 3600 });
 const samples = loadSamples();
 seedSamples(stack.simulator, samples.values());
+// The targets of the sample routes, so the sample alarms can act.
+for (const route of loadRoutes(process.env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE)) seedFor(stack.simulator, route);
 
 const { urls } = stack;
 console.log(`READY ${JSON.stringify(urls)}`);
@@ -54,7 +60,12 @@ Send a sample request (from another terminal):
 With the AWS CLI:
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region us-east-1 --endpoint-url ${urls.sqs} \\
     sqs send-message --queue-url ${urls.requestQueueUrl} --message-body file://events/requests/csbs-restore.json
-Outcomes are printed here as they happen. Ctrl-C to stop.
+Send an alarm (routes: ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.yml'}):
+  curl -s -H 'Authorization: Bearer ${LOCAL_ALERT_TOKEN}' -H 'Content-Type: application/json' \\
+    --data @events/alarms/alertmanager-firing.json ${urls.api}/v1/alerts/alertmanager
+  curl -s --data @events/alarms/cloudwatch-sns-alarm.json ${urls.api}/_local/alarms      # the alarms Lambda
+  npx dr-relay explain events/alarms/alertmanager-firing.json --routes events/routes/routes.yml   # what it would do
+Queued outcomes are printed here as they happen; alarm outcomes are in the HTTP answers. Ctrl-C to stop.
 `);
 
 const shutdown = async () => {
