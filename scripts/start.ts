@@ -7,7 +7,12 @@
  */
 import { describeBatch } from '../lib/local/report.ts';
 import { loadSamples, seedSamples } from '../lib/local/samples.ts';
-import { LOCAL_ALERT_TOKEN, LOCAL_ROUTES_FILE, type LocalStack, startLocalStack } from '../lib/local/stack.ts';
+import {
+  LOCAL_ALERT_TOKEN,
+  LOCAL_ROUTES_FILE,
+  type LocalStack,
+  startLocalStack,
+} from '../lib/local/stack.ts';
 import { seedFor } from '../lib/local/workload.ts';
 import { loadRoutes } from '../lib/routing/routes.ts';
 import { StatusStore } from '../lib/store/status.ts';
@@ -44,7 +49,8 @@ store = new StatusStore({ client: stack.dynamodb, table: stack.urls.stateTable, 
 const samples = loadSamples();
 seedSamples(stack.simulator, samples.values());
 // The targets of the sample routes, so the sample alarms can act.
-for (const route of loadRoutes(process.env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE)) seedFor(stack.simulator, route);
+for (const route of loadRoutes(process.env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE))
+  seedFor(stack.simulator, route);
 
 const { urls } = stack;
 console.log(`READY ${JSON.stringify(urls)}`);

@@ -41,7 +41,23 @@ const EnvSchema = z.object({
     )
     .pipe(z.array(z.string().min(16, { error: 'each token needs at least 16 characters' })))
     .optional(),
-  /** In the cloud: a Secrets Manager secret holding {"alert_bearer_tokens": [...]}; wins over ALERT_BEARER_TOKENS. */
+  /** Comma-separated HMAC secrets for X-DR-Signature on /v1/requests (several, for rotation). */
+  WEBHOOK_HMAC_SECRETS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(32, { error: 'each HMAC secret needs at least 32 characters' })))
+    .optional(),
+  /** An SNS topic that receives a short summary of every dead letter. */
+  DEAD_LETTER_TOPIC_ARN: z.string().min(1).optional(),
+  /**
+   * In the cloud: a Secrets Manager secret holding {"alert_bearer_tokens": [...], "webhook_hmac_secrets": [...]};
+   * wins over ALERT_BEARER_TOKENS and WEBHOOK_HMAC_SECRETS.
+   */
   WEBHOOK_SECRETS_ID: z.string().min(1).optional(),
   /**
    * Pins the SMN signing certificate (PEM file) instead of downloading it from signing_cert_url,

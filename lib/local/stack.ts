@@ -22,6 +22,8 @@ export const LOCAL_CREDENTIALS = {
 };
 /** The bearer token the local alert routes accept unless ALERT_BEARER_TOKENS is set. */
 export const LOCAL_ALERT_TOKEN = 'local-alert-token-not-for-production';
+/** The HMAC secret the local /v1/requests accepts unless WEBHOOK_HMAC_SECRETS is set. */
+export const LOCAL_HMAC_SECRET = 'local-webhook-hmac-secret-not-for-production';
 const ROOT = join(import.meta.dirname, '..', '..');
 /** Local defaults: the sample routes, and the test certificate the sample SMN deliveries are signed with. */
 export const LOCAL_ROUTES_FILE = join(ROOT, 'events', 'routes', 'routes.yml');
@@ -158,6 +160,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     AWS_LAMBDA_FUNCTION_NAME: 'dr-relay-local-requests',
     DR_ROUTES_FILE: process.env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE,
     ALERT_BEARER_TOKENS: process.env['ALERT_BEARER_TOKENS'] ?? LOCAL_ALERT_TOKEN,
+    WEBHOOK_HMAC_SECRETS: process.env['WEBHOOK_HMAC_SECRETS'] ?? LOCAL_HMAC_SECRET,
     DR_SMN_CERT_FILE: process.env['DR_SMN_CERT_FILE'] ?? LOCAL_SMN_CERT_FILE,
     POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
