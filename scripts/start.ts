@@ -5,6 +5,7 @@
  * Ports: PORT (3000, the HTTP API), LOCAL_SQS_PORT (4566), LOCAL_DYNAMODB_PORT (8000),
  * LOCAL_SIMULATOR_PORT (4599); 0 = any free port.
  */
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describeBatch } from '../lib/local/report.ts';
 import { loadSamples, seedSamples } from '../lib/local/samples.ts';
 import {
@@ -74,7 +75,35 @@ Send an alarm (routes: ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.
 Queued outcomes are printed here as they happen; alarm outcomes are in the HTTP answers. Ctrl-C to stop.
 `);
 
+// Dead-letter notifications (SNS, as in the cloud) reach a local queue: print them.
+let running = true;
+const printNotifications = async () => {
+  while (running && stack) {
+    const { Messages = [] } = await stack.sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.urls.notificationQueueUrl,
+          WaitTimeSeconds: 1,
+          MaxNumberOfMessages: 10,
+        }),
+      )
+      .catch(() => ({ Messages: [] }));
+    for (const message of Messages) {
+      const note = JSON.parse(message.Body ?? '{}') as { Subject?: string; Message?: string };
+      console.log(`📣 SNS ${note.Subject ?? ''}\n   ${(note.Message ?? '').replaceAll('\n', '\n   ')}`);
+      await stack.sqs.send(
+        new DeleteMessageCommand({
+          QueueUrl: stack.urls.notificationQueueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+        }),
+      );
+    }
+  }
+};
+void printNotifications();
+
 const shutdown = async () => {
+  running = false;
   console.log('stopping...');
   await stack?.stop();
   process.exit(0);

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp as buildFauxqs } from 'fauxqs';
@@ -56,6 +57,8 @@ export interface LocalStack {
     readonly api: string;
     readonly requestQueueUrl: string;
     readonly deadLetterQueueUrl: string;
+    /** Receives, through the local SNS topic DEAD_LETTER_TOPIC_ARN, a summary of each dead letter. */
+    readonly notificationQueueUrl: string;
     readonly stateTable: string;
   };
   readonly simulator: Simulator;
@@ -107,6 +110,29 @@ const createQueues = async (sqs: SQSClient, visibility: number, maxReceiveCount:
   return { requestQueueUrl, deadLetterQueueUrl, requestQueueArn: await arnOf(requestQueueUrl) };
 };
 
+/** fauxqs also speaks SNS: a topic for dead-letter summaries, delivered to a queue the stack can read. */
+const createNotificationTopic = async (sqs: SQSClient, endpoint: string) => {
+  const sns = new SNSClient({
+    region: LOCAL_REGION,
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const { TopicArn: topicArn = '' } = await sns.send(
+    new CreateTopicCommand({ Name: 'dr-relay-local-dead-letter-notifications' }),
+  );
+  const { QueueUrl: queueUrl = '' } = await sqs.send(
+    new CreateQueueCommand({ QueueName: 'dr-relay-local-notifications' }),
+  );
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn ?? '' }),
+  );
+  sns.destroy();
+  return { topicArn, queueUrl };
+};
+
 export const startLocalStack = async (options: StackOptions = {}): Promise<LocalStack> => {
   // fauxqs's own startFauxqs listens on every interface: bind loopback only.
   const fauxqs = buildFauxqs({ logger: false });
@@ -141,6 +167,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     options.visibilityTimeoutSeconds ?? 30,
     options.maxReceiveCount ?? 10,
   );
+  const notifications = await createNotificationTopic(sqs, sqsUrl);
 
   // The environment handlers/requests.ts reads, exactly as in the cloud; DR_ENDPOINT_* set by the user win.
   const env: Record<string, string> = {
@@ -151,6 +178,8 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     REQUEST_QUEUE_URL: queues.requestQueueUrl,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    AWS_ENDPOINT_URL_SNS: sqsUrl,
+    DEAD_LETTER_TOPIC_ARN: notifications.topicArn,
     STATE_TABLE,
     HUAWEICLOUD_SDK_AK: process.env['HUAWEICLOUD_SDK_AK'] ?? LOCAL_CREDENTIALS.ak,
     HUAWEICLOUD_SDK_SK: process.env['HUAWEICLOUD_SDK_SK'] ?? LOCAL_CREDENTIALS.sk,
@@ -192,6 +221,7 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
       api: api.url,
       requestQueueUrl: queues.requestQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      notificationQueueUrl: notifications.queueUrl,
       stateTable: STATE_TABLE,
     },
     simulator,

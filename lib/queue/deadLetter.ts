@@ -73,6 +73,8 @@ export interface DeadLetterInput {
 
 export interface DeadLetterDeps {
   readonly queue: Pick<DeadLetterQueue, 'send'>;
+  /** Tells people (SNS), after the letter is stored; never throws. */
+  readonly notify?: (letter: DeadLetter) => Promise<void>;
   readonly store: Pick<StatusStore, 'set'>;
   readonly log: Log;
   readonly now?: () => Date;
@@ -120,6 +122,7 @@ export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): 
     dead_lettered_at: at,
   };
   await deps.queue.send(letter);
+  await deps.notify?.(letter);
   deps.log.warn('dead-lettered', { request_id: input.key, reason: letter.reason, attempts: input.attempts });
   return letter;
 };

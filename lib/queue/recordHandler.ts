@@ -24,7 +24,7 @@ import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } fr
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { StatusStore } from '../store/status.ts';
-import { type DeadLetterQueue, DeadLetterSchema, deadLetter, summarizeError } from './deadLetter.ts';
+import { type DeadLetterDeps, DeadLetterSchema, deadLetter, summarizeError } from './deadLetter.ts';
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
 export const REDRIVE_ATTRIBUTE = 'dr_relay_redrive';
@@ -39,7 +39,7 @@ export type RecordResult =
 export interface RecordHandlerDeps {
   readonly run: (job: Job, signal?: AbortSignal) => Promise<Outcome>;
   readonly store: Pick<StatusStore, 'set'>;
-  readonly deadLetters: Pick<DeadLetterQueue, 'send'>;
+  readonly deadLetters: DeadLetterDeps;
   readonly sqs: Pick<SQSClient, 'send'>;
   readonly queueUrl: string;
   readonly maxAttempts: number;
@@ -90,17 +90,14 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     error: unknown,
     context: { key?: string; request?: ActionRequest; attempts: number },
   ): Promise<RecordResult> => {
-    const letter = await deadLetter(
-      { queue: deps.deadLetters, store: deps.store, log: deps.log, ...(deps.now ? { now: deps.now } : {}) },
-      {
-        error,
-        attempts: context.attempts,
-        key: context.key,
-        request: context.request,
-        rawBody: record.body,
-        source: { type: 'sqs', queue_url: deps.queueUrl, message_id: record.messageId },
-      },
-    );
+    const letter = await deadLetter(deps.deadLetters, {
+      error,
+      attempts: context.attempts,
+      key: context.key,
+      request: context.request,
+      rawBody: record.body,
+      source: { type: 'sqs', queue_url: deps.queueUrl, message_id: record.messageId },
+    });
     return { result: 'dead_lettered', reason: letter.reason };
   };
 

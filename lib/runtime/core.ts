@@ -3,12 +3,14 @@
  * store, cooldowns, the executor (Huawei client + catalogue) wrapped in Powertools idempotency,
  * and the dead-letter queue. Owns: wiring only.
  */
+import { SNSClient } from '@aws-sdk/client-sns';
 import { type Config, loadConfig } from '../config/env.ts';
 import { Executor } from '../execution/executor.ts';
 import { makeIdempotentRunner } from '../execution/idempotent.ts';
 import { HuaweiClient } from '../huawei/client.ts';
 import { CooldownStore } from '../policy/cooldown.ts';
 import { DeadLetterQueue } from '../queue/deadLetter.ts';
+import { snsNotifier } from '../queue/notify.ts';
 import { StatusStore } from '../store/status.ts';
 import { dynamoClient, sqsClient } from './aws.ts';
 import { credentialsProvider } from './credentials.ts';
@@ -46,7 +48,14 @@ export const buildCore = (config: Config = loadConfig()) => {
     sqs,
     store,
     runner,
-    deadLetters: { queue: deadLetterQueue, store, log: logger },
+    deadLetters: {
+      queue: deadLetterQueue,
+      store,
+      log: logger,
+      ...(config.DEAD_LETTER_TOPIC_ARN
+        ? { notify: snsNotifier(new SNSClient({}), config.DEAD_LETTER_TOPIC_ARN, logger) }
+        : {}),
+    },
     backoff: { baseSeconds: config.DR_BACKOFF_BASE_SECONDS, maxSeconds: config.DR_BACKOFF_MAX_SECONDS },
   };
 };

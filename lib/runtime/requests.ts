@@ -14,7 +14,7 @@ const build = () => {
   const handleRecord = makeRecordHandler({
     run: core.runner.run,
     store: core.store,
-    deadLetters: core.deadLetters.queue,
+    deadLetters: core.deadLetters,
     sqs: core.sqs,
     queueUrl: core.config.REQUEST_QUEUE_URL,
     maxAttempts: core.config.DR_MAX_ATTEMPTS,

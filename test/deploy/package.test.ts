@@ -135,6 +135,7 @@ const grantsOf = (roleId: string): Record<string, string[]> => {
 const alarmPipelineGrants = (logGroupId: string) => ({
   [JSON.stringify(getAtt(logGroupId))]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   [JSON.stringify(getAtt('DeadLetterQueue'))]: ['sqs:SendMessage'],
+  [JSON.stringify(ref('DeadLetterAlarmTopic'))]: ['sns:Publish'],
   [JSON.stringify(getAtt('StateTable'))]: [
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -499,6 +500,7 @@ describe('osls package (offline, no AWS credentials)', () => {
         'sqs:ReceiveMessage',
       ],
       [JSON.stringify(getAtt('DeadLetterQueue'))]: ['sqs:SendMessage'],
+      [JSON.stringify(ref('DeadLetterAlarmTopic'))]: ['sns:Publish'],
       [JSON.stringify(getAtt('StateTable'))]: [
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
@@ -553,6 +555,14 @@ describe('osls package (offline, no AWS credentials)', () => {
   it('deploys no literal queue URL (the invoke-local placeholder account never reaches the cloud)', () => {
     for (const [functionId, fn] of resourcesOfType('AWS::Lambda::Function')) {
       expect(JSON.stringify(environmentOf(fn)), functionId).not.toContain('sqs.');
+    }
+  });
+
+  it('announces every dead letter on the dead-letter topic, from every function', () => {
+    for (const functionId of [FUNCTION, ALARMS, WEBHOOK]) {
+      expect(environmentOf(resource(functionId, 'AWS::Lambda::Function'))['DEAD_LETTER_TOPIC_ARN']).toEqual(
+        ref('DeadLetterAlarmTopic'),
+      );
     }
   });
 

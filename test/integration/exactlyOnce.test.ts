@@ -3,6 +3,7 @@
  * simulator, handlers/requests.ts driven like Lambda's SQS event source mapping). The simulator's
  * call log is the witness: it counts what reached the endpoint and what took effect.
  */
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
 import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../../lib/local/driver.ts';
@@ -187,5 +188,19 @@ describe('invalid messages', () => {
       expect(letter?.error.issues?.map((i) => i.path)).toContain(field);
       expect(letter?.reason).toContain(inReason);
     }
+    // Each dead letter was also announced on the SNS topic (locally delivered to a queue).
+    const notes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { Messages = [] } = await stack.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.urls.notificationQueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      notes.push(...Messages.map((m) => String(JSON.parse(m.Body ?? '{}').Message)));
+    }
+    for (const letter of letters)
+      expect(notes.some((n) => n.includes(letter.source.message_id ?? '?'))).toBe(true);
   }, 60_000);
 });

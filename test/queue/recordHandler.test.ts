@@ -53,6 +53,7 @@ const sqsRecord = (
   awsRegion: 'eu-west-1',
 });
 
+const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const sqsMock = mockClient(SQSClient);
 let store: MemoryStatusStore;
 let run: ReturnType<typeof vi.fn<(job: Job) => Promise<never>>>;
@@ -62,12 +63,12 @@ const handler = () => {
   return makeRecordHandler({
     run: run as unknown as (job: Job) => Promise<never>,
     store,
-    deadLetters: new DeadLetterQueue(sqs, DLQ),
+    deadLetters: { queue: new DeadLetterQueue(sqs, DLQ), store, log: silentLog },
     sqs,
     queueUrl: QUEUE,
     maxAttempts: 4,
     backoff: { baseSeconds: 2, maxSeconds: 900 },
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    log: silentLog,
   });
 };
 const deadLetters = (): DeadLetter[] =>

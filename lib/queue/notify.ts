@@ -1,0 +1,43 @@
+/**
+ * A short summary of each dead letter, published to an SNS topic (DEAD_LETTER_TOPIC_ARN) so people
+ * hear about it at once. Best effort: the dead letter itself is already safe in the queue, and the
+ * queue-depth alarm is the backstop, so a failed publish is logged, never thrown.
+ * Owns: the summary's wording and the Publish call.
+ */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Log } from '../log.ts';
+import type { DeadLetter } from './deadLetter.ts';
+
+export const summaryOf = (letter: DeadLetter): { subject: string; message: string } => {
+  const what = letter.action ?? 'invalid message';
+  const id = letter.idempotency_key ?? letter.source.message_id ?? 'unknown';
+  const lines = [
+    `${what} ${id} was dead-lettered after ${letter.attempts} attempt(s).`,
+    `reason: ${letter.reason}`,
+    ...(letter.target ? [`target: ${letter.target}`] : []),
+    ...(letter.route
+      ? [`alarm: ${letter.alarm?.source ?? ''} ${letter.alarm?.name ?? ''} via route ${letter.route}`]
+      : []),
+    `first failure: ${letter.first_failure_at}; dead-lettered: ${letter.dead_lettered_at}`,
+    `inspect: npx dr-relay dlq show ${id}`,
+  ];
+  // SNS subjects: at most 100 printable ASCII characters.
+  const subject = `dr-relay: ${letter.error.kind} failure, ${what}`
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 100);
+  return { subject, message: lines.join('\n') };
+};
+
+export const snsNotifier =
+  (sns: Pick<SNSClient, 'send'>, topicArn: string, log: Log) =>
+  async (letter: DeadLetter): Promise<void> => {
+    const { subject, message } = summaryOf(letter);
+    try {
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+    } catch (error) {
+      log.error('dead-letter notification failed (the dead letter itself is stored)', {
+        topic: topicArn,
+        error: (error as Error).message,
+      });
+    }
+  };

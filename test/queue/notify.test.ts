@@ -1,0 +1,92 @@
+/** Dead-letter notifications: a short, useful summary on SNS; never a reason to lose the dead letter. */
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
+import { deadLetter } from '../../lib/queue/deadLetter.ts';
+import { snsNotifier, summaryOf } from '../../lib/queue/notify.ts';
+import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
+
+const letter: DeadLetter = {
+  type: 'dr-relay.dead-letter',
+  version: 1,
+  idempotency_key: 'demo-always-503',
+  action: 'dcs.restore',
+  target: 'dcs:89cd04f168b84af6be287f71730fdb4b/c182b7e0-af0d-4b12-8bed-ded7ed107c5d',
+  source: { type: 'sqs' },
+  reason: 'transient: POST /v1.0/x/restores -> 503 APIGW.0503: Service unavailable',
+  error: { kind: 'transient', message: '503', http_status: 503 },
+  attempts: 3,
+  first_failure_at: '2026-11-23T17:00:00.000Z',
+  last_failure_at: '2026-11-23T17:00:07.000Z',
+  dead_lettered_at: '2026-11-23T17:00:07.000Z',
+};
+const sns = mockClient(SNSClient);
+const errors: string[] = [];
+const log = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => {
+    errors.push(m);
+  },
+};
+
+beforeEach(() => {
+  sns.reset();
+  errors.length = 0;
+});
+
+describe('dead-letter notifications', () => {
+  it('summarise what, why, where and how to look, in a subject SNS accepts', () => {
+    const { subject, message } = summaryOf(letter);
+
+    expect(subject).toBe('dr-relay: transient failure, dcs.restore');
+    expect(message).toContain('dcs.restore demo-always-503 was dead-lettered after 3 attempt(s).');
+    expect(message).toContain('reason: transient: POST /v1.0/x/restores -> 503');
+    expect(message).toContain(`target: ${letter.target}`);
+    expect(message).toContain('npx dr-relay dlq show demo-always-503');
+    expect(summaryOf({ ...letter, action: `x${'é'.repeat(200)}` }).subject).toMatch(/^[\x20-\x7e]{1,100}$/);
+  });
+
+  it('are published to the topic', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+
+    await snsNotifier(new SNSClient({ region: 'eu-west-1' }), 'arn:aws:sns:eu-west-1:1:t', log)(letter);
+
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input).toMatchObject({
+      TopicArn: 'arn:aws:sns:eu-west-1:1:t',
+      Subject: 'dr-relay: transient failure, dcs.restore',
+    });
+  });
+
+  it('never fail the dead letter: a failed publish is logged', async () => {
+    sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
+
+    await expect(
+      snsNotifier(new SNSClient({ region: 'eu-west-1' }), 'arn:t', log)(letter),
+    ).resolves.toBeUndefined();
+    expect(errors[0]).toContain('notification failed');
+  });
+
+  it('are sent after the letter is stored, not instead of it', async () => {
+    const order: string[] = [];
+    await deadLetter(
+      {
+        queue: {
+          send: async () => {
+            order.push('queue');
+            return 'id';
+          },
+        },
+        store: new MemoryStatusStore(),
+        log,
+        notify: async () => {
+          order.push('notify');
+        },
+      },
+      { error: new Error('x'), attempts: 1, rawBody: '{}', source: { type: 'sqs' } },
+    );
+
+    expect(order).toEqual(['queue', 'notify']);
+  });
+});
