@@ -1,19 +1,22 @@
 /**
- * Composition of the webhook function (API Gateway HTTP API): the router over the alert routes,
- * built once per cold start. The request routes (`/v1/requests`) join it with the HTTP API work.
+ * Composition of the webhook function (API Gateway HTTP API): one router over the request routes
+ * (`/v1/requests`: signed, enqueued, status) and the alert routes, built once per cold start.
  * Owns: wiring only.
  */
 import { readFileSync } from 'node:fs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { alertRoutes } from '../http/alerts.ts';
 import { fromApiGateway, toApiGateway } from '../http/apigw.ts';
+import { IdempotencyKeyStore } from '../http/idempotencyKeys.ts';
 import { problem } from '../http/problem.ts';
+import { requestRoutes } from '../http/requests.ts';
 import { createRouter } from '../http/router.ts';
 import { createSmnFetch, type SmnFetch, SmnVerifier } from '../sources/index.ts';
 import { buildAlarmPipeline } from './alarms.ts';
 import { buildCore } from './core.ts';
 import { logger } from './logger.ts';
-import { alertTokensProvider } from './webhookSecrets.ts';
+import { alertTokensProvider, hmacSecretsProvider } from './webhookSecrets.ts';
 
 /** The certificate fetch: SMN over HTTPS, or the pinned PEM file (DR_SMN_CERT_FILE) for every allowed URL. */
 const certificateFetch = (pinnedFile: string | undefined): SmnFetch => {
@@ -25,8 +28,28 @@ const certificateFetch = (pinnedFile: string | undefined): SmnFetch => {
 const build = () => {
   const core = buildCore();
   const pipeline = buildAlarmPipeline(core);
-  const router = createRouter(
-    alertRoutes({
+  const { config, sqs, dynamo, store } = core;
+  const router = createRouter([
+    ...requestRoutes({
+      hmacSecrets: hmacSecretsProvider(config),
+      enqueue: async (request) => {
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: config.REQUEST_QUEUE_URL,
+            MessageBody: JSON.stringify(request),
+          }),
+        );
+      },
+      store,
+      idempotencyKeys: new IdempotencyKeyStore({
+        client: dynamo,
+        table: config.STATE_TABLE,
+        ttlSeconds: 86_400,
+      }),
+      now: () => new Date(),
+      log: logger,
+    }),
+    ...alertRoutes({
       bearerTokens: alertTokensProvider(core.config),
       process: pipeline,
       smn: {
@@ -35,7 +58,7 @@ const build = () => {
       },
       log: logger,
     }),
-  );
+  ]);
   return { core, router };
 };
 let app: ReturnType<typeof build> | undefined;

@@ -349,13 +349,15 @@ describe('osls package (offline, no AWS credentials)', () => {
     expect(grantsOf(ALARMS_ROLE)[JSON.stringify(getAtt('DeadLetterQueue'))]).toEqual(['sqs:SendMessage']);
   });
 
-  it('routes the three alert webhooks and every other request ($default) to the webhook function, payload 2.0', () => {
+  it('routes the request API, the three alert webhooks and every other request ($default) to the webhook function, payload 2.0', () => {
     const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     expect(routes.map((r) => r['RouteKey']).sort()).toEqual([
       '$default',
+      'GET /v1/requests/{request_id}',
       'POST /v1/alerts/alertmanager',
       'POST /v1/alerts/cloud-eye',
       'POST /v1/alerts/grafana',
+      'POST /v1/requests',
     ]);
     const integrations = resourcesOfType('AWS::ApiGatewayV2::Integration');
     expect(integrations).toHaveLength(1);
@@ -476,12 +478,13 @@ describe('osls package (offline, no AWS credentials)', () => {
     expect(grantsOf(ALARMS_ROLE)).toEqual(alarmPipelineGrants('AlarmsLogGroup'));
   });
 
-  it('grants the webhook function what the alarm pipeline uses plus its own secret, each on its one resource, no wildcards', () => {
+  it('grants the webhook function what the alarm pipeline uses, sending to the request queue and its own secret, each on its one resource, no wildcards', () => {
     const webhookSecretArn = {
       'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${SERVICE}/${STAGE}/webhook-??????`,
     };
     expect(grantsOf(WEBHOOK_ROLE)).toEqual({
       ...alarmPipelineGrants('WebhookLogGroup'),
+      [JSON.stringify(getAtt('RequestQueue'))]: ['sqs:SendMessage'],
       [JSON.stringify(webhookSecretArn)]: ['secretsmanager:GetSecretValue'],
     });
     expect(environmentOf(resource(WEBHOOK, 'AWS::Lambda::Function'))['WEBHOOK_SECRETS_ID']).toBe(

@@ -1,0 +1,218 @@
+/**
+ * The request routes:
+ *   `POST /v1/requests`: a signed ActionRequest (X-DR-Signature), optionally with an Idempotency-Key,
+ *     recorded as `queued` and put on the request queue; answers 202 {request_id, status}.
+ *   `GET /v1/requests/{request_id}`: the public projection of its status record (signed over the empty body).
+ * Checks in this order: size (413), content type (415), signature (401), JSON (400), fields (400),
+ * Idempotency-Key (400 / 422 / 409 / the stored answer). Every refusal is a problem+json.
+ * Owns: those answers. Must not touch: the signature scheme (signature.ts), key storage
+ * (idempotencyKeys.ts), the queue and status store behind the ports, what the executor does.
+ */
+import { actionFor } from '../actions/catalogue.ts';
+import { type ActionRequest, idempotencyKey, parseActionRequest } from '../actions/request.ts';
+import { ValidationError } from '../errors.ts';
+import type { Log } from '../log.ts';
+import type { RequestStatus, StatusRecord, StatusStore } from '../store/status.ts';
+import { type IdempotencyKeyStore, parseIdempotencyKey, requestFingerprint } from './idempotencyKeys.ts';
+import { problem } from './problem.ts';
+import type { HttpRoute } from './router.ts';
+import { SIGNATURE_TOLERANCE_SECONDS, type SignatureFailure, verifySignature } from './signature.ts';
+import { type HttpRequest, type HttpResponse, json } from './types.ts';
+
+export interface RequestRouteDeps {
+  /** The current HMAC secrets (a cached secret in the cloud, so rotation needs no deploy). */
+  readonly hmacSecrets: () => Promise<readonly string[]>;
+  /** Puts the request on the request queue. */
+  readonly enqueue: (request: ActionRequest) => Promise<void>;
+  readonly store: Pick<StatusStore, 'get' | 'createQueued'>;
+  readonly idempotencyKeys: Pick<IdempotencyKeyStore, 'begin' | 'complete' | 'abandon'>;
+  readonly now: () => Date;
+  readonly log: Log;
+}
+
+export const REQUESTS_PATH = '/v1/requests';
+export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
+/** Statuses after which a request is never executed again: resending it reports the status. */
+const TERMINAL: ReadonlySet<RequestStatus> = new Set(['succeeded', 'skipped', 'dead_lettered']);
+
+const UNAUTHORIZED: Record<Exclude<SignatureFailure, 'no_secrets'>, string> = {
+  missing: 'the X-DR-Signature header is missing',
+  malformed: 'the X-DR-Signature header is malformed; expected `t=<unix seconds>,v1=<64 hex characters>`',
+  stale: `the X-DR-Signature timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s in the past`,
+  future: `the X-DR-Signature timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s in the future`,
+  mismatch: 'the X-DR-Signature does not match the body',
+};
+
+/** The status record as clients see it: no bookkeeping (`call`, failure times, TTL). */
+export const publicStatus = (record: StatusRecord) => ({
+  request_id: record.request_id,
+  action: record.action,
+  ...(record.target !== undefined ? { target: record.target } : {}),
+  status: record.status,
+  attempts: record.attempts,
+  ...(record.remote !== undefined ? { remote: record.remote } : {}),
+  ...(record.error !== undefined ? { error: record.error } : {}),
+  ...(record.reason !== undefined ? { reason: record.reason } : {}),
+  updated_at: record.updated_at,
+});
+
+const mediaTypeOf = (contentType: string | undefined): string =>
+  (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
+  /** undefined when the signature is good; else the answer. Logs the reason, never a secret. */
+  const authenticate = async (
+    request: HttpRequest,
+    signedBody: string,
+  ): Promise<HttpResponse | undefined> => {
+    const verdict = verifySignature(
+      request.headers['x-dr-signature'],
+      signedBody,
+      await deps.hmacSecrets(),
+      Math.floor(deps.now().getTime() / 1000),
+    );
+    if (verdict.ok) return undefined;
+    if (verdict.reason === 'no_secrets') {
+      deps.log.error('no webhook HMAC secret is configured; signed requests cannot be accepted');
+      return problem(503, 'Service Unavailable', 'request signing is not configured on this service');
+    }
+    deps.log.warn('request signature refused', {
+      reason: verdict.reason,
+      method: request.method,
+      path: request.path,
+    });
+    return problem(
+      401,
+      'Unauthorized',
+      UNAUTHORIZED[verdict.reason],
+      {},
+      { 'www-authenticate': 'DR-Signature' },
+    );
+  };
+
+  const accept = async (request: ActionRequest): Promise<HttpResponse> => {
+    const requestId = idempotencyKey(request);
+    const action = actionFor(request.action);
+    const created = await deps.store.createQueued(requestId, request.action, action.target(request));
+    const existing = created ? undefined : await deps.store.get(requestId);
+    const location = { location: `${REQUESTS_PATH}/${encodeURIComponent(requestId)}` };
+    if (existing && TERMINAL.has(existing.status)) {
+      deps.log.info('request already finished; not queued again', {
+        request_id: requestId,
+        status: existing.status,
+      });
+      return json(202, { request_id: requestId, status: existing.status }, location);
+    }
+    // New, or known but not finished (perhaps never sent): queue it (again); the executor is idempotent.
+    await deps.enqueue(request);
+    deps.log.info('request queued', { request_id: requestId, action: request.action, duplicate: !created });
+    return json(202, { request_id: requestId, status: 'queued' }, location);
+  };
+
+  const post = async (request: HttpRequest): Promise<HttpResponse> => {
+    if (Buffer.byteLength(request.body, 'utf8') > MAX_REQUEST_BODY_BYTES) {
+      return problem(
+        413,
+        'Payload Too Large',
+        `request bodies are limited to ${MAX_REQUEST_BODY_BYTES} bytes`,
+      );
+    }
+    if (mediaTypeOf(request.headers['content-type']) !== 'application/json') {
+      return problem(
+        415,
+        'Unsupported Media Type',
+        'the body must be sent as Content-Type: application/json',
+        {},
+        { 'accept-post': 'application/json' },
+      );
+    }
+    const refused = await authenticate(request, request.body);
+    if (refused) return refused;
+
+    let value: unknown;
+    try {
+      value = JSON.parse(request.body);
+    } catch {
+      return problem(400, 'Invalid JSON', 'the body is not valid JSON', {
+        issues: [{ path: '(body)', message: 'not JSON' }],
+      });
+    }
+    let actionRequest: ActionRequest;
+    try {
+      actionRequest = parseActionRequest(value);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return problem(400, 'Invalid request', `${error.issues.length} invalid field(s)`, {
+        issues: error.issues,
+      });
+    }
+
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return accept(actionRequest);
+    const parsed = parseIdempotencyKey(header);
+    if (!parsed.ok) {
+      return problem(400, 'Invalid Idempotency-Key', parsed.message, {
+        issues: [{ path: '(header) Idempotency-Key', message: parsed.message }],
+      });
+    }
+    const { key } = parsed;
+    const begun = await deps.idempotencyKeys.begin(
+      key,
+      requestFingerprint('POST', REQUESTS_PATH, request.body),
+    );
+    switch (begun.kind) {
+      case 'mismatch':
+        return problem(
+          422,
+          'Idempotency-Key reused',
+          'this Idempotency-Key was already used with a different request; use a new key',
+        );
+      case 'in_progress':
+        return problem(
+          409,
+          'Request in progress',
+          'a request with this Idempotency-Key is still being processed; retry later',
+          {},
+          { 'retry-after': '1' },
+        );
+      case 'replay':
+        return {
+          statusCode: begun.response.statusCode,
+          headers: { ...begun.response.headers },
+          body: begun.response.body,
+        };
+      case 'new':
+        break;
+    }
+    try {
+      const response = await accept(actionRequest);
+      await deps.idempotencyKeys.complete(key, response);
+      return response;
+    } catch (error) {
+      try {
+        await deps.idempotencyKeys.abandon(key);
+      } catch (abandonError) {
+        deps.log.error('could not release an Idempotency-Key after a failure', {
+          error: (abandonError as Error).message,
+        });
+      }
+      throw error;
+    }
+  };
+
+  const get = async (request: HttpRequest): Promise<HttpResponse> => {
+    const refused = await authenticate(request, '');
+    if (refused) return refused;
+    const requestId = request.params['request_id'] ?? '';
+    const record =
+      requestId.length > 0 && requestId.length <= 256 ? await deps.store.get(requestId) : undefined;
+    if (!record) return problem(404, 'Not Found', 'no request with this request_id is known');
+    return json(200, publicStatus(record), { 'cache-control': 'no-store' });
+  };
+
+  return [
+    { method: 'POST', path: REQUESTS_PATH, handler: post },
+    { method: 'GET', path: `${REQUESTS_PATH}/{request_id}`, handler: get },
+  ];
+};

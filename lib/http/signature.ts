@@ -1,0 +1,91 @@
+/**
+ * The X-DR-Signature scheme that signs `/v1/requests`:
+ *   `X-DR-Signature: t=<unix seconds>,v1=<hex hmac_sha256(secret, "<t>.<raw body>")>`
+ * Several `v1=` may be sent (rotation on the sender's side) and several secrets may be configured
+ * (rotation on ours); parts come in any order, whitespace around them is tolerated, unknown schemes
+ * (`v0=`, `v2=`…) are ignored so senders can add one before we accept it.
+ * Owns: producing and verifying the header, in constant time against every (secret, v1) pair.
+ * Must not touch: where secrets come from (configuration), HTTP answers (the route), logging.
+ * No secret ever appears in a result.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** A timestamp further than this from now (either way) is refused: a captured request cannot be replayed. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** More `v1=` values than this is not rotation; the header is refused as malformed (bounds the work). */
+export const MAX_SIGNATURES = 16;
+
+export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'future' | 'mismatch' | 'no_secrets';
+export type SignatureVerdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: SignatureFailure };
+
+const TIMESTAMP = /^\d{1,15}$/;
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+const mac = (secret: string, t: string, body: string): Buffer =>
+  createHmac('sha256', secret).update(`${t}.`, 'utf8').update(body, 'utf8').digest();
+
+/** The header a sender puts on a request whose raw body is `body`, signed at `t` (unix seconds). */
+export const signatureHeader = (secret: string, body: string, t: number): string => {
+  if (!Number.isSafeInteger(t) || t < 0)
+    throw new RangeError('t must be a non-negative integer (unix seconds)');
+  return `t=${t},v1=${mac(secret, String(t), body).toString('hex')}`;
+};
+
+interface ParsedHeader {
+  readonly t: string;
+  readonly signatures: readonly Buffer[];
+}
+
+const parse = (header: string): ParsedHeader | undefined => {
+  let t: string | undefined;
+  const signatures: Buffer[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) return undefined;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (name === 't') {
+      if (t !== undefined || !TIMESTAMP.test(value)) return undefined;
+      t = value;
+    } else if (name === 'v1') {
+      if (!HEX_SHA256.test(value) || signatures.length >= MAX_SIGNATURES) return undefined;
+      signatures.push(Buffer.from(value, 'hex'));
+    } else if (!SCHEME.test(name)) {
+      return undefined;
+    }
+  }
+  return t === undefined || signatures.length === 0 ? undefined : { t, signatures };
+};
+
+/**
+ * Verifies `header` for the raw `body` at `nowSeconds`. Every (secret, v1) pair is compared with
+ * timingSafeEqual on 32-byte buffers, without stopping at a match, so neither which secret nor
+ * which v1 matched leaks through timing. Never throws.
+ */
+export const verifySignature = (
+  header: string | undefined,
+  body: string,
+  secrets: readonly string[],
+  nowSeconds: number,
+  toleranceSeconds = SIGNATURE_TOLERANCE_SECONDS,
+): SignatureVerdict => {
+  if (typeof header !== 'string' || header.trim() === '') return { ok: false, reason: 'missing' };
+  const parsed = parse(header);
+  if (!parsed) return { ok: false, reason: 'malformed' };
+  const usable = secrets.filter((s) => typeof s === 'string' && s.length > 0);
+  if (usable.length === 0) return { ok: false, reason: 'no_secrets' };
+  const t = Number(parsed.t);
+  if (nowSeconds - t > toleranceSeconds) return { ok: false, reason: 'stale' };
+  if (t - nowSeconds > toleranceSeconds) return { ok: false, reason: 'future' };
+  let matched = false;
+  for (const secret of usable) {
+    const expected = mac(secret, parsed.t, body);
+    for (const presented of parsed.signatures) {
+      matched = timingSafeEqual(expected, presented) || matched;
+    }
+  }
+  return matched ? { ok: true } : { ok: false, reason: 'mismatch' };
+};
