@@ -1,0 +1,174 @@
+/**
+ * Figures bundle_requests / bundle_alarms / bundle_webhook: each handler bundled exactly as
+ * serverless.yml's custom.esbuild does (bundle, minify, no source map, keepNames, node22, cjs,
+ * mainFields module,main, nothing external), and a reference bundle of the bare @aws-sdk/client-sqs
+ * client (a trivial handler sending one SendMessageCommand, client built on first call like the
+ * handlers build theirs). Size in KiB; cold import = `require(bundle)` timed inside a fresh
+ * `node` child (also the child's whole wall time), runs interleaved across the four bundles.
+ * Owns: building into a temporary folder (removed after) and timing the imports.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import type { Figure } from '../context.ts';
+import { median, ratio, round } from '../stats.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const HANDLERS = ['requests', 'alarms', 'webhook'] as const;
+const BUDGET_KIB = 800;
+const IMPORT_RATIO = 1.5;
+
+/** serverless.yml custom.esbuild, as serverless-esbuild hands it to esbuild. */
+const SERVERLESS_ESBUILD: BuildOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  keepNames: true,
+  target: 'node22',
+  platform: 'node',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  external: [],
+  outExtension: { '.js': '.cjs' },
+  absWorkingDir: ROOT,
+  logLevel: 'silent',
+};
+
+const BARE_CLIENT = `import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+let client;
+export const handler = async (event) => {
+  client ??= new SQSClient({});
+  return client.send(new SendMessageCommand({ QueueUrl: event.queueUrl, MessageBody: event.body }));
+};
+`;
+
+/** Timed inside the child: only the require, not Node's own start-up. */
+const IMPORT_SCRIPT =
+  "const{performance:p}=require('node:perf_hooks');const t=p.now();const m=require(process.argv[1]);" +
+  "const d=p.now()-t;if(typeof m.handler!=='function')process.exit(3);process.stdout.write(String(d))";
+
+export interface BundleSizes {
+  readonly runs: number;
+}
+
+/** The package an input file belongs to (`@scope/name`, `name`), or `dr-relay` for the repository's own. */
+const packageOf = (input: string): string => {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return 'dr-relay';
+  const [first = '', second = ''] = input.slice(at + 'node_modules/'.length).split('/');
+  return first.startsWith('@') ? `${first}/${second}` : first;
+};
+
+/** The largest contributors to a bundle, by package, in KiB of minified output (a pointer, not a profile). */
+const largestPackages = (metafile: Metafile, top = 8): Record<string, number> => {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      bytes.set(packageOf(input), (bytes.get(packageOf(input)) ?? 0) + bytesInOutput);
+    }
+  }
+  return Object.fromEntries(
+    [...bytes.entries()]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, top)
+      .map(([name, size]) => [name, round(size / 1024, 1)]),
+  );
+};
+
+const buildAll = async (outdir: string, breakdown: Map<string, Record<string, number>>) => {
+  const files = new Map<string, string>();
+  for (const name of HANDLERS) {
+    const result = await build({
+      ...SERVERLESS_ESBUILD,
+      entryPoints: [`handlers/${name}.ts`],
+      outdir,
+      metafile: true,
+    });
+    files.set(name, join(outdir, `${name}.cjs`));
+    breakdown.set(name, largestPackages(result.metafile));
+  }
+  await build({
+    ...SERVERLESS_ESBUILD,
+    stdin: { contents: BARE_CLIENT, resolveDir: ROOT, sourcefile: 'bare-sqs-client.js', loader: 'js' },
+    outfile: join(outdir, 'bare-sqs-client.cjs'),
+  });
+  files.set('bare_client', join(outdir, 'bare-sqs-client.cjs'));
+  return files;
+};
+
+/** A child environment without anything that changes how Node loads code. */
+const childEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  for (const name of ['NODE_OPTIONS', 'NODE_COMPILE_CACHE', 'NODE_V8_COVERAGE']) delete env[name];
+  return env;
+};
+
+const importOnce = (file: string, env: NodeJS.ProcessEnv): { importMs: number; processMs: number } => {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['-e', IMPORT_SCRIPT, file], { env, encoding: 'utf8' });
+  const processMs = performance.now() - started;
+  const importMs = Number(child.stdout);
+  if (child.status !== 0 || !Number.isFinite(importMs)) {
+    throw new Error(`importing ${file} failed (${child.status}): ${child.stderr.slice(0, 500)}`);
+  }
+  return { importMs, processMs };
+};
+
+export const bundleFigures = async (
+  sizes: BundleSizes,
+  progress: (line: string) => void,
+): Promise<Figure[]> => {
+  const outdir = mkdtempSync(join(tmpdir(), 'dr-relay-bench-bundles-'));
+  try {
+    const breakdown = new Map<string, Record<string, number>>();
+    const files = await buildAll(outdir, breakdown);
+    const names = [...files.keys()];
+    const env = childEnv();
+    const imports = new Map(names.map((name) => [name, [] as number[]]));
+    const processes = new Map(names.map((name) => [name, [] as number[]]));
+    for (const name of names) importOnce(files.get(name)!, env); // file cache warm for all alike
+    for (let run = 0; run < sizes.runs; run++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(run + k) % names.length]!;
+        const { importMs, processMs } = importOnce(files.get(name)!, env);
+        imports.get(name)!.push(importMs);
+        processes.get(name)!.push(processMs);
+      }
+      if ((run + 1) % 5 === 0) progress(`bundles: ${run + 1}/${sizes.runs} import rounds`);
+    }
+    const kib = (name: string) => round(statSync(files.get(name)!).size / 1024, 1);
+    const importMs = (name: string) => round(median(imports.get(name)!), 2);
+    const processMs = (name: string) => round(median(processes.get(name)!), 2);
+    return HANDLERS.map((name): Figure => {
+      const sizeKib = kib(name);
+      const importRatio = ratio(importMs(name), importMs('bare_client'));
+      const sizeMet = sizeKib <= BUDGET_KIB;
+      const importMet = importRatio <= IMPORT_RATIO;
+      return {
+        figure: `bundle_${name}`,
+        size_kib: sizeKib,
+        bare_client_size_kib: kib('bare_client'),
+        import_ms: importMs(name),
+        bare_client_import_ms: importMs('bare_client'),
+        ratio_import: importRatio,
+        process_ms: processMs(name),
+        bare_client_process_ms: processMs('bare_client'),
+        ratio_process: ratio(processMs(name), processMs('bare_client')),
+        runs: sizes.runs,
+        largest_packages_kib: breakdown.get(name) ?? {},
+        size_met: sizeMet,
+        import_met: importMet,
+        method:
+          'esbuild with serverless.yml custom.esbuild; import_ms = median time of require(bundle) inside a fresh node child; process_ms = median wall time of that child; runs interleaved over the 4 bundles',
+        target: `<=${BUDGET_KIB} KiB minified, cold import <=${IMPORT_RATIO}x the bare @aws-sdk/client-sqs bundle`,
+        met: sizeMet && importMet,
+      };
+    });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+};
