@@ -6,6 +6,7 @@
  * LOCAL_SIMULATOR_PORT (4599); 0 = any free port.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { LOCAL } from '../lib/local/constants.ts';
 import { describeBatch } from '../lib/local/report.ts';
 import { loadSamples, seedSamples } from '../lib/local/samples.ts';
 import {
@@ -29,10 +30,10 @@ let stack: LocalStack | undefined;
 let store: StatusStore | undefined;
 try {
   stack = await startLocalStack({
-    sqsPort: port('LOCAL_SQS_PORT', 4566),
-    dynamodbPort: port('LOCAL_DYNAMODB_PORT', 8000),
-    simulatorPort: port('LOCAL_SIMULATOR_PORT', 4599),
-    apiPort: port('PORT', 3000),
+    sqsPort: port(LOCAL.portVariables.sqs, LOCAL.ports.sqs),
+    dynamodbPort: port(LOCAL.portVariables.dynamodb, LOCAL.ports.dynamodb),
+    simulatorPort: port(LOCAL.portVariables.simulator, LOCAL.ports.simulator),
+    apiPort: port(LOCAL.portVariables.api, LOCAL.ports.api),
     onBatch: async (report) => {
       if (store) for (const line of await describeBatch(report, store)) console.log(line);
     },
@@ -60,7 +61,10 @@ dr-relay local stack is running (DynamoDB ${urls.dynamodb}, SQS ${urls.sqs}); Hu
 The request handler (handlers/requests.ts, unmodified) polls ${urls.requestQueueUrl}.
 The simulator knows the resources of every sample in events/requests/.
 
-Send a sample request (from another terminal):
+Send a sample request (from another terminal), signed, through the HTTP API:
+  npx dr-relay send events/requests/dws-dr-failover.json
+  npx dr-relay status sample-dws-failover-1
+Or straight onto the queue:
   npm run enqueue -- events/requests/dws-dr-failover.json
   npm run enqueue -- events/requests/dcs-restore.json events/requests/dcs-restore.json   # a duplicate: one call
   npm run enqueue -- events/requests/invalid-request.json                               # dead-lettered at once
@@ -72,7 +76,9 @@ Send an alarm (routes: ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.
     --data @events/alarms/alertmanager-firing.json ${urls.api}/v1/alerts/alertmanager
   curl -s --data @events/alarms/cloudwatch-sns-alarm.json ${urls.api}/_local/alarms      # the alarms Lambda
   npx dr-relay explain events/alarms/alertmanager-firing.json --routes events/routes/routes.yml   # what it would do
-Queued outcomes are printed here as they happen; alarm outcomes are in the HTTP answers. Ctrl-C to stop.
+Dead letters: npx dr-relay dlq list | dlq show <id> | dlq redrive --id <id>
+Queued outcomes and dead-letter notifications are printed here as they happen; alarm outcomes
+are in the HTTP answers. Ctrl-C to stop.
 `);
 
 // Dead-letter notifications (SNS, as in the cloud) reach a local queue: print them.

@@ -7,7 +7,8 @@ import type { CliIo } from './io.ts';
 
 export interface CommandArgs {
   readonly positionals: readonly string[];
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** A `multiple: true` option gives an array. */
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
 }
 
 export interface Command {

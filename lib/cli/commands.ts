@@ -5,13 +5,27 @@
  * Owns: dispatch and usage. Must not touch: what any command does, process (bin/ does).
  */
 import { parseArgs } from 'node:util';
-import type { Command } from './command.ts';
+import type { Command, CommandArgs } from './command.ts';
+import { dlqListCommand, dlqShowCommand } from './dlq.ts';
+import { dlqPurgeCommand } from './dlqPurge.ts';
+import { dlqRedriveCommand } from './dlqRedrive.ts';
 import { explainCommand } from './explain.ts';
 import { printable } from './format.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
 import { routesCheckCommand } from './routesCheck.ts';
+import { sendCommand } from './send.ts';
+import { statusCommand } from './status.ts';
 
-export const commands: readonly Command[] = [routesCheckCommand, explainCommand];
+export const commands: readonly Command[] = [
+  routesCheckCommand,
+  explainCommand,
+  dlqListCommand,
+  dlqShowCommand,
+  dlqRedriveCommand,
+  dlqPurgeCommand,
+  sendCommand,
+  statusCommand,
+];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
@@ -27,7 +41,12 @@ export const usage = (): string => {
     'usage:',
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
     '',
-    'exit codes: 0 ok (explain: an action would be taken), 1 invalid input, 2 usage, 3 nothing would happen',
+    'dlq, send and status find the queues, the state table and the API in REQUEST_QUEUE_URL (--queue-url url),',
+    'DEAD_LETTER_QUEUE_URL (--dlq-url url), STATE_TABLE (--state-table name) and DR_API_URL (--api url), signed with',
+    'the first of WEBHOOK_HMAC_SECRETS; AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB are honoured. With none of',
+    'these four set (variable or flag): the local stack of `npm start`.',
+    '',
+    'exit codes: 0 ok (explain: an action would be taken), 1 invalid input or failure, 2 usage, 3 nothing would happen',
   ].join('\n');
 };
 
@@ -59,7 +78,7 @@ const parse = (command: Command, rest: string[]) => {
       throw new UsageError(`${nameOf(command)}: unexpected argument ${JSON.stringify(positionals[max])}`);
     }
   }
-  return { positionals, values: values as Record<string, string | boolean | undefined> };
+  return { positionals, values: values as CommandArgs['values'] };
 };
 
 /**

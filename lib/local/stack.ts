@@ -6,7 +6,6 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -14,21 +13,18 @@ import dynalite from 'dynalite';
 import { buildApp as buildFauxqs } from 'fauxqs';
 import { sqsClient } from '../runtime/aws.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.ts';
+import { LOCAL } from './constants.ts';
 import { type LocalApi, startLocalApi } from './http.ts';
 import { type BatchReport, SqsPoller } from './poller.ts';
 
-export const LOCAL_CREDENTIALS = {
-  ak: 'DRRELAYLOCALACCESSKEY',
-  sk: 'dr-relay-local-secret-key-not-for-production',
-};
+export const LOCAL_CREDENTIALS = LOCAL.huawei;
 /** The bearer token the local alert routes accept unless ALERT_BEARER_TOKENS is set. */
-export const LOCAL_ALERT_TOKEN = 'local-alert-token-not-for-production';
+export const LOCAL_ALERT_TOKEN = LOCAL.alertToken;
 /** The HMAC secret the local /v1/requests accepts unless WEBHOOK_HMAC_SECRETS is set. */
-export const LOCAL_HMAC_SECRET = 'local-webhook-hmac-secret-not-for-production';
-const ROOT = join(import.meta.dirname, '..', '..');
+export const LOCAL_HMAC_SECRET = LOCAL.hmacSecret;
 /** Local defaults: the sample routes, and the test certificate the sample SMN deliveries are signed with. */
-export const LOCAL_ROUTES_FILE = join(ROOT, 'events', 'routes', 'routes.yml');
-export const LOCAL_SMN_CERT_FILE = join(ROOT, 'test', 'fixtures', 'smn', 'cert.pem');
+export const LOCAL_ROUTES_FILE = LOCAL.routesFile;
+export const LOCAL_SMN_CERT_FILE = LOCAL.smnCertFile;
 
 export interface StackOptions {
   /** Ports: 0 = any free port. */
@@ -70,8 +66,8 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const STATE_TABLE = 'dr-relay-local-state';
-const LOCAL_REGION = 'us-east-1';
+const STATE_TABLE = LOCAL.stateTable;
+const LOCAL_REGION = LOCAL.region;
 
 const startDynalite = async (port: number): Promise<{ url: string; close: () => Promise<void> }> => {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -87,7 +83,7 @@ const startDynalite = async (port: number): Promise<{ url: string; close: () => 
 const createQueues = async (sqs: SQSClient, visibility: number, maxReceiveCount: number) => {
   const { QueueUrl: deadLetterQueueUrl = '' } = await sqs.send(
     new CreateQueueCommand({
-      QueueName: 'dr-relay-local-dead-letters',
+      QueueName: LOCAL.deadLetterQueue,
       Attributes: { MessageRetentionPeriod: '1209600' },
     }),
   );
@@ -97,7 +93,7 @@ const createQueues = async (sqs: SQSClient, visibility: number, maxReceiveCount:
   const deadLetterArn = await arnOf(deadLetterQueueUrl);
   const { QueueUrl: requestQueueUrl = '' } = await sqs.send(
     new CreateQueueCommand({
-      QueueName: 'dr-relay-local-requests',
+      QueueName: LOCAL.requestQueue,
       Attributes: {
         VisibilityTimeout: String(visibility),
         RedrivePolicy: JSON.stringify({
@@ -118,10 +114,10 @@ const createNotificationTopic = async (sqs: SQSClient, endpoint: string) => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const { TopicArn: topicArn = '' } = await sns.send(
-    new CreateTopicCommand({ Name: 'dr-relay-local-dead-letter-notifications' }),
+    new CreateTopicCommand({ Name: LOCAL.notificationTopic }),
   );
   const { QueueUrl: queueUrl = '' } = await sqs.send(
-    new CreateQueueCommand({ QueueName: 'dr-relay-local-notifications' }),
+    new CreateQueueCommand({ QueueName: LOCAL.notificationQueue }),
   );
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),

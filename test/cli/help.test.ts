@@ -18,6 +18,16 @@ describe('dr-relay help', () => {
       expect(run.stdout).toMatch(
         /^ {2}dr-relay explain <event\.json> \[--routes file\] \[--json\] +show what/m,
       );
+      for (const line of [
+        /^ {2}dr-relay dlq list \[--limit N\] \[--json\] +list the dead letters/m,
+        /^ {2}dr-relay dlq show <message id \| idempotency key> \[--json\] +the full record/m,
+        /^ {2}dr-relay dlq redrive \(--id <id> \[--id …\] \| --all\) \[--dry-run\] \[--json\] +send dead letters back/m,
+        /^ {2}dr-relay dlq purge --yes \[--json\] +delete every dead letter/m,
+        /^ {2}dr-relay send <request\.json> \[--queue\] \[--idempotency-key K\] \[--json\] +validate a request file/m,
+        /^ {2}dr-relay status <request_id> \[--table\] \[--json\] +status, attempts/m,
+      ])
+        expect(run.stdout).toMatch(line);
+      expect(run.stdout).toContain('DEAD_LETTER_QUEUE_URL (--dlq-url url)');
       expect(run.stdout).toMatch(/^ {2}dr-relay help \| --help +/m);
       expect(run.stderr).toBe('');
     }
@@ -35,23 +45,25 @@ describe('dr-relay help', () => {
 
   it('an unknown command prints the usage on stderr and exits 2', async () => {
     // Act
-    const run = await runBin(['dlq', 'list']);
+    const run = await runBin(['dlq', 'frobnicate']);
 
     // Assess
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('dr-relay: unknown command "dlq list"');
+    expect(run.stderr).toContain('dr-relay: unknown command "dlq frobnicate"');
     expect(run.stderr).toContain('dr-relay explain <event.json>');
     expect(run.stdout).toBe('');
   });
 
   it('no command, or a command group alone, exits 2', async () => {
     // Act
-    const [none, group] = await Promise.all([runBin([]), runBin(['routes'])]);
+    const [none, group, dlq] = await Promise.all([runBin([]), runBin(['routes']), runBin(['dlq'])]);
 
     // Assess
     expect(none!.code).toBe(2);
     expect(none!.stderr).toContain('no command given');
     expect(group!.code).toBe(2);
     expect(group!.stderr).toContain('unknown command "routes"');
+    expect(dlq!.code).toBe(2);
+    expect(dlq!.stderr).toContain('unknown command "dlq"');
   });
 });
