@@ -10,7 +10,7 @@
  * Owns: that selection and order of operations. Must not touch: what a redrive does (recordHandler).
  */
 import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { REDRIVE_ATTRIBUTE } from '../queue/recordHandler.ts';
+import { REDRIVE_ATTRIBUTE, VERIFIED_NOT_APPLIED_ATTRIBUTE } from '../queue/recordHandler.ts';
 import type { Command, CommandArgs } from './command.ts';
 import { label } from './deadLetters.ts';
 import { releaseHeld, type Scanned, scanDeadLetters } from './dlq.ts';
@@ -58,7 +58,12 @@ const doneOf = (item: Scanned): Done => ({
 const redrive = async (
   target: Target,
   io: CliIo,
-  options: { ids: readonly string[] | undefined; dryRun: boolean; json: boolean },
+  options: {
+    ids: readonly string[] | undefined;
+    dryRun: boolean;
+    json: boolean;
+    verifiedNotApplied: boolean;
+  },
 ): Promise<number> => {
   const scan = await scanDeadLetters(target, io, {
     max: SCAN_LIMIT,
@@ -93,7 +98,12 @@ const redrive = async (
           new SendMessageCommand({
             QueueUrl: requestQueueUrl,
             MessageBody: message.Body ?? '',
-            MessageAttributes: { [REDRIVE_ATTRIBUTE]: { DataType: 'String', StringValue: '1' } },
+            MessageAttributes: {
+              [REDRIVE_ATTRIBUTE]: { DataType: 'String', StringValue: '1' },
+              ...(options.verifiedNotApplied
+                ? { [VERIFIED_NOT_APPLIED_ATTRIBUTE]: { DataType: 'String', StringValue: '1' } }
+                : {}),
+            },
           }),
         ));
       } catch (error) {
@@ -173,19 +183,26 @@ const run = ({ values }: CommandArgs, io: CliIo): Promise<number> => {
   const dryRun = values['dry-run'] === true;
   const needs: Place[] = dryRun ? ['deadLetterQueue'] : ['deadLetterQueue', 'requestQueue'];
   return withTarget(io, values, needs, (target) =>
-    redrive(target, io, { ids, dryRun, json: values['json'] === true }),
+    redrive(target, io, {
+      ids,
+      dryRun,
+      json: values['json'] === true,
+      verifiedNotApplied: values['verified-not-applied'] === true,
+    }),
   );
 };
 
 export const dlqRedriveCommand: Command = {
   words: ['dlq', 'redrive'],
-  args: '(--id <id> [--id …] | --all) [--dry-run] [--json]',
+  args: '(--id <id> [--id …] | --all) [--dry-run] [--verified-not-applied] [--json]',
   summary:
     'send dead letters back to the request queue as a redrive, then delete them (id: message id or key)',
   options: {
     id: { type: 'string', multiple: true },
     all: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    /** After checking the resource: an unconfirmed earlier call did not take effect, so call again. */
+    'verified-not-applied': { type: 'boolean' },
     json: { type: 'boolean' },
     ...placeOptions('deadLetterQueue', 'requestQueue'),
   },

@@ -25,6 +25,8 @@ export interface Job {
   readonly attempt: number;
   /** True when an operator redrove this request from the dead-letter queue. */
   readonly redrive?: boolean;
+  /** The operator checked: an earlier unconfirmed call did not take effect (a call is made even if the state cannot tell). */
+  readonly verifiedNotApplied?: boolean;
   /** Alarm-driven requests: at most one action per target per window (claimed just before the call). */
   readonly cooldown?: { readonly seconds: number; readonly route: string };
 }
@@ -70,7 +72,13 @@ export class Executor {
 
     if (this.#deps.mode === 'off') return this.#skip(key, 'automation is off (DR_AUTOMATION=off)');
 
-    const earlier = await this.#reconcileEarlierCall(action, request, prior, signal);
+    const earlier = await this.#reconcileEarlierCall(
+      action,
+      request,
+      prior,
+      signal,
+      job.verifiedNotApplied === true,
+    );
     if (earlier) return this.#succeed(key, earlier.remote ?? {}, earlier.observed, prior?.call?.sent_at);
 
     // Cooldown first (the clearest reason to skip, and no state read when held); given back if the
@@ -172,7 +180,8 @@ export class Executor {
     action: Action,
     request: ActionRequest,
     prior: StatusRecord | undefined,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    verifiedNotApplied: boolean,
   ): Promise<Reconciliation | undefined> {
     if (prior?.call?.state !== 'sending') return undefined;
     const before = prior.call.before === undefined ? undefined : (JSON.parse(prior.call.before) as unknown);
@@ -182,6 +191,15 @@ export class Executor {
       observed: seen.observed,
     });
     if (seen.verdict === 'applied') return seen;
+    if (seen.verdict === 'unknown' && verifiedNotApplied) {
+      this.#deps.log.warn(
+        'earlier call unconfirmed; the operator verified it did not take effect: calling again',
+        {
+          observed: seen.observed,
+        },
+      );
+      return undefined;
+    }
     if (seen.verdict === 'unknown') {
       throw new UnconfirmedOutcomeError(
         `an earlier attempt of ${request.action} (sent ${prior.call.sent_at}) got no answer and its effect cannot be confirmed: ${seen.observed}. Check the resource before redriving.`,

@@ -28,6 +28,11 @@ import { type DeadLetterDeps, DeadLetterSchema, deadLetter, summarizeError } fro
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
 export const REDRIVE_ATTRIBUTE = 'dr_relay_redrive';
+/**
+ * Set with a redrive after an operator checked the resource and found that an unconfirmed earlier
+ * call did NOT take effect: the request may then be called again although the state cannot tell.
+ */
+export const VERIFIED_NOT_APPLIED_ATTRIBUTE = 'dr_relay_verified_not_applied';
 /** Delay before a duplicate delivery looks again at a request another delivery is executing. */
 const IN_PROGRESS_RETRY_SECONDS = 5;
 
@@ -123,8 +128,19 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     }
     const key = idempotencyKey(request);
     const redrive = redriven || record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
+    const verifiedNotApplied =
+      redrive && record.messageAttributes?.[VERIFIED_NOT_APPLIED_ATTRIBUTE] !== undefined;
     try {
-      const outcome = await deps.run({ key, request, attempt, ...(redrive ? { redrive } : {}) }, signal);
+      const outcome = await deps.run(
+        {
+          key,
+          request,
+          attempt,
+          ...(redrive ? { redrive } : {}),
+          ...(verifiedNotApplied ? { verifiedNotApplied } : {}),
+        },
+        signal,
+      );
       deps.log.info('request done', { request_id: key, action: request.action, outcome });
       return { result: 'executed', outcome };
     } catch (error) {

@@ -21,7 +21,7 @@ describe('dr-relay help', () => {
       for (const line of [
         /^ {2}dr-relay dlq list \[--limit N\] \[--json\] +list the dead letters/m,
         /^ {2}dr-relay dlq show <message id \| idempotency key> \[--json\] +the full record/m,
-        /^ {2}dr-relay dlq redrive \(--id <id> \[--id …\] \| --all\) \[--dry-run\] \[--json\] +send dead letters back/m,
+        /^ {2}dr-relay dlq redrive \(--id <id> \[--id …\] \| --all\) \[--dry-run\] \[--verified-not-applied\] \[--json\] +send dead letters back/m,
         /^ {2}dr-relay dlq purge --yes \[--json\] +delete every dead letter/m,
         /^ {2}dr-relay send <request\.json> \[--queue\] \[--idempotency-key K\] \[--json\] +validate a request file/m,
         /^ {2}dr-relay status <request_id> \[--table\] \[--json\] +status, attempts/m,

@@ -195,6 +195,20 @@ describe('ambiguous outcomes are reconciled, never retried blindly', () => {
     expect(callsTo('csbs.restore')).toBe(1);
   });
 
+  it('calls again when the operator verified an unconfirmable earlier call did not take effect', async () => {
+    sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'before', times: 1 });
+    await expect(executor().execute(job(csbsRestore(false)))).rejects.toBeInstanceOf(UnconfirmedOutcomeError);
+
+    const outcome = await executor().execute({
+      ...job(csbsRestore(false), 1),
+      redrive: true,
+      verifiedNotApplied: true,
+    });
+
+    expect(outcome.status).toBe('succeeded');
+    expect(effects('csbs.restore')).toBe(1);
+  });
+
   it('a CSBS time-out with a checkpoint item is confirmed by the item restoring', async () => {
     sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'after' });
 

@@ -98,6 +98,22 @@ describe('a valid request', () => {
     expect(deadLetters()).toHaveLength(0);
   });
 
+  it('carries the operator\'s "verified not applied" only with a redrive', async () => {
+    run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
+    const verified = { dr_relay_verified_not_applied: { dataType: 'String', stringValue: '1' } };
+
+    await handler()(sqsRecord(JSON.stringify(request), 1, verified));
+    await handler()(
+      sqsRecord(JSON.stringify(request), 1, {
+        ...verified,
+        [REDRIVE_ATTRIBUTE]: { dataType: 'String', stringValue: '1' },
+      }),
+    );
+
+    expect(run.mock.calls[0]?.[0]).not.toHaveProperty('verifiedNotApplied');
+    expect(run.mock.calls[1]?.[0]).toMatchObject({ redrive: true, verifiedNotApplied: true });
+  });
+
   it('is marked as a redrive when the operator redrove it', async () => {
     run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
 
