@@ -43,7 +43,7 @@ export interface DryRunCall {
 
 export interface ExecutorDeps {
   readonly client: Pick<HuaweiClient, 'send'>;
-  readonly store: Pick<StatusStore, 'get' | 'set'>;
+  readonly store: Pick<StatusStore, 'get' | 'set' | 'begin'>;
   readonly endpoints: EndpointOverrides;
   readonly mode: AutomationMode;
   readonly cooldowns?: Pick<CooldownStore, 'claim' | 'release'>;
@@ -66,9 +66,18 @@ export class Executor {
     const { key, request, attempt } = job;
     const action = actionFor(request.action);
     const target = action.target(request);
-    const prior = await this.#deps.store.get(key);
-    if (prior?.status === 'dead_lettered' && !job.redrive) throw new AlreadyDeadLetteredError(key);
-    await this.#record(key, { status: 'in_progress', action: request.action, target, attempts: attempt });
+    const begin: StatusChange = { status: 'in_progress', action: request.action, target, attempts: attempt };
+    // The common case in one write: nothing to check before calling, so the attempt starts already
+    // marked `sending`. Refused when the request was dead-lettered or an earlier call is unconfirmed.
+    const direct = this.#deps.mode === 'on' && !action.preflight && !this.#cooldownOf(job);
+    const sentAt = this.#now().toISOString();
+    const begun = await this.#deps.store.begin(
+      key,
+      direct ? { ...begin, call: { state: 'sending', sent_at: sentAt } } : begin,
+      { reopen: job.redrive === true },
+    );
+    if (begun.started && direct) return this.#call(job, action, { sentAt }, signal);
+    const prior = begun.started ? begun.prior : await this.#resume(job, begin);
 
     if (this.#deps.mode === 'off') return this.#skip(key, 'automation is off (DR_AUTOMATION=off)');
 
@@ -83,9 +92,8 @@ export class Executor {
 
     // Cooldown first (the clearest reason to skip, and no state read when held); given back if the
     // preflight then refuses, so a skipped alarm never blocks the next one. Dry-run claims nothing.
-    const cooldown = this.#deps.mode === 'on' ? job.cooldown : undefined;
-    const claimed =
-      cooldown && cooldown.seconds > 0 && this.#deps.cooldowns ? this.#deps.cooldowns : undefined;
+    const cooldown = this.#cooldownOf(job);
+    const claimed = cooldown ? this.#deps.cooldowns : undefined;
     if (claimed && cooldown) {
       const claim = await claimed.claim(target, key, cooldown.seconds, cooldown.route);
       if (!claim.granted) {
@@ -113,14 +121,26 @@ export class Executor {
       return this.#skip(key, `dry-run (DR_AUTOMATION=dry-run): would ${call.method} ${dryRun.url}`, dryRun);
     }
 
-    const sentAt = this.#now().toISOString();
+    const marked = this.#now().toISOString();
     const snapshot = before === undefined ? undefined : JSON.stringify(before);
     await this.#record(key, {
       status: 'in_progress',
-      call: { state: 'sending', sent_at: sentAt, before: snapshot },
+      call: { state: 'sending', sent_at: marked, before: snapshot },
     });
+    return this.#call(job, action, { sentAt: marked, before, snapshot }, signal);
+  }
+
+  /** The one remote call, its record already marked `sending`: success, or the error decided on. */
+  async #call(
+    job: Job,
+    action: Action,
+    marked: { sentAt: string; before?: unknown; snapshot?: string | undefined },
+    signal?: AbortSignal,
+  ): Promise<Outcome> {
+    const { key, request } = job;
+    const { sentAt, before, snapshot } = marked;
     try {
-      const response = await this.#send(request, call, signal);
+      const response = await this.#send(request, action.call(request), signal);
       return await this.#succeed(key, action.remote(response.body), undefined, sentAt);
     } catch (error) {
       return await this.#onCallError(error, { job, action, before, sentAt, snapshot, signal });
@@ -173,6 +193,22 @@ export class Executor {
       seen.observed,
       { cause: error },
     );
+  }
+
+  /** The careful start, when `begin` was refused: read the record, stop duplicates of dead letters. */
+  async #resume(job: Job, begin: StatusChange): Promise<StatusRecord | undefined> {
+    const prior = await this.#deps.store.get(job.key);
+    if (prior?.status === 'dead_lettered' && !job.redrive) throw new AlreadyDeadLetteredError(job.key);
+    await this.#record(job.key, begin);
+    return prior;
+  }
+
+  /** The cooldown an alarm-driven request claims; none in dry-run or off, or without a store. */
+  #cooldownOf(job: Job): Job['cooldown'] {
+    const cooldown = job.cooldown;
+    return this.#deps.mode === 'on' && cooldown && cooldown.seconds > 0 && this.#deps.cooldowns
+      ? cooldown
+      : undefined;
   }
 
   /** An earlier attempt marked `sending` and never learnt its answer: decide before calling again. */

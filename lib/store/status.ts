@@ -97,11 +97,51 @@ export class StatusStore {
 
   /** Applies a change, creating the record if needed; returns the record as stored. */
   async set(requestId: string, change: StatusChange): Promise<StatusRecord> {
+    const attributes = await this.#update(requestId, change, 'ALL_NEW');
+    return StatusRecordSchema.parse(unmarshall(attributes ?? {}));
+  }
+
+  /**
+   * Starts an attempt in one write: applies `change` unless the request was dead-lettered (and this is
+   * not a redrive) or an earlier call is still unconfirmed (`call.state` = sending). Returns the record
+   * as it was before, or `started: false` when refused (the caller then takes the careful path).
+   */
+  async begin(
+    requestId: string,
+    change: StatusChange,
+    options: { reopen: boolean },
+  ): Promise<{ started: true; prior: StatusRecord | undefined } | { started: false }> {
+    const condition = {
+      expression: `(attribute_not_exists(#call) OR #call.#call_state <> :sending)${
+        options.reopen ? '' : ' AND (attribute_not_exists(#status) OR #status <> :dead_lettered)'
+      }`,
+      names: { '#call': 'call', '#call_state': 'state', '#status': 'status' },
+      values: { ':sending': 'sending', ...(options.reopen ? {} : { ':dead_lettered': 'dead_lettered' }) },
+    };
+    try {
+      const attributes = await this.#update(requestId, change, 'ALL_OLD', condition);
+      return {
+        started: true,
+        prior: attributes ? StatusRecordSchema.parse(unmarshall(attributes)) : undefined,
+      };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { started: false };
+      throw error;
+    }
+  }
+
+  async #update(
+    requestId: string,
+    change: StatusChange,
+    returnValues: 'ALL_NEW' | 'ALL_OLD',
+    condition?: { expression: string; names: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<Record<string, AttributeValue> | undefined> {
     const now = this.#now().toISOString();
     const values: Record<string, unknown> = {
       ':request_id': requestId,
       ':updated_at': now,
       ':expiration': Math.floor(this.#now().getTime() / 1000) + this.#ttlSeconds,
+      ...condition?.values,
     };
     const sets = [
       'request_id = :request_id',
@@ -109,7 +149,7 @@ export class StatusStore {
       'created_at = if_not_exists(created_at, :updated_at)',
       'expiration = :expiration',
     ];
-    const names: Record<string, string> = {};
+    const names: Record<string, string> = { ...condition?.names };
     for (const [field, value] of Object.entries(change)) {
       if (value === undefined || field === 'failure') continue;
       names[`#${field}`] = field;
@@ -133,12 +173,13 @@ export class StatusStore {
         TableName: this.#table,
         Key: StatusStore.keyOf(requestId),
         UpdateExpression: `SET ${sets.join(', ')}`,
+        ...(condition ? { ConditionExpression: condition.expression } : {}),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: returnValues,
       }),
     );
-    return StatusRecordSchema.parse(unmarshall(Attributes ?? {}));
+    return Attributes && Object.keys(Attributes).length > 0 ? Attributes : undefined;
   }
 
   /** Creates the record as `queued` unless one exists; returns false when it already existed. */

@@ -81,6 +81,54 @@ describe('StatusStore.keyOf', () => {
   });
 });
 
+describe('StatusStore.begin', () => {
+  it('starts a new attempt in one write and returns the record as it was', async () => {
+    const { store, requestId } = fixture();
+    const fresh = await store.begin(
+      requestId,
+      { status: 'in_progress', action: 'dcs.restore', attempts: 1 },
+      { reopen: false },
+    );
+    await store.set(requestId, { status: 'failed', error: { kind: 'transient', message: '503' } });
+
+    const again = await store.begin(
+      requestId,
+      { status: 'in_progress', action: 'dcs.restore', attempts: 2 },
+      { reopen: false },
+    );
+
+    expect(fresh).toEqual({ started: true, prior: undefined });
+    expect(again).toMatchObject({ started: true, prior: { status: 'failed', attempts: 1 } });
+    expect(await store.get(requestId)).toMatchObject({ status: 'in_progress', attempts: 2 });
+  });
+
+  it('is refused while an earlier call is unconfirmed (call.state sending), changing nothing', async () => {
+    const { store, requestId } = fixture();
+    await store.set(requestId, {
+      status: 'in_progress',
+      action: 'dcs.restore',
+      call: { state: 'sending', sent_at: T1.toISOString() },
+    });
+
+    const begun = await store.begin(requestId, { status: 'in_progress', attempts: 2 }, { reopen: true });
+
+    expect(begun).toEqual({ started: false });
+    expect((await store.get(requestId))?.call?.state).toBe('sending');
+  });
+
+  it('is refused for a dead-lettered request unless it is a redrive (reopen)', async () => {
+    const { store, requestId } = fixture();
+    await store.set(requestId, { status: 'dead_lettered', action: 'dcs.restore' });
+
+    expect(await store.begin(requestId, { status: 'in_progress' }, { reopen: false })).toEqual({
+      started: false,
+    });
+    expect(await store.begin(requestId, { status: 'in_progress' }, { reopen: true })).toMatchObject({
+      started: true,
+    });
+  });
+});
+
 describe('StatusStore.set', () => {
   it('creates a readable record even when the first change names no action', async () => {
     const { store, requestId } = fixture();
