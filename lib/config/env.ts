@@ -7,6 +7,17 @@ import * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/** A comma-separated list (several values allow rotation), each at least `min` characters. */
+const commaList = (min: number, error: string) =>
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(min, { error })));
 const url = z.url({ protocol: /^https?$/ }).optional();
 
 const EnvSchema = z.object({
@@ -31,27 +42,9 @@ const EnvSchema = z.object({
   /** The alarm routes file (YAML or JSON): required by the alarms and webhook functions. */
   DR_ROUTES_FILE: z.string().min(1).optional(),
   /** Comma-separated bearer tokens accepted from Alertmanager and Grafana (several, for rotation). */
-  ALERT_BEARER_TOKENS: z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().min(16, { error: 'each token needs at least 16 characters' })))
-    .optional(),
+  ALERT_BEARER_TOKENS: commaList(16, 'each token needs at least 16 characters').optional(),
   /** Comma-separated HMAC secrets for X-DR-Signature on /v1/requests (several, for rotation). */
-  WEBHOOK_HMAC_SECRETS: z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().min(32, { error: 'each HMAC secret needs at least 32 characters' })))
-    .optional(),
+  WEBHOOK_HMAC_SECRETS: commaList(32, 'each HMAC secret needs at least 32 characters').optional(),
   /** An SNS topic that receives a short summary of every dead letter. */
   DEAD_LETTER_TOPIC_ARN: z.string().min(1).optional(),
   /**

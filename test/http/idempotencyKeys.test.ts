@@ -11,7 +11,7 @@ import {
   requestFingerprint,
   type StoredResponse,
 } from '../../lib/http/idempotencyKeys.ts';
-import { type LocalTable, startLocalTable } from './dynalite.ts';
+import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 
 describe('parseIdempotencyKey', () => {
   it.each([

@@ -11,6 +11,7 @@ import { createRouter } from '../../lib/http/router.ts';
 import { signatureHeader } from '../../lib/http/signature.ts';
 import type { HttpResponse } from '../../lib/http/types.ts';
 import type { RequestStatus } from '../../lib/store/status.ts';
+import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 import {
   DR_ID,
@@ -19,7 +20,6 @@ import {
   PROJECT_ID,
   sampleRequest,
 } from '../fixtures/requests.ts';
-import { type LocalTable, startLocalTable } from './dynalite.ts';
 
 const SECRET = 'whsec-7c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f';
 const PREVIOUS_SECRET = 'whsec-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d';

@@ -2,42 +2,22 @@
  * Per-target cooldown on a real DynamoDB (dynalite): one holder per target per window, atomically,
  * even when many requests race for it.
  */
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CooldownStore } from '../../lib/policy/cooldown.ts';
+import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 
 const TABLE = 'cooldown-test';
-let server: { close(cb: () => void): void; address(): unknown };
+let local: LocalTable;
 let client: DynamoDBClient;
 let clock = new Date('2026-11-23T10:00:00Z');
 const store = () => new CooldownStore({ client, table: TABLE, now: () => clock });
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  (server as unknown as { listen(p: number, h: string): void }).listen(0, '127.0.0.1');
-  await once(server as unknown as NodeJS.EventEmitter, 'listening');
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  local = await startLocalTable(TABLE);
+  client = local.client;
 });
-afterAll(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(async () => local?.stop());
 
 describe('cooldown claims', () => {
   it('grants a free target and refuses another holder until the window ends, naming the holder', async () => {

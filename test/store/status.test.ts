@@ -3,13 +3,11 @@
  * a change into the stored record, the failure timestamps, the TTL, `createQueued`'s once-only
  * creation, and reading records back through the schema.
  */
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StatusRecord, StatusStore } from '../../lib/store/status.ts';
+import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 
 const TABLE = 'dr-relay-test-state';
 const TTL_SECONDS = 3_600;
@@ -18,38 +16,15 @@ const T2 = new Date('2026-11-23T17:05:30.250Z');
 const T3 = new Date('2026-11-23T18:00:00.999Z');
 const TARGET = 'dws:89cd04f168b84af6be287f71730fdb4b/e59d6b86-9072-46eb-a996-13f8b44994c1';
 
-let server: {
-  listen: (port: number, host: string) => void;
-  address: () => unknown;
-  close: (cb: () => void) => void;
-};
+let local: LocalTable;
 let client: DynamoDBClient;
 let ids = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  server.listen(0, '127.0.0.1');
-  await once(server as unknown as NodeJS.EventEmitter, 'listening');
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  local = await startLocalTable(TABLE);
+  client = local.client;
 });
-
-afterAll(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(async () => local?.stop());
 
 /** A store whose clock the test moves by hand, and a request id no other test uses. */
 const fixture = () => {
