@@ -16,13 +16,28 @@ export class DrRelayError extends Error {
   }
 }
 
+/** At most this many issues are kept per error: a hostile input must not make answers or logs huge. */
+export const MAX_ISSUES = 50;
+
+/** The first MAX_ISSUES issues, then one saying how many more there were (a capped list stays as it is). */
+export const capIssues = <I extends { path: string; message: string }>(
+  issues: readonly I[],
+): readonly (I | { path: string; message: string })[] => {
+  const capped = issues.length === MAX_ISSUES + 1 && issues[MAX_ISSUES]?.path === '(more)';
+  if (issues.length <= MAX_ISSUES || capped) return issues;
+  return [
+    ...issues.slice(0, MAX_ISSUES),
+    { path: '(more)', message: `${issues.length - MAX_ISSUES} more issues` },
+  ];
+};
+
 /** An input (request, event, configuration) that does not satisfy its schema. */
 export class ValidationError extends DrRelayError {
   readonly issues: readonly { path: string; message: string }[];
   constructor(message: string, issues: readonly { path: string; message: string }[]) {
     super(message, 'permanent');
     this.name = 'ValidationError';
-    this.issues = issues;
+    this.issues = capIssues(issues);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { ValidationError } from '../errors.ts';
+import { capIssues, ValidationError } from '../errors.ts';
 import { actions } from './catalogue.ts';
 import { projectId, region, requestId } from './ids.ts';
 
@@ -52,7 +52,7 @@ export const issuesOf = (error: z.ZodError): Issue[] =>
 export const parseActionRequest = (value: unknown): ActionRequest => {
   const result = ActionRequestSchema.safeParse(value);
   if (result.success) return result.data;
-  const issues = issuesOf(result.error);
+  const issues = capIssues(issuesOf(result.error));
   throw new ValidationError(
     `invalid ActionRequest: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
     issues,

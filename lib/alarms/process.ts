@@ -6,7 +6,11 @@
  * permanent and unconfirmed ones, the request is dead-lettered with the alarm and the route.
  * Owns: that loop. Must not touch: parsing (lib/sources), matching (lib/routing), the remote call.
  */
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyInconsistentStateError,
+  IdempotencyItemNotFoundError,
+} from '@aws-lambda-powertools/idempotency';
 import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
 import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
@@ -82,7 +86,11 @@ export const processSignals = async (
         deps.log.info('alarm action done', { ...base, episode: signal.episode, outcome });
         return { ...base, result: 'executed', outcome };
       } catch (error) {
-        if (error instanceof IdempotencyAlreadyInProgressError) {
+        if (
+          error instanceof IdempotencyAlreadyInProgressError ||
+          error instanceof IdempotencyItemNotFoundError ||
+          error instanceof IdempotencyInconsistentStateError
+        ) {
           deps.log.info('same episode in progress in another delivery', base);
           return { ...base, result: 'in_progress_elsewhere' };
         }

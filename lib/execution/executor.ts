@@ -77,7 +77,9 @@ export class Executor {
       { reopen: job.redrive === true },
     );
     if (begun.started && direct) return this.#call(job, action, { sentAt }, signal);
-    const prior = begun.started ? begun.prior : await this.#resume(job, begin);
+    const resumed = begun.started ? { prior: begun.prior } : await this.#resume(job, begin);
+    if ('outcome' in resumed) return resumed.outcome;
+    const { prior } = resumed;
 
     if (this.#deps.mode === 'off') return this.#skip(key, 'automation is off (DR_AUTOMATION=off)');
 
@@ -106,7 +108,7 @@ export class Executor {
 
     let before: unknown;
     if (action.preflight) {
-      before = await this.#send(request, this.#stateCallOf(action, request), signal).then((r) => r.body);
+      before = await this.#read(request, this.#stateCallOf(action, request), signal);
       const verdict = action.preflight(before);
       if (!verdict.ok) {
         await claimed?.release(target, key);
@@ -195,12 +197,23 @@ export class Executor {
     );
   }
 
-  /** The careful start, when `begin` was refused: read the record, stop duplicates of dead letters. */
-  async #resume(job: Job, begin: StatusChange): Promise<StatusRecord | undefined> {
+  /**
+   * The careful start, when `begin` was refused: a request that already has its outcome returns it
+   * (a crash may have come between recording it and Powertools storing it: never call again);
+   * duplicates of dead letters stop; otherwise the attempt starts and reconciles what is pending.
+   */
+  async #resume(
+    job: Job,
+    begin: StatusChange,
+  ): Promise<{ outcome: Outcome } | { prior: StatusRecord | undefined }> {
     const prior = await this.#deps.store.get(job.key);
+    if (prior?.status === 'succeeded')
+      return { outcome: { status: 'succeeded', remote: prior.remote ?? {} } };
+    if (prior?.status === 'skipped')
+      return { outcome: { status: 'skipped', reason: prior.reason ?? 'skipped earlier' } };
     if (prior?.status === 'dead_lettered' && !job.redrive) throw new AlreadyDeadLetteredError(job.key);
     await this.#record(job.key, begin);
-    return prior;
+    return { prior };
   }
 
   /** The cooldown an alarm-driven request claims; none in dry-run or off, or without a store. */
@@ -268,6 +281,21 @@ export class Executor {
         cause: error,
         unconfirmed: true,
       });
+    }
+  }
+
+  /** A state read has no effect: one that got no answer is simply retried later (transient). */
+  async #read(request: ActionRequest, call: RemoteCall, signal?: AbortSignal): Promise<unknown> {
+    try {
+      return (await this.#send(request, call, signal)).body;
+    } catch (error) {
+      if (error instanceof HuaweiApiError && error.kind === 'ambiguous') {
+        throw new RetryLaterError(`${error.message} (a state read; retried)`, {
+          cause: error,
+          unconfirmed: false,
+        });
+      }
+      throw error;
     }
   }
 

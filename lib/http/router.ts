@@ -30,9 +30,14 @@ export const createRouter = (routes: readonly HttpRoute[]) => {
         problem(405, 'Method Not Allowed', `${request.method} is not allowed here`, {}, { allow }),
       );
     }
-    const params = Object.fromEntries(
-      Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]),
-    );
+    let params: Record<string, string>;
+    try {
+      params = Object.fromEntries(
+        Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]),
+      );
+    } catch {
+      return Promise.resolve(problem(400, 'Bad Request', 'the path is not valid percent-encoding'));
+    }
     return match.route.handler({ ...request, params }, invocation);
   };
 };

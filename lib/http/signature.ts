@@ -21,6 +21,8 @@ export type SignatureVerdict =
   | { readonly ok: false; readonly reason: SignatureFailure };
 
 const TIMESTAMP = /^\d{1,15}$/;
+/** The largest t the verifier reads (15 digits): never sign what cannot be verified. */
+const MAX_TIMESTAMP = 999_999_999_999_999;
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -29,8 +31,8 @@ const mac = (secret: string, t: string, body: string): Buffer =>
 
 /** The header a sender puts on a request whose raw body is `body`, signed at `t` (unix seconds). */
 export const signatureHeader = (secret: string, body: string, t: number): string => {
-  if (!Number.isSafeInteger(t) || t < 0)
-    throw new RangeError('t must be a non-negative integer (unix seconds)');
+  if (!Number.isSafeInteger(t) || t < 0 || t > MAX_TIMESTAMP)
+    throw new RangeError('t must be a non-negative integer of at most 15 digits (unix seconds)');
   return `t=${t},v1=${mac(secret, String(t), body).toString('hex')}`;
 };
 

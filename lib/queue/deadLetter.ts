@@ -80,26 +80,48 @@ export interface DeadLetterDeps {
   readonly now?: () => Date;
 }
 
+/** SQS's message limit is 256 KiB: an alarm's raw payload is kept only while the letter fits well under it. */
+const MAX_RAW_ALARM_BYTES = 64 * 1024;
+
+/** The alarm without an oversized or unserialisable raw payload (its size is noted instead). */
+const boundedAlarm = (alarm: DeadLetter['alarm']): DeadLetter['alarm'] => {
+  if (!alarm) return alarm;
+  let size: number;
+  try {
+    size = Buffer.byteLength(JSON.stringify(alarm.raw) ?? '');
+  } catch {
+    size = Number.POSITIVE_INFINITY; // e.g. nested too deep to serialise
+  }
+  return size <= MAX_RAW_ALARM_BYTES
+    ? alarm
+    : { ...alarm, raw: { truncated: true, bytes: Number.isFinite(size) ? size : 'unserialisable' } };
+};
+
 /**
- * Dead-letters a request (rule 5): status `dead_lettered` first (it also yields the first failure
- * time), then the record on the queue. If sending fails, the error propagates and the caller's
- * message or invocation is retried: nothing is lost.
+ * Dead-letters a request (rule 5). Order matters, so that nothing is lost if a step fails:
+ * the failure is recorded (status `failed`, which also yields the first failure time), the letter
+ * is stored on the queue, and only then is the status `dead_lettered`. If storing the letter
+ * fails, the error propagates with the status still `failed`: the message or invocation is
+ * retried and dead-letters again. (A status `dead_lettered` without a letter would make every
+ * retry look like a duplicate of a dead letter and be dropped.)
  */
 export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): Promise<DeadLetter> => {
   const summary = summarizeError(input.error);
   const issues = issuesOfError(input.error);
   const at = (deps.now ?? (() => new Date()))().toISOString();
   let firstFailureAt = at;
-  if (input.key && input.request) {
-    const stored = await deps.store.set(input.key, {
-      status: 'dead_lettered',
-      action: input.request.action,
+  const tracked = input.key && input.request ? { key: input.key, action: input.request.action } : undefined;
+  if (tracked) {
+    const stored = await deps.store.set(tracked.key, {
+      status: 'failed',
+      action: tracked.action,
       attempts: input.attempts,
       error: summary,
       failure: true,
     });
     firstFailureAt = stored.first_failure_at ?? at;
   }
+  const alarm = boundedAlarm(input.alarm);
   const letter: DeadLetter = {
     type: 'dr-relay.dead-letter',
     version: 1,
@@ -112,7 +134,7 @@ export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): 
         }
       : { raw_body: input.rawBody ?? '' }),
     source: input.source,
-    ...(input.alarm ? { alarm: input.alarm } : {}),
+    ...(alarm ? { alarm } : {}),
     ...(input.route ? { route: input.route } : {}),
     reason: `${summary.kind}: ${summary.message}`,
     error: issues ? { ...summary, issues } : summary,
@@ -122,6 +144,7 @@ export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): 
     dead_lettered_at: at,
   };
   await deps.queue.send(letter);
+  if (tracked) await deps.store.set(tracked.key, { status: 'dead_lettered' });
   await deps.notify?.(letter);
   deps.log.warn('dead-lettered', { request_id: input.key, reason: letter.reason, attempts: input.attempts });
   return letter;

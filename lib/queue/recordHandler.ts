@@ -12,6 +12,8 @@
 
 import {
   IdempotencyAlreadyInProgressError,
+  IdempotencyInconsistentStateError,
+  IdempotencyItemNotFoundError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -76,9 +78,12 @@ const unwrapDeadLetter = (body: string): { body: string; redriven: boolean } => 
   }
   const letter = DeadLetterSchema.safeParse(value);
   if (!letter.success) return { body, redriven: false };
-  const inner =
-    letter.data.request === undefined ? (letter.data.raw_body ?? '') : JSON.stringify(letter.data.request);
-  return { body: inner, redriven: true };
+  if (letter.data.request === undefined) return { body: letter.data.raw_body ?? '', redriven: true };
+  try {
+    return { body: JSON.stringify(letter.data.request), redriven: true };
+  } catch {
+    return { body, redriven: false }; // nested too deep to be a request: judged (and refused) as it is
+  }
 };
 
 /** Out of attempts with a call whose effect was never confirmed: that is ambiguous, not merely transient. */
@@ -148,7 +153,13 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
         deps.log.info('duplicate of a dead-lettered request: dropped', { request_id: key });
         return { result: 'duplicate_of_dead_letter' };
       }
-      if (error instanceof IdempotencyAlreadyInProgressError) {
+      if (
+        error instanceof IdempotencyAlreadyInProgressError ||
+        error instanceof IdempotencyItemNotFoundError ||
+        error instanceof IdempotencyInconsistentStateError
+      ) {
+        // Another delivery of this key holds (or just released) the claim: look again shortly, and
+        // write nothing (its outcome may already be recorded).
         deps.log.info('same request in progress elsewhere: will look again', { request_id: key });
         return retryLater(record, IN_PROGRESS_RETRY_SECONDS, error);
       }

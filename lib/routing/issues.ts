@@ -4,7 +4,7 @@
  * ValidationError that lists them all. Owns: that formatting. Must not touch: the schemas, YAML.
  */
 import type * as z from 'zod';
-import { ValidationError } from '../errors.ts';
+import { capIssues, ValidationError } from '../errors.ts';
 
 export type Segment = string | number;
 
@@ -82,8 +82,9 @@ const sortedByLine = (issues: readonly RouteIssue[]): RouteIssue[] =>
 export const routesError = (issues: readonly RouteIssue[], file?: string): ValidationError => {
   const where = file === undefined ? 'routes file' : `routes file ${file}`;
   const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-  const listed = sortedByLine(issues)
+  const shown = capIssues(sortedByLine(issues)) as readonly RouteIssue[];
+  const listed = shown
     .map((i) => `${i.path}: ${i.message}${i.line === undefined ? '' : ` (line ${i.line})`}`)
     .join('; ');
-  return new ValidationError(`invalid ${where}: ${count}: ${listed}`, sortedByLine(issues));
+  return new ValidationError(`invalid ${where}: ${count}: ${listed}`, shown);
 };

@@ -4,14 +4,21 @@
  * bearer tokens (bearer.ts), routing.
  */
 import * as z from 'zod';
-import { AlertSchema, alertGroupFields, alertToSignal, rawAlerts } from './alerts.ts';
+import {
+  AlertSchema,
+  alertGroupFields,
+  alertToSignal,
+  MAX_ALERTS_PER_NOTIFICATION,
+  rawAlerts,
+} from './alerts.ts';
 import { parseOrThrow } from './issues.ts';
 import type { AlarmSignal } from './types.ts';
 
 export const AlertmanagerWebhookSchema = z.object({
   version: z.literal('4'),
   ...alertGroupFields,
-  alerts: z.array(AlertSchema).min(1),
+  // A group this large is not a real notification; the cap also stops validation early.
+  alerts: z.array(AlertSchema).min(1).max(MAX_ALERTS_PER_NOTIFICATION),
 });
 export type AlertmanagerWebhook = z.output<typeof AlertmanagerWebhookSchema>;
 

@@ -12,6 +12,9 @@ import type { AlarmSignal } from './types.ts';
 
 const labelSet = z.record(z.string(), z.string());
 
+/** Alertmanager and Grafana notifications carrying more alerts than this are refused (400). */
+export const MAX_ALERTS_PER_NOTIFICATION = 1_000;
+
 export const AlertSchema = z
   .object({
     status: z.enum(['firing', 'resolved']),

@@ -74,7 +74,9 @@ export const CloudWatchSnsEventSchema = z.object({
         }),
       }),
     )
-    .min(1),
+    .min(1)
+    // SNS delivers one record per invocation; a batch this large is not an SNS event.
+    .max(100),
 });
 
 // --- EventBridge and direct Lambda alarm action (same alarm detail) ------------------------------

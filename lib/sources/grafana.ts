@@ -4,7 +4,13 @@
  * mapping (alerts.ts), bearer tokens (bearer.ts), routing.
  */
 import * as z from 'zod';
-import { AlertSchema, alertGroupFields, alertToSignal, rawAlerts } from './alerts.ts';
+import {
+  AlertSchema,
+  alertGroupFields,
+  alertToSignal,
+  MAX_ALERTS_PER_NOTIFICATION,
+  rawAlerts,
+} from './alerts.ts';
 import { parseOrThrow } from './issues.ts';
 import type { AlarmSignal } from './types.ts';
 
@@ -13,7 +19,8 @@ export const GrafanaWebhookSchema = z.object({
   orgId: z.number().int(),
   ...alertGroupFields,
   /** Grafana's extra alert fields (silenceURL, dashboardURL, panelURL, values, valueString) stay in `raw`. */
-  alerts: z.array(AlertSchema).min(1),
+  // A group this large is not a real notification; the cap also stops validation early.
+  alerts: z.array(AlertSchema).min(1).max(MAX_ALERTS_PER_NOTIFICATION),
   title: z.string().optional(),
   state: z.string().optional(),
   message: z.string().optional(),

@@ -4,7 +4,7 @@
  * the schemas themselves (each source file owns its own).
  */
 import type * as z from 'zod';
-import { ValidationError } from '../errors.ts';
+import { capIssues, ValidationError } from '../errors.ts';
 
 export interface Issue {
   readonly path: string;
@@ -26,7 +26,12 @@ export const issuesOf = (error: z.ZodError, prefix: PathPrefix = []): Issue[] =>
 
 /** A ValidationError whose message names every issue (`what: path: message; ...`). */
 export const invalid = (what: string, issues: readonly Issue[]): ValidationError =>
-  new ValidationError(`invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  new ValidationError(
+    `invalid ${what}: ${capIssues(issues)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ')}`,
+    issues,
+  );
 
 /** Parses with `schema` or throws a ValidationError naming the bad fields (paths under `prefix`). */
 export const parseOrThrow = <S extends z.ZodType>(

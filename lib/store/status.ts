@@ -102,8 +102,9 @@ export class StatusStore {
   }
 
   /**
-   * Starts an attempt in one write: applies `change` unless the request was dead-lettered (and this is
-   * not a redrive) or an earlier call is still unconfirmed (`call.state` = sending). Returns the record
+   * Starts an attempt in one write: applies `change` unless the request already has its outcome
+   * (succeeded, skipped; dead-lettered unless this is a redrive) or an earlier call is still
+   * unconfirmed (`call.state` = sending). Returns the record
    * as it was before, or `started: false` when refused (the caller then takes the careful path).
    */
   async begin(
@@ -112,11 +113,16 @@ export class StatusStore {
     options: { reopen: boolean },
   ): Promise<{ started: true; prior: StatusRecord | undefined } | { started: false }> {
     const condition = {
-      expression: `(attribute_not_exists(#call) OR #call.#call_state <> :sending)${
-        options.reopen ? '' : ' AND (attribute_not_exists(#status) OR #status <> :dead_lettered)'
-      }`,
+      expression: `(attribute_not_exists(#call) OR #call.#call_state <> :sending) AND (attribute_not_exists(#status) OR NOT #status IN (:succeeded, :skipped${
+        options.reopen ? '' : ', :dead_lettered'
+      }))`,
       names: { '#call': 'call', '#call_state': 'state', '#status': 'status' },
-      values: { ':sending': 'sending', ...(options.reopen ? {} : { ':dead_lettered': 'dead_lettered' }) },
+      values: {
+        ':sending': 'sending',
+        ':succeeded': 'succeeded',
+        ':skipped': 'skipped',
+        ...(options.reopen ? {} : { ':dead_lettered': 'dead_lettered' }),
+      },
     };
     try {
       const attributes = await this.#update(requestId, change, 'ALL_OLD', condition);

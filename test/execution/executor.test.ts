@@ -219,6 +219,40 @@ describe('ambiguous outcomes are reconciled, never retried blindly', () => {
   });
 });
 
+describe('crashes between recording an outcome and storing it', () => {
+  it('return the recorded outcome and never call again (the claim was lost, the status was not)', async () => {
+    await executor().execute(job(dcsRestore));
+    const before = callsTo('dcs.restore');
+
+    const again = await executor().execute(job(dcsRestore, 2));
+
+    expect(again).toMatchObject({ status: 'succeeded', remote: { restore_id: expect.any(String) } });
+    expect(callsTo('dcs.restore')).toBe(before);
+  });
+
+  it('even for a redrive', async () => {
+    await executor().execute(job(dcsRestore));
+
+    await executor().execute({ ...job(dcsRestore, 1), redrive: true });
+
+    expect(callsTo('dcs.restore')).toBe(1);
+  });
+});
+
+describe('state reads that get no answer', () => {
+  it('are transient (a read has no effect): retried, never dead-lettered as ambiguous', async () => {
+    sim.faults.add({ route: 'dws.dr.show', kind: 'timeout', when: 'before', times: 1 });
+
+    const error = await executor()
+      .execute(job(failover))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect(error).toMatchObject({ kind: 'transient', unconfirmed: false });
+    expect(callsTo('dws.dr.failover')).toBe(0);
+  });
+});
+
 describe('busy and failed answers', () => {
   it('a busy resource (another restore running) is not our effect: retry later, call marked answered', async () => {
     await executor().execute(job(dcsRestore, 1, 'someone-else'));

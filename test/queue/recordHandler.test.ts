@@ -4,6 +4,7 @@
  */
 import {
   IdempotencyAlreadyInProgressError,
+  IdempotencyItemNotFoundError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -297,6 +298,14 @@ describe('duplicates', () => {
     expect(deadLetters()).toHaveLength(0);
   });
 
+  it('that meet a claim just released by another delivery look again shortly and write no status', async () => {
+    run.mockRejectedValue(new IdempotencyItemNotFoundError('gone'));
+
+    await expect(handler()(sqsRecord(JSON.stringify(request)))).rejects.toBeInstanceOf(RetryScheduledError);
+    expect(visibilityChanges()[0]?.VisibilityTimeout).toBe(5);
+    expect(await store.get('failover-prod-1')).toBeUndefined();
+  });
+
   it('of a dead-lettered request are dropped without a second dead letter', async () => {
     run.mockRejectedValue(new AlreadyDeadLetteredError(idempotencyKey(request)));
 
@@ -308,6 +317,19 @@ describe('duplicates', () => {
 });
 
 describe('never lost', () => {
+  it('a failed dead-letter send leaves the status failed (not dead_lettered), so the retry dead-letters again', async () => {
+    run.mockRejectedValue(new HuaweiApiError('404', 'permanent', { phase: 'response', httpStatus: 404 }));
+    sqsMock.on(SendMessageCommand).rejectsOnce(new Error('throttled')).resolves({ MessageId: 'dl-2' });
+
+    await expect(handler()(sqsRecord(JSON.stringify(request)))).rejects.toThrow('throttled');
+    expect((await store.get('failover-prod-1'))?.status).toBe('failed');
+
+    const retried = await handler()(sqsRecord(JSON.stringify(request), 2));
+
+    expect(retried).toMatchObject({ result: 'dead_lettered' });
+    expect((await store.get('failover-prod-1'))?.status).toBe('dead_lettered');
+  });
+
   it('when the dead-letter queue cannot be reached the record fails, so SQS delivers it again', async () => {
     sqsMock.on(SendMessageCommand).rejects(new Error('connect ECONNREFUSED'));
 
