@@ -38,7 +38,8 @@ export const sendBodies = async (
 export const statusStore = (stack: LocalStack) =>
   new StatusStore({ client: stack.dynamodb, table: stack.urls.stateTable, ttlSeconds: 3600 });
 
-const queueDepth = async (sqs: SQSClient, queueUrl: string): Promise<number> => {
+/** Messages in the queue: visible, in flight and delayed. */
+export const queueDepth = async (sqs: SQSClient, queueUrl: string): Promise<number> => {
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,

@@ -4,28 +4,11 @@
  * table directly (consistent reads), only the keys not yet at rest.
  * Owns: that wait. Must not touch: what the statuses mean (checks.ts).
  */
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth, TERMINAL } from '../local/driver.ts';
 import type { StatusRecord, StatusStore } from '../store/status.ts';
 
-export const TERMINAL: ReadonlySet<string> = new Set(['succeeded', 'skipped', 'dead_lettered']);
-
-export const queueDepth = async (sqs: SQSClient, queueUrl: string): Promise<number> => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
-};
+export { queueDepth, TERMINAL };
 
 /** Reads many status records, a few at a time. */
 export const readStatuses = async (
