@@ -86,21 +86,24 @@ export const positiveInt = (value: unknown, name: string, fallback: number, max:
   return n;
 };
 
+/** Reads up to `max` dead letters and puts every one back at once: nothing is removed or kept hidden. */
+const readDeadLetterQueue = async (target: Target, io: CliIo, max: number) => {
+  const scan = await scanDeadLetters(target, io, { max, visibilitySeconds: READ_VISIBILITY_SECONDS });
+  await releaseHeld(
+    target,
+    io,
+    scan.url,
+    scan.items.map((i) => i.message),
+    READ_VISIBILITY_SECONDS,
+  );
+  return scan;
+};
+
 const list = async ({ values }: CommandArgs, io: CliIo): Promise<number> => {
   const limit = positiveInt(values['limit'], 'limit', DEFAULT_LIST_LIMIT, SCAN_LIMIT * 10);
   const json = values['json'] === true;
   return withTarget(io, values, ['deadLetterQueue'], async (target) => {
-    const scan = await scanDeadLetters(target, io, {
-      max: limit,
-      visibilitySeconds: READ_VISIBILITY_SECONDS,
-    });
-    await releaseHeld(
-      target,
-      io,
-      scan.url,
-      scan.items.map((i) => i.message),
-      READ_VISIBILITY_SECONDS,
-    );
+    const scan = await readDeadLetterQueue(target, io, limit);
     const entries = scan.items.map((i) => i.entry);
     if (json) {
       io.out(
@@ -171,17 +174,7 @@ const show = async ({ positionals, values }: CommandArgs, io: CliIo): Promise<nu
   const query = positionals[0]!;
   const json = values['json'] === true;
   return withTarget(io, values, ['deadLetterQueue'], async (target) => {
-    const scan = await scanDeadLetters(target, io, {
-      max: SCAN_LIMIT,
-      visibilitySeconds: READ_VISIBILITY_SECONDS,
-    });
-    await releaseHeld(
-      target,
-      io,
-      scan.url,
-      scan.items.map((i) => i.message),
-      READ_VISIBILITY_SECONDS,
-    );
+    const scan = await readDeadLetterQueue(target, io, SCAN_LIMIT);
     const matches = scan.items.filter((i) => i.entry.id === query || i.entry.idempotency_key === query);
     if (json) io.out(JSON.stringify({ query, messages: matches.map(shownJson) }, null, 2));
     if (matches.length === 0) {
