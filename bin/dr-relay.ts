@@ -2,9 +2,9 @@
 /**
  * The `dr-relay` command (package.json "bin"; Node 22 runs this .ts file directly).
  * Owns: process wiring only (argv, stdout/stderr, exit code). Must not touch: any command's work
- * (lib/cli/), the command table (lib/cli/commands.ts).
+ * (cli/), the command table (cli/commands.ts).
  */
-import { runCli } from '../lib/cli/commands.ts';
+import { runCli } from '../cli/commands.ts';
 
 const io = {
   out: (line: string) => process.stdout.write(`${line}\n`),

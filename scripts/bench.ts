@@ -9,7 +9,7 @@
  *     --smoke   every figure at a tiny size (for test/bench; the numbers mean nothing)
  *     --only    bundles, request_latency, batch_speedup, alarm_to_failover, rss_10k
  */
-import { FIGURES, type FigureGroup, FULL, runBench, SMOKE } from '../lib/bench/run.ts';
+import { FIGURES, type FigureGroup, FULL, runBench, SMOKE } from '../tools/bench/run.ts';
 
 const args = process.argv.slice(2);
 const only = args

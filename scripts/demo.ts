@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActionRequest, idempotencyKey } from '../lib/actions/request.ts';
-import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../lib/local/driver.ts';
-import { loadSamples, SAMPLES_DIR, seedSamples } from '../lib/local/samples.ts';
-import { LOCAL_ALERT_TOKEN, startLocalStack } from '../lib/local/stack.ts';
-import { resourceOf, seedFor, uuidOf } from '../lib/local/workload.ts';
+import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../tools/local/driver.ts';
+import { loadSamples, SAMPLES_DIR, seedSamples } from '../tools/local/samples.ts';
+import { LOCAL_ALERT_TOKEN, startLocalStack } from '../tools/local/stack.ts';
+import { resourceOf, seedFor, uuidOf } from '../tools/local/workload.ts';
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'ERROR';
 const TRANSITION_MS = 1_500;

@@ -9,9 +9,9 @@
  *   node --disable-warning=ExperimentalWarning scripts/soak.ts [--requests N] [--targets T]
  *        [--kills K] [--seed S] [--deadline SECONDS] | --reduced
  */
-import { parseSoakArgs, type SoakOptions } from '../lib/soak/options.ts';
-import { reportLines } from '../lib/soak/report.ts';
-import { runSoak } from '../lib/soak/run.ts';
+import { parseSoakArgs, type SoakOptions } from '../tools/soak/options.ts';
+import { reportLines } from '../tools/soak/report.ts';
+import { runSoak } from '../tools/soak/run.ts';
 
 let options: SoakOptions;
 try {

@@ -6,18 +6,18 @@
  * LOCAL_SIMULATOR_PORT (4599); 0 = any free port.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { LOCAL } from '../lib/local/constants.ts';
-import { describeBatch } from '../lib/local/report.ts';
-import { loadSamples, seedSamples } from '../lib/local/samples.ts';
+import { loadRoutes } from '../lib/routing/routes.ts';
+import { StatusStore } from '../lib/store/status.ts';
+import { LOCAL } from '../tools/local/constants.ts';
+import { describeBatch } from '../tools/local/report.ts';
+import { loadSamples, seedSamples } from '../tools/local/samples.ts';
 import {
   LOCAL_ALERT_TOKEN,
   LOCAL_ROUTES_FILE,
   type LocalStack,
   startLocalStack,
-} from '../lib/local/stack.ts';
-import { seedFor } from '../lib/local/workload.ts';
-import { loadRoutes } from '../lib/routing/routes.ts';
-import { StatusStore } from '../lib/store/status.ts';
+} from '../tools/local/stack.ts';
+import { seedFor } from '../tools/local/workload.ts';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 

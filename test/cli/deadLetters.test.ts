@@ -1,5 +1,5 @@
 /**
- * What a dead-letter queue message is (lib/cli/deadLetters.ts): the three bodies dr-relay knows
+ * What a dead-letter queue message is (cli/deadLetters.ts): the three bodies dr-relay knows
  * (its own record, a raw ActionRequest moved by the redrive policy, a Lambda on-failure record) and
  * anything else, whether each may be redriven, and the table `dlq list` prints.
  */
@@ -13,7 +13,7 @@ import {
   label,
   MESSAGE_WIDTH,
   truncate,
-} from '../../lib/cli/deadLetters.ts';
+} from '../../cli/deadLetters.ts';
 import { ROOT } from './helpers.ts';
 import { DCS_TARGET, dcsRequest, lambdaFailure, message, permanentLetter } from './inProcess.ts';
 

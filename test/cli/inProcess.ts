@@ -4,7 +4,7 @@
  * messages those tests put in a mocked dead-letter queue. Owns: test plumbing only.
  */
 import type { Message } from '@aws-sdk/client-sqs';
-import { runCli } from '../../lib/cli/commands.ts';
+import { runCli } from '../../cli/commands.ts';
 import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
 import { ROOT, type Run } from './helpers.ts';
 

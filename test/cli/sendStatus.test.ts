@@ -15,8 +15,8 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { idempotencyKeyHeader } from '../../lib/cli/send.ts';
-import { errorLine } from '../../lib/cli/status.ts';
+import { idempotencyKeyHeader } from '../../cli/send.ts';
+import { errorLine } from '../../cli/status.ts';
 import { verifySignature } from '../../lib/http/signature.ts';
 import { dcsRequest, REQUEST_QUEUE_URL, runIn, STAGE_ENV } from './inProcess.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/io.ts';
-import { LOCAL, locate, regionOfQueueUrl } from '../../lib/cli/target.ts';
-import { LOCAL_HMAC_SECRET } from '../../lib/local/stack.ts';
+import { UsageError } from '../../cli/io.ts';
+import { LOCAL, locate, regionOfQueueUrl } from '../../cli/target.ts';
+import { LOCAL_HMAC_SECRET } from '../../tools/local/stack.ts';
 import { ROOT } from './helpers.ts';
 import { DLQ_URL, STAGE_ENV } from './inProcess.ts';
 
@@ -30,7 +30,7 @@ describe('the local stack default', () => {
     target.close();
   });
 
-  it('defaults to the names, ports and secret of the local stack (lib/local/constants.ts)', () => {
+  it('defaults to the names, ports and secret of the local stack (tools/local/constants.ts)', () => {
     expect(LOCAL.hmacSecret).toBe(LOCAL_HMAC_SECRET);
     expect(LOCAL.ports).toMatchObject({ sqs: 4566, dynamodb: 8000, api: 3000 });
   });

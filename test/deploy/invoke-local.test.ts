@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
+import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
 import {
   COMMAND_TIMEOUT_SECONDS,
   type CommandResult,

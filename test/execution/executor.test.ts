@@ -13,7 +13,7 @@ import { type AutomationMode, Executor } from '../../lib/execution/executor.ts';
 import { HuaweiClient } from '../../lib/huawei/client.ts';
 import { HuaweiApiError } from '../../lib/huawei/errors.ts';
 import type { Log } from '../../lib/log.ts';
-import { type Simulator, startSimulator } from '../../lib/simulator/index.ts';
+import { type Simulator, startSimulator } from '../../tools/simulator/index.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const KEYS = { ak: 'EXECUTORTESTAK', sk: 'executor-test-secret' };

@@ -8,7 +8,7 @@ import type { SignalResult } from '../../lib/alarms/process.ts';
 import { alertRoutes, MAX_ALERT_BODY_BYTES } from '../../lib/http/alerts.ts';
 import { createRouter } from '../../lib/http/router.ts';
 import { type AlarmSignal, SmnVerifier } from '../../lib/sources/index.ts';
-import { fetchStub, signSmn } from '../fixtures/smn/signing.ts';
+import { fetchStub, signSmn } from '../../tools/local/smn/signing.ts';
 
 const TOKEN = 'alertmanager-token-0123456789';
 const sample = (file: string) => readFileSync(`events/alarms/${file}`, 'utf8');

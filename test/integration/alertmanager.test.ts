@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ALERT_TOKEN, type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
+import { LOCAL_ALERT_TOKEN, type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
 
 const PROJECT = '89cd04f168b84af6be287f71730fdb4b';
 const DR = 'e59d6b86-9072-46eb-a996-13f8b44994c1';

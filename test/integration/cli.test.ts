@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRequest, parseActionRequestJson } from '../../lib/actions/request.ts';
-import { statusStore, waitForEmptyQueue } from '../../lib/local/driver.ts';
-import { LOCAL_HMAC_SECRET, type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
-import { PROJECT, resourceOf, seedFor, uuidOf } from '../../lib/local/workload.ts';
 import type { StatusRecord } from '../../lib/store/status.ts';
+import { statusStore, waitForEmptyQueue } from '../../tools/local/driver.ts';
+import { LOCAL_HMAC_SECRET, type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
+import { PROJECT, resourceOf, seedFor, uuidOf } from '../../tools/local/workload.ts';
 import { ROOT, runBin } from '../cli/helpers.ts';
 
 let stack: LocalStack;

@@ -6,11 +6,11 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
-import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../../lib/local/driver.ts';
-import { type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
-import { requestFor, resourceOf, seedFor, shuffle } from '../../lib/local/workload.ts';
 import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
-import type { FaultRule } from '../../lib/simulator/index.ts';
+import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../../tools/local/driver.ts';
+import { type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
+import { requestFor, resourceOf, seedFor, shuffle } from '../../tools/local/workload.ts';
+import type { FaultRule } from '../../tools/simulator/index.ts';
 
 let stack: LocalStack;
 let deadLetters: DeadLetter[] = [];

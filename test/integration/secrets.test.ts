@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../lib/http/signature.ts';
-import { readDeadLetters, sendBodies, waitForOutcomes } from '../../lib/local/driver.ts';
-import { type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
-import { requestFor, seedFor } from '../../lib/local/workload.ts';
+import { readDeadLetters, sendBodies, waitForOutcomes } from '../../tools/local/driver.ts';
+import { type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
+import { requestFor, seedFor } from '../../tools/local/workload.ts';
 
 const SECRETS = {
   HUAWEICLOUD_SDK_AK: 'AKLEAKCHECK0123456789',

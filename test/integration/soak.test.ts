@@ -1,14 +1,14 @@
 /**
- * The soak at the reduced size, the same code as `npm run soak` (lib/soak/run.ts): 300 requests over
+ * The soak at the reduced size, the same code as `npm run soak` (tools/soak/run.ts): 300 requests over
  * 160 targets through the request queue, the signed API and alarms of every source at once, under
  * injected faults and duplicate deliveries, with the request worker SIGKILLed mid-batch twice, then
  * every dead letter redriven. Every invariant must hold. Asserts invariants and counts, never times
  * (beyond the run's own global bound).
  */
 import { describe, expect, it } from 'vitest';
-import { REDUCED } from '../../lib/soak/options.ts';
-import { reportLines } from '../../lib/soak/report.ts';
-import { runSoak } from '../../lib/soak/run.ts';
+import { REDUCED } from '../../tools/soak/options.ts';
+import { reportLines } from '../../tools/soak/report.ts';
+import { runSoak } from '../../tools/soak/run.ts';
 
 interface Counts {
   requests: number;

@@ -20,7 +20,7 @@ import {
   SmnMessageSchema,
   smnStringToSign,
 } from '../../lib/sources/index.ts';
-import { SMN_CERT_URL, SMN_TEST_CERT_PEM } from '../fixtures/smn/signing.ts';
+import { SMN_CERT_URL, SMN_TEST_CERT_PEM } from '../../tools/local/smn/signing.ts';
 import {
   hostileJsonText,
   hostileString,

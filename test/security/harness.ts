@@ -25,7 +25,7 @@ import { makeRecordHandler, type RecordResult } from '../../lib/queue/recordHand
 import { type AlarmSignal, SmnVerifier } from '../../lib/sources/index.ts';
 import { type SmnMessage, smnStringToSign } from '../../lib/sources/smn.ts';
 import type { RequestStatus, StatusChange, StatusRecord } from '../../lib/store/status.ts';
-import { SMN_CERT_URL, SMN_TEST_CERT_PEM, SMN_TEST_KEY_PEM } from '../fixtures/smn/signing.ts';
+import { SMN_CERT_URL, SMN_TEST_CERT_PEM, SMN_TEST_KEY_PEM } from '../../tools/local/smn/signing.ts';
 
 // --- run settings ----------------------------------------------------------------------------------
 
@@ -62,7 +62,7 @@ export const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
 const SMN_TEST_KEY = createPrivateKey(SMN_TEST_KEY_PEM);
 
 /**
- * `message` signed as SMN signs (test/fixtures/smn/signing.ts signSmn, same key), with the key
+ * `message` signed as SMN signs (tools/local/smn/signing.ts signSmn, same key), with the key
  * parsed once: a third of the cost, which matters over 20,000 cases.
  */
 export const signSmnFast = <M extends SmnMessage>(message: M): M => ({

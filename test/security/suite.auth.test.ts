@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { idempotencyKey, type parseActionRequest } from '../../lib/actions/request.ts';
 import { MAX_SIGNATURES, signatureHeader } from '../../lib/http/signature.ts';
 import type { SmnMessage } from '../../lib/sources/smn.ts';
-import { signSmn } from '../fixtures/smn/signing.ts';
+import { signSmn } from '../../tools/local/smn/signing.ts';
 import { ACCEPTED_REQUEST, ALARMS, changed, type HttpCase, REQUESTS, runHttpCase, smnCase } from './cases.ts';
 import {
   BEARER_TOKEN,

@@ -23,7 +23,7 @@ import {
   parseCloudEyeAlarm,
   parseGrafanaWebhook,
 } from '../../lib/sources/index.ts';
-import { signSmn } from '../fixtures/smn/signing.ts';
+import { signSmn } from '../../tools/local/smn/signing.ts';
 import { deepText, jsonWithMembers, loadText } from './arbitraries.ts';
 import {
   ACCEPTED_REQUEST,

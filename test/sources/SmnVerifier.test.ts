@@ -8,7 +8,7 @@ import { DrRelayError } from '../../lib/errors.ts';
 import { SmnFetchError } from '../../lib/sources/errors.ts';
 import { SmnVerifier } from '../../lib/sources/SmnVerifier.ts';
 import type { SmnMessage } from '../../lib/sources/smn.ts';
-import { fetchStub, SMN_CERT_URL, SMN_TEST_CERT_PEM, signSmn } from '../fixtures/smn/signing.ts';
+import { fetchStub, SMN_CERT_URL, SMN_TEST_CERT_PEM, signSmn } from '../../tools/local/smn/signing.ts';
 import { changed, loadEvent, rejectionOf } from './helpers.ts';
 
 const alarmMessage = (): SmnMessage => loadEvent('cloud-eye-smn-alarm.json').body;

@@ -17,7 +17,7 @@ import { isAllowedSmnUrl, type SmnMessage } from '../../lib/sources/smn.ts';
 import { handleSmnDelivery } from '../../lib/sources/smnDelivery.ts';
 import { toIsoTimestamp } from '../../lib/sources/time.ts';
 import { AlarmSignalSchema } from '../../lib/sources/types.ts';
-import { SMN_CERT_URL, SMN_TEST_CERT_PEM, smnSignature } from '../fixtures/smn/signing.ts';
+import { SMN_CERT_URL, SMN_TEST_CERT_PEM, smnSignature } from '../../tools/local/smn/signing.ts';
 import { type Json, loadEvent, type SampleFile } from './helpers.ts';
 
 const RUNS = { numRuns: 3000, seed: 20240501 } as const;

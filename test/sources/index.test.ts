@@ -16,7 +16,7 @@ import {
   parseGrafanaWebhook,
   SmnVerifier,
 } from '../../lib/sources/index.ts';
-import { fetchStub } from '../fixtures/smn/signing.ts';
+import { fetchStub } from '../../tools/local/smn/signing.ts';
 import { loadEvent, type SampleFile, validationErrorOf } from './helpers.ts';
 
 const signalsOf = async (file: SampleFile): Promise<AlarmSignal[]> => {

@@ -14,7 +14,7 @@ import {
   SMN_TEST_CERT_PEM,
   type StubResponse,
   signSmn,
-} from '../fixtures/smn/signing.ts';
+} from '../../tools/local/smn/signing.ts';
 import { changed, type Json, loadEvent, rejectionOf } from './helpers.ts';
 
 const TOPIC_URN = 'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms';

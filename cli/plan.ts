@@ -1,0 +1,78 @@
+/**
+ * For an alarm decision that acts: the exact call that WOULD be made (method, URL from
+ * endpointFor honouring DR_ENDPOINT_*, JSON body from the catalogue's `call()`), its target, and
+ * what still happens at run time (idempotency, cooldown, preflight, DR_AUTOMATION). Nothing is sent.
+ * Owns: that description. Must not touch: signing, the network, the executor's policy itself.
+ */
+import { actionFor } from '../lib/actions/catalogue.ts';
+import type { ActionRequest } from '../lib/actions/request.ts';
+import type { RemoteCall } from '../lib/actions/types.ts';
+import { type EndpointOverrides, endpointFor } from '../lib/huawei/endpoints.ts';
+import type { Route } from '../lib/routing/routes.ts';
+import { type CliIo, envValue } from './io.ts';
+
+export interface PlannedCall {
+  readonly method: RemoteCall['method'];
+  readonly url: string;
+  /** Absent when the call has no body. */
+  readonly body?: unknown;
+}
+
+export interface Plan {
+  readonly target: string;
+  readonly call: PlannedCall;
+  /** The state read before the call, when the action has a preflight. */
+  readonly preflight?: PlannedCall;
+  readonly at_run_time: string[];
+}
+
+const overridesFrom = (io: CliIo): EndpointOverrides => {
+  const overrides: EndpointOverrides = {};
+  for (const service of ['dws', 'csbs', 'dcs'] as const) {
+    const value = envValue(io, `DR_ENDPOINT_${service.toUpperCase()}`);
+    if (value !== undefined) overrides[service] = value;
+  }
+  return overrides;
+};
+
+const AUTOMATION: Readonly<Record<string, string>> = {
+  on: 'the call is sent',
+  'dry-run': 'the call is signed and logged but NOT sent; recorded skipped',
+  off: 'refused: nothing is sent, recorded skipped',
+};
+
+const automationNote = (io: CliIo): string => {
+  const given = envValue(io, 'DR_AUTOMATION');
+  const mode = given ?? 'on';
+  const what = AUTOMATION[mode] ?? 'not on | dry-run | off: the configuration is refused at cold start';
+  return `DR_AUTOMATION=${mode}${given === undefined ? ' (default)' : ''}: ${what}`;
+};
+
+/** What `route` would do with `request` (validated, with its episode request_id). */
+export const planFor = (route: Route, request: ActionRequest, key: string, io: CliIo): Plan => {
+  const action = actionFor(request.action);
+  const base = endpointFor(action.service, request.region, overridesFrom(io));
+  const remote = action.call(request);
+  const call = {
+    method: remote.method,
+    url: `${base}${remote.path}`,
+    ...(remote.body === undefined ? {} : { body: remote.body }),
+  };
+  const target = action.target(request);
+  const state = action.preflight ? action.stateCall(request) : undefined;
+  const preflight = state ? { method: state.method, url: `${base}${state.path}` } : undefined;
+  const operation = request.action.split('.').at(-1);
+  const notes = [
+    `idempotency: key ${key}; redeliveries, re-notifications and HA peers of this episode share it: at most one call`,
+    route.cooldown_seconds > 0
+      ? `cooldown: skipped if ${target} was acted on in the last ${route.cooldown_seconds} s (by any route)`
+      : 'cooldown: none (cooldown_seconds: 0)',
+    preflight
+      ? `preflight: ${preflight.method} ${preflight.url} first; the call is made only if the state allows it` +
+        (action.service === 'dws' ? ` (DWS: the DR status must allow ${operation})` : '') +
+        ', otherwise skipped with the status seen'
+      : `preflight: none for ${request.action}`,
+    automationNote(io),
+  ];
+  return { target, call, ...(preflight ? { preflight } : {}), at_run_time: notes };
+};

@@ -1,0 +1,63 @@
+/**
+ * `dr-relay routes check [file] [--json]`: validates the alarm routes file and prints each route
+ * (name, match, on, action, target, cooldown) or every problem. Exit 0 valid, 1 invalid.
+ * Owns: that report. Must not touch: validation rules (lib/routing), dispatch (commands.ts).
+ */
+import { actionFor } from '../lib/actions/catalogue.ts';
+import type { Route } from '../lib/routing/routes.ts';
+import type { Command } from './command.ts';
+import { issueLines, issuesOfError, matchText, plural } from './format.ts';
+import { type CliIo, EXIT } from './io.ts';
+import { loadRoutesFor, routesPathFor } from './routesFile.ts';
+
+export const targetOf = (route: Route): string => actionFor(route.action).target(route);
+
+const routeJson = (route: Route) => ({
+  name: route.name,
+  match: route.match,
+  on: route.on,
+  action: route.action,
+  region: route.region,
+  project_id: route.project_id,
+  params: route.params,
+  target: targetOf(route),
+  cooldown_seconds: route.cooldown_seconds,
+});
+
+const routeLine = (route: Route, width: number): string =>
+  `  ${route.name.padEnd(width)}  match ${matchText(route.match)} | on [${route.on.join(', ')}] | ` +
+  `${route.action} -> ${targetOf(route)} (${route.region}) | cooldown ${route.cooldown_seconds} s`;
+
+const check = (file: string | undefined, json: boolean, io: CliIo): number => {
+  const shown = routesPathFor(file, io);
+  let routes: Route[];
+  try {
+    routes = loadRoutesFor(shown, io);
+  } catch (error) {
+    const issues = issuesOfError(error);
+    if (json) io.out(JSON.stringify({ ok: false, file: shown, issues }, null, 2));
+    else io.out([`INVALID: ${shown}: ${plural(issues.length, 'problem')}`, ...issueLines(issues)].join('\n'));
+    return EXIT.invalid;
+  }
+  if (json) {
+    io.out(JSON.stringify({ ok: true, file: shown, routes: routes.map(routeJson) }, null, 2));
+  } else {
+    const width = Math.max(0, ...routes.map((r) => r.name.length));
+    io.out(
+      [`OK: ${plural(routes.length, 'route')} in ${shown}`, ...routes.map((r) => routeLine(r, width))].join(
+        '\n',
+      ),
+    );
+  }
+  return EXIT.ok;
+};
+
+export const routesCheckCommand: Command = {
+  words: ['routes', 'check'],
+  args: '[file] [--json]',
+  summary:
+    'validate the alarm routes file (default $DR_ROUTES_FILE, else routes.yml); list routes or every problem',
+  options: { json: { type: 'boolean' } },
+  positionals: { min: 0, max: 1 },
+  run: ({ positionals, values }, io) => check(positionals[0], values['json'] === true, io),
+};
