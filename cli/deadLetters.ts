@@ -1,6 +1,6 @@
 /**
  * What a message of the dead-letter queue is, read for an operator. Three bodies are understood:
- *   - a dr-relay dead-letter record (lib/queue/deadLetter.ts), kind = its error kind;
+ *   - a dr-relay dead-letter record (lib/deadLetters/deadLetter.ts), kind = its error kind;
  *   - a raw ActionRequest, moved there by the request queue's redrive policy after maxReceiveCount
  *     receives (the handler never finished it): kind `redrive-policy`;
  *   - a Lambda async on-failure record of the alarms function: kind `lambda-failure`;
@@ -11,8 +11,8 @@ import type { Message } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { actionFor } from '../lib/actions/catalogue.ts';
 import { idempotencyKey, parseActionRequest, parseActionRequestJson } from '../lib/actions/request.ts';
+import { type DeadLetter, DeadLetterSchema } from '../lib/deadLetters/deadLetter.ts';
 import { ValidationError } from '../lib/errors.ts';
-import { type DeadLetter, DeadLetterSchema } from '../lib/queue/deadLetter.ts';
 import { detectAwsAlarm } from '../lib/sources/index.ts';
 
 export type BodyType = 'dead-letter' | 'request' | 'lambda-failure' | 'unknown';

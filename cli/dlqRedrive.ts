@@ -7,10 +7,10 @@
  * Lambda failure records, unknown bodies and invalid requests are left in place, with the reason.
  * `--id` takes an SQS message id or an idempotency key. Exit 1 when a selected one failed (send or
  * delete error, id not found, or an --id that cannot be redriven).
- * Owns: that selection and order of operations. Must not touch: what a redrive does (recordHandler).
+ * Owns: that selection and order of operations. Must not touch: what a redrive does (lib/intake/queueRecord.ts).
  */
 import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { REDRIVE_ATTRIBUTE, VERIFIED_NOT_APPLIED_ATTRIBUTE } from '../lib/queue/recordHandler.ts';
+import { REDRIVE_ATTRIBUTE, VERIFIED_NOT_APPLIED_ATTRIBUTE } from '../lib/intake/queueRecord.ts';
 import type { Command, CommandArgs } from './command.ts';
 import { label } from './deadLetters.ts';
 import { releaseHeld, type Scanned, scanDeadLetters } from './dlq.ts';

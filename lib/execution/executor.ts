@@ -13,7 +13,7 @@ import type { HuaweiClient } from '../huawei/client.ts';
 import { type EndpointOverrides, endpointFor } from '../huawei/endpoints.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
 import type { Log } from '../log.ts';
-import type { CooldownStore } from '../policy/cooldown.ts';
+import type { CooldownStore } from '../store/cooldowns.ts';
 import type { StatusChange, StatusRecord, StatusStore } from '../store/status.ts';
 import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from './errors.ts';
 

@@ -10,6 +10,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { KEY_PREFIX } from '../store/keys.ts';
 import type { Job, Outcome } from './executor.ts';
 
 export interface IdempotentRunner {
@@ -36,7 +37,7 @@ export const makeIdempotentRunner = (
   const run = makeIdempotent(execute, {
     persistenceStore,
     config,
-    keyPrefix: 'dr-relay#execute',
+    keyPrefix: KEY_PREFIX.execution,
     dataIndexArgument: 0,
   });
   return { run, registerContext: (context) => config.registerLambdaContext(context) };

@@ -8,8 +8,8 @@
  * Owns: those answers. Must not touch: parsing rules (lib/sources), what happens to a signal.
  */
 
-import type { SignalResult } from '../alarms/process.ts';
 import { ValidationError } from '../errors.ts';
+import type { SignalResult } from '../intake/alarmSignals.ts';
 import type { Log } from '../log.ts';
 import {
   type AlarmSignal,

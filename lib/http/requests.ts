@@ -12,8 +12,12 @@ import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequest } from '../actions/request.ts';
 import { ValidationError } from '../errors.ts';
 import type { Log } from '../log.ts';
+import {
+  type IdempotencyKeyStore,
+  parseIdempotencyKey,
+  requestFingerprint,
+} from '../store/idempotencyKeys.ts';
 import type { RequestStatus, StatusRecord, StatusStore } from '../store/status.ts';
-import { type IdempotencyKeyStore, parseIdempotencyKey, requestFingerprint } from './idempotencyKeys.ts';
 import { problem } from './problem.ts';
 import type { HttpRoute } from './router.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, type SignatureFailure, verifySignature } from './signature.ts';

@@ -4,10 +4,10 @@
  * Owns: wiring only.
  */
 import type { Context } from 'aws-lambda';
-import { processSignals, type SignalResult } from '../alarms/process.ts';
+import { deadLetter } from '../deadLetters/deadLetter.ts';
 import { ValidationError } from '../errors.ts';
 import type { InvocationContext } from '../http/types.ts';
-import { deadLetter } from '../queue/deadLetter.ts';
+import { processSignals, type SignalResult } from '../intake/alarmSignals.ts';
 import { loadRoutes } from '../routing/routes.ts';
 import { type AlarmSignal, detectAwsAlarm } from '../sources/index.ts';
 import { buildCore, type Core } from './core.ts';

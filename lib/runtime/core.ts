@@ -5,12 +5,12 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type Config, loadConfig } from '../config/env.ts';
+import { DeadLetterQueue } from '../deadLetters/deadLetter.ts';
+import { snsNotifier } from '../deadLetters/notify.ts';
 import { Executor } from '../execution/executor.ts';
 import { makeIdempotentRunner } from '../execution/idempotent.ts';
 import { HuaweiClient } from '../huawei/client.ts';
-import { CooldownStore } from '../policy/cooldown.ts';
-import { DeadLetterQueue } from '../queue/deadLetter.ts';
-import { snsNotifier } from '../queue/notify.ts';
+import { CooldownStore } from '../store/cooldowns.ts';
 import { StatusStore } from '../store/status.ts';
 import { dynamoClient, sqsClient } from './aws.ts';
 import { credentialsProvider } from './credentials.ts';

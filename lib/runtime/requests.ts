@@ -5,7 +5,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeRecordHandler } from '../queue/recordHandler.ts';
+import { makeRecordHandler } from '../intake/queueRecord.ts';
 import { buildCore } from './core.ts';
 import { logger } from './logger.ts';
 

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
+import { KEY_PREFIX } from './keys.ts';
 
 export const REQUEST_STATUSES = [
   'queued',
@@ -85,7 +86,7 @@ export class StatusStore {
   }
 
   static keyOf(requestId: string): Record<string, AttributeValue> {
-    return { id: { S: `req#${requestId}` } };
+    return { id: { S: `${KEY_PREFIX.request}${requestId}` } };
   }
 
   async get(requestId: string): Promise<StatusRecord | undefined> {

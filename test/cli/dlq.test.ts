@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { REDRIVE_ATTRIBUTE } from '../../lib/queue/recordHandler.ts';
+import { REDRIVE_ATTRIBUTE } from '../../lib/intake/queueRecord.ts';
 import {
   DLQ_URL,
   dcsRequest,

@@ -5,7 +5,7 @@
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import { runCli } from '../../cli/commands.ts';
-import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
+import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
 import { ROOT, type Run } from './helpers.ts';
 
 export const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dev-dead-letters';

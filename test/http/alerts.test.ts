@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SignalResult } from '../../lib/alarms/process.ts';
 import { alertRoutes, MAX_ALERT_BODY_BYTES } from '../../lib/http/alerts.ts';
 import { createRouter } from '../../lib/http/router.ts';
+import type { SignalResult } from '../../lib/intake/alarmSignals.ts';
 import { type AlarmSignal, SmnVerifier } from '../../lib/sources/index.ts';
 import { fetchStub, signSmn } from '../../tools/local/smn/signing.ts';
 

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../../lib/actions/request.ts';
-import { IdempotencyKeyStore } from '../../lib/http/idempotencyKeys.ts';
 import { MAX_REQUEST_BODY_BYTES, requestRoutes } from '../../lib/http/requests.ts';
 import { createRouter } from '../../lib/http/router.ts';
 import { signatureHeader } from '../../lib/http/signature.ts';
 import type { HttpResponse } from '../../lib/http/types.ts';
+import { IdempotencyKeyStore } from '../../lib/store/idempotencyKeys.ts';
 import type { RequestStatus } from '../../lib/store/status.ts';
 import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';

@@ -6,7 +6,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
-import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
+import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
 import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../../tools/local/driver.ts';
 import { type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
 import { requestFor, resourceOf, seedFor, shuffle } from '../../tools/local/workload.ts';

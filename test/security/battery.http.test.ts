@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseActionRequest } from '../../lib/actions/request.ts';
 import { ValidationError } from '../../lib/errors.ts';
-import { parseIdempotencyKey } from '../../lib/http/idempotencyKeys.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../../lib/http/requests.ts';
 import {
   isAllowedSmnUrl,
@@ -20,6 +19,7 @@ import {
   SmnMessageSchema,
   smnStringToSign,
 } from '../../lib/sources/index.ts';
+import { parseIdempotencyKey } from '../../lib/store/idempotencyKeys.ts';
 import { SMN_CERT_URL, SMN_TEST_CERT_PEM } from '../../tools/local/smn/signing.ts';
 import {
   hostileJsonText,

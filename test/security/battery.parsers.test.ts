@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseActionRequest, parseActionRequestJson } from '../../lib/actions/request.ts';
 import { loadConfig } from '../../lib/config/env.ts';
-import { parseIdempotencyKey } from '../../lib/http/idempotencyKeys.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, signatureHeader, verifySignature } from '../../lib/http/signature.ts';
 import {
   AlarmSignalSchema,
@@ -20,6 +19,7 @@ import {
   parseGrafanaWebhook,
   verifyBearer,
 } from '../../lib/sources/index.ts';
+import { parseIdempotencyKey } from '../../lib/store/idempotencyKeys.ts';
 import {
   DANGEROUS_KEYS,
   deepJsonText,

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { idempotencyKey, parseActionRequestJson } from '../../lib/actions/request.ts';
-import { DeadLetterSchema } from '../../lib/queue/deadLetter.ts';
-import { REDRIVE_ATTRIBUTE } from '../../lib/queue/recordHandler.ts';
+import { DeadLetterSchema } from '../../lib/deadLetters/deadLetter.ts';
+import { REDRIVE_ATTRIBUTE } from '../../lib/intake/queueRecord.ts';
 import { hostileJsonText, hostileString, hostileValue, loadJson, toJsonSafe } from './arbitraries.ts';
 import {
   asyncOutcomeOf,

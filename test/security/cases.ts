@@ -8,7 +8,7 @@
 import { expect } from 'vitest';
 import { ValidationError } from '../../lib/errors.ts';
 import type { HttpResponse } from '../../lib/http/types.ts';
-import type { RecordResult } from '../../lib/queue/recordHandler.ts';
+import type { RecordResult } from '../../lib/intake/queueRecord.ts';
 import type { SmnMessage } from '../../lib/sources/smn.ts';
 import { loadJson } from './arbitraries.ts';
 import {

@@ -10,7 +10,6 @@ import { parseActionRequestJson } from '../../lib/actions/request.ts';
 import { loadConfig } from '../../lib/config/env.ts';
 import type { ValidationError } from '../../lib/errors.ts';
 import { MAX_ALERT_BODY_BYTES } from '../../lib/http/alerts.ts';
-import { parseIdempotencyKey } from '../../lib/http/idempotencyKeys.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../../lib/http/requests.ts';
 import { verifySignature } from '../../lib/http/signature.ts';
 import { parseRoutes, type Route } from '../../lib/routing/routes.ts';
@@ -23,6 +22,7 @@ import {
   parseCloudEyeAlarm,
   parseGrafanaWebhook,
 } from '../../lib/sources/index.ts';
+import { parseIdempotencyKey } from '../../lib/store/idempotencyKeys.ts';
 import { signSmn } from '../../tools/local/smn/signing.ts';
 import { deepText, jsonWithMembers, loadText } from './arbitraries.ts';
 import {

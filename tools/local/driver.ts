@@ -9,7 +9,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
-import { type DeadLetter, DeadLetterSchema } from '../../lib/queue/deadLetter.ts';
+import { type DeadLetter, DeadLetterSchema } from '../../lib/deadLetters/deadLetter.ts';
 import { type StatusRecord, StatusStore } from '../../lib/store/status.ts';
 import type { LocalStack } from './stack.ts';
 

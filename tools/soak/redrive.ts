@@ -14,8 +14,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../../lib/actions/request.ts';
-import { type DeadLetter, DeadLetterSchema } from '../../lib/queue/deadLetter.ts';
-import { REDRIVE_ATTRIBUTE, VERIFIED_NOT_APPLIED_ATTRIBUTE } from '../../lib/queue/recordHandler.ts';
+import { type DeadLetter, DeadLetterSchema } from '../../lib/deadLetters/deadLetter.ts';
+import { REDRIVE_ATTRIBUTE, VERIFIED_NOT_APPLIED_ATTRIBUTE } from '../../lib/intake/queueRecord.ts';
 
 export interface HeldLetter {
   readonly message: Message;

@@ -20,13 +20,18 @@ import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-
 import type { SQSRecord } from 'aws-lambda';
 import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
+import {
+  type DeadLetterDeps,
+  DeadLetterSchema,
+  deadLetter,
+  summarizeError,
+} from '../deadLetters/deadLetter.ts';
 import { DrRelayError } from '../errors.ts';
 import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
 import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { StatusStore } from '../store/status.ts';
-import { type DeadLetterDeps, DeadLetterSchema, deadLetter, summarizeError } from './deadLetter.ts';
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
 export const REDRIVE_ATTRIBUTE = 'dr_relay_redrive';

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
+import { KEY_PREFIX } from './keys.ts';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -104,7 +105,7 @@ export class IdempotencyKeyStore {
   }
 
   static keyOf(key: string) {
-    return { id: { S: `idem#${key}` } };
+    return { id: { S: `${KEY_PREFIX.httpIdempotencyKey}${key}` } };
   }
 
   #seconds(): number {

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { describe, expect, it, vi } from 'vitest';
-import { type AlarmPipelineDeps, processSignals } from '../../lib/alarms/process.ts';
+import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
 import { RetryLaterError } from '../../lib/execution/errors.ts';
 import type { Job, Outcome } from '../../lib/execution/executor.ts';
 import { HuaweiApiError } from '../../lib/huawei/errors.ts';
-import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
+import { type AlarmPipelineDeps, processSignals } from '../../lib/intake/alarmSignals.ts';
 import { parseRoutes } from '../../lib/routing/routes.ts';
 import { parseAlertmanagerWebhook } from '../../lib/sources/index.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';

@@ -2,9 +2,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DeadLetter } from '../../lib/queue/deadLetter.ts';
-import { deadLetter } from '../../lib/queue/deadLetter.ts';
-import { snsNotifier, summaryOf } from '../../lib/queue/notify.ts';
+import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
+import { deadLetter } from '../../lib/deadLetters/deadLetter.ts';
+import { snsNotifier, summaryOf } from '../../lib/deadLetters/notify.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const letter: DeadLetter = {

@@ -12,6 +12,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { idempotencyKey, parseActionRequest } from '../../lib/actions/request.ts';
+import { type DeadLetter, DeadLetterQueue } from '../../lib/deadLetters/deadLetter.ts';
 import {
   AlreadyDeadLetteredError,
   RetryLaterError,
@@ -19,8 +20,7 @@ import {
 } from '../../lib/execution/errors.ts';
 import type { Job } from '../../lib/execution/executor.ts';
 import { HuaweiApiError } from '../../lib/huawei/errors.ts';
-import { type DeadLetter, DeadLetterQueue } from '../../lib/queue/deadLetter.ts';
-import { makeRecordHandler, REDRIVE_ATTRIBUTE, RetryScheduledError } from '../../lib/queue/recordHandler.ts';
+import { makeRecordHandler, REDRIVE_ATTRIBUTE, RetryScheduledError } from '../../lib/intake/queueRecord.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dev-requests';

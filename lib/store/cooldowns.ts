@@ -13,6 +13,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { KEY_PREFIX } from './keys.ts';
 
 export type CooldownClaim =
   | { readonly granted: true; readonly until: string }
@@ -33,7 +34,7 @@ export class CooldownStore {
   async claim(target: string, holder: string, seconds: number, route?: string): Promise<CooldownClaim> {
     const now = Math.floor(this.#now().getTime() / 1000);
     const until = now + seconds;
-    const key = { id: { S: `cooldown#${target}` } };
+    const key = { id: { S: `${KEY_PREFIX.cooldown}${target}` } };
     try {
       await this.#client.send(
         new PutItemCommand({
@@ -75,7 +76,7 @@ export class CooldownStore {
       await this.#client.send(
         new DeleteItemCommand({
           TableName: this.#table,
-          Key: { id: { S: `cooldown#${target}` } },
+          Key: { id: { S: `${KEY_PREFIX.cooldown}${target}` } },
           ConditionExpression: 'holder = :holder',
           ExpressionAttributeValues: marshall({ ':holder': holder }),
         }),

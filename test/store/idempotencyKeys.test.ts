@@ -10,7 +10,7 @@ import {
   parseIdempotencyKey,
   requestFingerprint,
   type StoredResponse,
-} from '../../lib/http/idempotencyKeys.ts';
+} from '../../lib/store/idempotencyKeys.ts';
 import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 
 describe('parseIdempotencyKey', () => {

@@ -11,11 +11,11 @@ import {
   IdempotencyInconsistentStateError,
   IdempotencyItemNotFoundError,
 } from '@aws-lambda-powertools/idempotency';
+import { type DeadLetterDeps, deadLetter, summarizeError } from '../deadLetters/deadLetter.ts';
 import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
 import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
-import { type DeadLetterDeps, deadLetter, summarizeError } from '../queue/deadLetter.ts';
 import { routeSignal } from '../routing/match.ts';
 import type { Route } from '../routing/routes.ts';
 import type { AlarmSignal } from '../sources/types.ts';

@@ -4,7 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CooldownStore } from '../../lib/policy/cooldown.ts';
+import { CooldownStore } from '../../lib/store/cooldowns.ts';
 import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 
 const TABLE = 'cooldown-test';
