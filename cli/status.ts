@@ -1,11 +1,11 @@
 /**
  * `dr-relay status <request_id> [--table]`: where a request stands. Default: a signed
  * `GET <api>/v1/requests/<request_id>`; `--table`: its status record read straight from
- * STATE_TABLE (StatusStore.get). Prints status, attempts, remote ids, the last error (kind, HTTP
+ * STATE_TABLE (DynamoStatusStore.get). Prints status, attempts, remote ids, the last error (kind, HTTP
  * status, Huawei code, message), reason and updated_at. Exit 1 when the request is unknown.
  * Owns: that report. Must not touch: the status record (lib/store/status.ts), the API.
  */
-import { StatusStore } from '../lib/store/status.ts';
+import { DynamoStatusStore } from '../lib/store/status.ts';
 import { callApi, problemLines, problemOf } from './api.ts';
 import type { Command, CommandArgs } from './command.ts';
 import { type CliIo, EXIT } from './io.ts';
@@ -86,7 +86,7 @@ const fromApi = async (target: Target, requestId: string): Promise<Found> => {
 
 const fromTable = async (target: Target, requestId: string): Promise<Found> => {
   const table = target.stateTable();
-  const store = new StatusStore({ client: target.dynamo(), table, ttlSeconds: 0 });
+  const store = new DynamoStatusStore({ client: target.dynamo(), table, ttlSeconds: 0 });
   const record = await step(`reading req#${requestId} from the state table ${table}`, () =>
     store.get(requestId),
   );

@@ -7,7 +7,7 @@
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { loadRoutes } from '../lib/routing/routes.ts';
-import { StatusStore } from '../lib/store/status.ts';
+import { DynamoStatusStore } from '../lib/store/status.ts';
 import { LOCAL } from '../tools/local/constants.ts';
 import { describeBatch } from '../tools/local/report.ts';
 import { loadSamples, seedSamples } from '../tools/local/samples.ts';
@@ -27,7 +27,7 @@ const huawei =
     : 'the Huawei simulator';
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'ERROR';
 let stack: LocalStack | undefined;
-let store: StatusStore | undefined;
+let store: DynamoStatusStore | undefined;
 try {
   stack = await startLocalStack({
     sqsPort: port(LOCAL.portVariables.sqs, LOCAL.ports.sqs),
@@ -47,7 +47,7 @@ try {
   );
   process.exit(1);
 }
-store = new StatusStore({ client: stack.dynamodb, table: stack.urls.stateTable, ttlSeconds: 3600 });
+store = new DynamoStatusStore({ client: stack.dynamodb, table: stack.urls.stateTable, ttlSeconds: 3600 });
 const samples = loadSamples();
 seedSamples(stack.simulator, samples.values());
 // The targets of the sample routes, so the sample alarms can act.

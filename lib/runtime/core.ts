@@ -11,7 +11,7 @@ import { Executor } from '../execution/executor.ts';
 import { makeIdempotentRunner } from '../execution/idempotent.ts';
 import { HuaweiClient } from '../huawei/client.ts';
 import { CooldownStore } from '../store/cooldowns.ts';
-import { StatusStore } from '../store/status.ts';
+import { DynamoStatusStore } from '../store/status.ts';
 import { dynamoClient, sqsClient } from './aws.ts';
 import { credentialsProvider } from './credentials.ts';
 import { logger } from './logger.ts';
@@ -19,7 +19,7 @@ import { logger } from './logger.ts';
 export const buildCore = (config: Config = loadConfig()) => {
   const dynamo = dynamoClient();
   const sqs = sqsClient();
-  const store = new StatusStore({
+  const store = new DynamoStatusStore({
     client: dynamo,
     table: config.STATE_TABLE,
     ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,

@@ -1,6 +1,8 @@
 /**
- * The request status record: the schema (the contract behind `GET /v1/requests/{id}`) and its store.
- * Owns: items `req#<idempotency key>` in STATE_TABLE. Must not touch: idempotency records (Powertools
+ * The request status record: the schema (the contract behind `GET /v1/requests/{id}`), the port
+ * its users depend on (`StatusStore`) and the DynamoDB store behind it (`DynamoStatusStore`; the
+ * in-memory one for unit tests is test/fixtures/memoryStore.ts, and both are held to
+ * test/store/statusStore.contract.ts). Owns: items `req#<idempotency key>` in STATE_TABLE. Must not touch: idempotency records (Powertools
  * owns those), queues, the Huawei client.
  *
  * Besides the status shown to users, the record keeps `call`: `sending` is written *before* a
@@ -72,7 +74,29 @@ export interface StatusChange {
   readonly failure?: boolean;
 }
 
-export class StatusStore {
+/** What `begin` answers: the record as it was before the attempt started, or a refusal. */
+export type BeginResult = { started: true; prior: StatusRecord | undefined } | { started: false };
+
+/**
+ * The status store port: every operation the relay performs on status records. Consumers that need
+ * only some of it take a `Pick<StatusStore, …>`.
+ */
+export interface StatusStore {
+  /** The record, or undefined when the request has none. */
+  get(requestId: string): Promise<StatusRecord | undefined>;
+  /** Applies a change, creating the record if needed; returns the record as stored. */
+  set(requestId: string, change: StatusChange): Promise<StatusRecord>;
+  /**
+   * Starts an attempt in one atomic write: applies `change` unless the request already has its
+   * outcome (succeeded, skipped; dead-lettered unless `reopen`) or an earlier call is still
+   * unconfirmed (`call.state` = sending).
+   */
+  begin(requestId: string, change: StatusChange, options: { reopen: boolean }): Promise<BeginResult>;
+  /** Creates the record as `queued` unless one exists; returns false when it already existed. */
+  createQueued(requestId: string, action: string, target: string): Promise<boolean>;
+}
+
+export class DynamoStatusStore implements StatusStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #ttlSeconds: number;
@@ -91,7 +115,11 @@ export class StatusStore {
 
   async get(requestId: string): Promise<StatusRecord | undefined> {
     const { Item } = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: StatusStore.keyOf(requestId), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: DynamoStatusStore.keyOf(requestId),
+        ConsistentRead: true,
+      }),
     );
     return Item ? StatusRecordSchema.parse(unmarshall(Item)) : undefined;
   }
@@ -108,11 +136,7 @@ export class StatusStore {
    * unconfirmed (`call.state` = sending). Returns the record
    * as it was before, or `started: false` when refused (the caller then takes the careful path).
    */
-  async begin(
-    requestId: string,
-    change: StatusChange,
-    options: { reopen: boolean },
-  ): Promise<{ started: true; prior: StatusRecord | undefined } | { started: false }> {
+  async begin(requestId: string, change: StatusChange, options: { reopen: boolean }): Promise<BeginResult> {
     const condition = {
       expression: `(attribute_not_exists(#call) OR #call.#call_state <> :sending) AND (attribute_not_exists(#status) OR NOT #status IN (:succeeded, :skipped${
         options.reopen ? '' : ', :dead_lettered'
@@ -178,7 +202,7 @@ export class StatusStore {
     const { Attributes } = await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#table,
-        Key: StatusStore.keyOf(requestId),
+        Key: DynamoStatusStore.keyOf(requestId),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ...(condition ? { ConditionExpression: condition.expression } : {}),
         ExpressionAttributeNames: names,
@@ -197,7 +221,7 @@ export class StatusStore {
         new PutItemCommand({
           TableName: this.#table,
           Item: {
-            ...StatusStore.keyOf(requestId),
+            ...DynamoStatusStore.keyOf(requestId),
             ...marshall({
               request_id: requestId,
               action,

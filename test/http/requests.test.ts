@@ -1,7 +1,7 @@
 /**
  * The request routes as HTTP: `POST /v1/requests` (signed, size / type / JSON / field checks,
  * Idempotency-Key) and `GET /v1/requests/{request_id}`. The queue is a recorder, the status store
- * an in-memory one with createQueued semantics; Idempotency-Keys live in a real DynamoDB (dynalite).
+ * the in-memory one; Idempotency-Keys live in a real DynamoDB (dynalite).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../../lib/actions/request.ts';
@@ -26,15 +26,6 @@ const PREVIOUS_SECRET = 'whsec-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d';
 const START = new Date('2026-11-23T10:00:00Z');
 const invocation = { remainingMs: () => 25_000 };
 
-/** The StatusStore's createQueued semantics over the shared in-memory store. */
-class QueueingStatusStore extends MemoryStatusStore {
-  async createQueued(requestId: string, action: string, target: string): Promise<boolean> {
-    if (this.records.has(requestId)) return false;
-    await this.set(requestId, { status: 'queued', action, target, attempts: 0 });
-    return true;
-  }
-}
-
 let local: LocalTable;
 beforeAll(async () => {
   local = await startLocalTable('requests-route-test');
@@ -54,7 +45,7 @@ const setup = (
   options: { secrets?: readonly string[]; enqueue?: (r: ActionRequest) => Promise<void> } = {},
 ) => {
   const clock = { now: START };
-  const store = new QueueingStatusStore();
+  const store = new MemoryStatusStore({ now: () => clock.now });
   const enqueued: ActionRequest[] = [];
   const logged: { level: string; message: string; extra: unknown[] }[] = [];
   const record =

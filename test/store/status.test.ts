@@ -1,12 +1,13 @@
 /**
- * The request status record in the state table, against a real (local) DynamoDB: how `set` merges
- * a change into the stored record, the failure timestamps, the TTL, `createQueued`'s once-only
- * creation, and reading records back through the schema.
+ * The DynamoDB status store in the state table, against a real (local) DynamoDB: how `set` merges
+ * a change into the stored item, the failure timestamps, the TTL, `createQueued`'s once-only
+ * creation, and reading items back through the schema. What every StatusStore must do, this one
+ * included, is specified once in statusStore.contract.ts.
  */
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StatusRecord, StatusStore } from '../../lib/store/status.ts';
+import { DynamoStatusStore, type StatusRecord } from '../../lib/store/status.ts';
 import { type LocalTable, startLocalTable } from '../fixtures/dynalite.ts';
 
 const TABLE = 'dr-relay-test-state';
@@ -29,7 +30,12 @@ afterAll(async () => local?.stop());
 /** A store whose clock the test moves by hand, and a request id no other test uses. */
 const fixture = () => {
   const clock = { now: T1 };
-  const store = new StatusStore({ client, table: TABLE, ttlSeconds: TTL_SECONDS, now: () => clock.now });
+  const store = new DynamoStatusStore({
+    client,
+    table: TABLE,
+    ttlSeconds: TTL_SECONDS,
+    now: () => clock.now,
+  });
   ids += 1;
   return { store, clock, requestId: `status-test-${ids}` };
 };
@@ -44,19 +50,19 @@ const rawItem = async (key: string): Promise<Record<string, unknown> | undefined
 
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
-describe('StatusStore.keyOf', () => {
+describe('DynamoStatusStore.keyOf', () => {
   it.each([
     { requestId: 'failover-prod-1', id: 'req#failover-prod-1' },
     { requestId: 'sha256:8a7c00ff', id: 'req#sha256:8a7c00ff' },
   ])('keys $requestId as $id', ({ requestId, id }) => {
     // Act
-    const key = StatusStore.keyOf(requestId);
+    const key = DynamoStatusStore.keyOf(requestId);
     // Assess
     expect(key).toStrictEqual({ id: { S: id } });
   });
 });
 
-describe('StatusStore.begin', () => {
+describe('DynamoStatusStore.begin', () => {
   it('starts a new attempt in one write and returns the record as it was', async () => {
     const { store, requestId } = fixture();
     const fresh = await store.begin(
@@ -104,7 +110,7 @@ describe('StatusStore.begin', () => {
   });
 });
 
-describe('StatusStore.set', () => {
+describe('DynamoStatusStore.set', () => {
   it('creates a readable record even when the first change names no action', async () => {
     const { store, requestId } = fixture();
 
@@ -303,7 +309,7 @@ describe('StatusStore.set', () => {
   });
 });
 
-describe('StatusStore.createQueued', () => {
+describe('DynamoStatusStore.createQueued', () => {
   it('creates a queued record with no attempts, and answers true', async () => {
     // Prepare
     const { store, requestId } = fixture();
@@ -375,7 +381,7 @@ describe('StatusStore.createQueued', () => {
   });
 });
 
-describe('StatusStore.get', () => {
+describe('DynamoStatusStore.get', () => {
   it('answers undefined for an id it never stored', async () => {
     // Prepare
     const { store } = fixture();

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
 import { type DeadLetter, DeadLetterSchema } from '../../lib/deadLetters/deadLetter.ts';
-import { type StatusRecord, StatusStore } from '../../lib/store/status.ts';
+import { DynamoStatusStore, type StatusRecord } from '../../lib/store/status.ts';
 import type { LocalStack } from './stack.ts';
 
 export const TERMINAL = new Set(['succeeded', 'skipped', 'dead_lettered']);
@@ -36,7 +36,7 @@ export const sendBodies = async (
 };
 
 export const statusStore = (stack: LocalStack) =>
-  new StatusStore({ client: stack.dynamodb, table: stack.urls.stateTable, ttlSeconds: 3600 });
+  new DynamoStatusStore({ client: stack.dynamodb, table: stack.urls.stateTable, ttlSeconds: 3600 });
 
 /** Messages in the queue: visible, in flight and delayed. */
 export const queueDepth = async (sqs: SQSClient, queueUrl: string): Promise<number> => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { idempotencyKey } from '../../lib/actions/request.ts';
 import { sqsClient } from '../../lib/runtime/aws.ts';
-import { StatusStore } from '../../lib/store/status.ts';
+import { DynamoStatusStore } from '../../lib/store/status.ts';
 import { LOCAL } from '../local/constants.ts';
 import { buildAlarmSide } from './alarms.ts';
 import { evaluate, type Invariant, type Keyed, type Observed } from './checks.ts';
@@ -135,7 +135,7 @@ export const runSoak = async (
     const sqs = sqsClient({ ...clientConfig, endpoint: urls.sqs });
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: urls.dynamodb });
     clients.push(sqs, dynamodb);
-    const store = new StatusStore({ client: dynamodb, table: urls.stateTable, ttlSeconds: 3600 });
+    const store = new DynamoStatusStore({ client: dynamodb, table: urls.stateTable, ttlSeconds: 3600 });
     await backend.call('seed', { requests: [...plan.primaries] });
     await backend.call('faults', { rules: soakFaults() });
 

@@ -1,0 +1,486 @@
+/**
+ * The StatusStore port's specification, one for every implementation: what `get`, `set`, `begin`
+ * and `createQueued` do to a status record, as the DynamoDB store (the reference) does it.
+ * Run by test/store/statusStore.contract.test.ts against each store; storage details that only one
+ * store has (the req#<id> key, the TTL attribute) stay in that store's own tests.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StatusChange, StatusRecord, StatusStore } from '../../lib/store/status.ts';
+
+/** Builds an empty-or-shared store whose clock is `now`; request ids are never reused across tests. */
+export type MakeStatusStore = (now: () => Date) => StatusStore;
+
+const T1 = new Date('2026-11-23T17:00:00.000Z');
+const T2 = new Date('2026-11-23T17:05:30.250Z');
+const T3 = new Date('2026-11-23T18:00:00.999Z');
+const TARGET = 'dws:89cd04f168b84af6be287f71730fdb4b/e59d6b86-9072-46eb-a996-13f8b44994c1';
+const SENDING = { state: 'sending', sent_at: T1.toISOString() } as const;
+const ANSWERED = { state: 'answered', sent_at: T1.toISOString() } as const;
+
+export const describeStatusStoreContract = (name: string, makeStore: MakeStatusStore): void => {
+  describe(name, () => {
+    let ids = 0;
+    /** A store whose clock the test moves by hand, and a request id no other test uses. */
+    const fixture = () => {
+      const clock = { now: T1 };
+      const store = makeStore(() => clock.now);
+      ids += 1;
+      return { store, clock, requestId: `contract-${name}-${ids}` };
+    };
+
+    describe('get', () => {
+      it('answers undefined for an id it never stored', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const record = await store.get(requestId);
+        // Assess
+        expect(record).toBeUndefined();
+      });
+
+      it('hands out a copy: changing what it returned does not change the record', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.set(requestId, { status: 'in_progress', action: 'dcs.restore', remote: { a: '1' } });
+        const read = await store.get(requestId);
+        // Act
+        if (read?.remote) read.remote['a'] = 'changed';
+        // Assess
+        expect((await store.get(requestId))?.remote).toStrictEqual({ a: '1' });
+      });
+    });
+
+    describe('set', () => {
+      it('creates the record with request_id, created_at = updated_at = now, and 0 attempts when none are given', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const stored = await store.set(requestId, {
+          status: 'in_progress',
+          action: 'dws.dr.failover',
+          target: TARGET,
+        });
+        // Assess
+        const expected: StatusRecord = {
+          request_id: requestId,
+          action: 'dws.dr.failover',
+          target: TARGET,
+          status: 'in_progress',
+          attempts: 0,
+          created_at: T1.toISOString(),
+          updated_at: T1.toISOString(),
+        };
+        expect(stored).toStrictEqual(expected);
+        expect(await store.get(requestId)).toStrictEqual(expected);
+      });
+
+      it('creates a readable record with action "unknown" when the first change names no action', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const stored = await store.set(requestId, { status: 'failed', attempts: 1 });
+        // Assess
+        expect(stored).toMatchObject({ status: 'failed', action: 'unknown', attempts: 1 });
+        expect(await store.get(requestId)).toStrictEqual(stored);
+      });
+
+      it('replaces the "unknown" action once a change names one, and keeps it when later changes do not', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.set(requestId, { status: 'failed' });
+        // Act
+        const named = await store.set(requestId, { status: 'in_progress', action: 'dcs.restore' });
+        const unnamed = await store.set(requestId, { status: 'succeeded' });
+        // Assess
+        expect([named.action, unnamed.action]).toStrictEqual(['dcs.restore', 'dcs.restore']);
+      });
+
+      it('keeps created_at and every field the change does not name, and moves updated_at', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        await store.set(requestId, {
+          status: 'in_progress',
+          action: 'dcs.restore',
+          target: TARGET,
+          attempts: 2,
+          remote: { restore_id: 'r-1' },
+          reason: 'first reason',
+          error: { kind: 'transient', message: '503' },
+          call: ANSWERED,
+        });
+        clock.now = T2;
+        // Act
+        const stored = await store.set(requestId, { status: 'succeeded' });
+        // Assess
+        const expected: StatusRecord = {
+          request_id: requestId,
+          action: 'dcs.restore',
+          target: TARGET,
+          status: 'succeeded',
+          attempts: 2,
+          remote: { restore_id: 'r-1' },
+          reason: 'first reason',
+          error: { kind: 'transient', message: '503' },
+          call: ANSWERED,
+          created_at: T1.toISOString(),
+          updated_at: T2.toISOString(),
+        };
+        expect(stored).toStrictEqual(expected);
+        expect(await store.get(requestId)).toStrictEqual(expected);
+      });
+
+      it('leaves a field alone when the change carries it as undefined', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        await store.set(requestId, {
+          status: 'failed',
+          action: 'csbs.restore',
+          target: TARGET,
+          reason: 'kept',
+          attempts: 3,
+          call: ANSWERED,
+        });
+        clock.now = T2;
+        // Act
+        const stored = await store.set(requestId, {
+          status: 'in_progress',
+          action: undefined,
+          target: undefined,
+          reason: undefined,
+          attempts: undefined,
+          call: undefined,
+        });
+        // Assess
+        expect(stored).toMatchObject({
+          status: 'in_progress',
+          action: 'csbs.restore',
+          target: TARGET,
+          reason: 'kept',
+          attempts: 3,
+          call: ANSWERED,
+        });
+      });
+
+      it('replaces call, remote and error as a whole, and drops their fields given as undefined', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        await store.set(requestId, {
+          status: 'in_progress',
+          action: 'dws.dr.failover',
+          remote: { a: '1', b: '2' },
+          error: { kind: 'ambiguous', message: 'timeout', http_status: 504, error_code: 'APIGW.0504' },
+          call: { ...SENDING, before: '{"status":"running"}' },
+        });
+        clock.now = T2;
+        // Act
+        const stored = await store.set(requestId, {
+          status: 'failed',
+          remote: { c: '3' },
+          error: { kind: 'transient', message: '503', http_status: undefined },
+          call: { ...ANSWERED, before: undefined },
+        });
+        // Assess
+        const expected = {
+          remote: { c: '3' },
+          error: { kind: 'transient', message: '503' },
+          call: ANSWERED,
+        };
+        expect(stored).toMatchObject(expected);
+        expect(stored.call).toStrictEqual(ANSWERED);
+        expect(stored.error).toStrictEqual(expected.error);
+        expect(await store.get(requestId)).toStrictEqual(stored);
+      });
+
+      it('sets first_failure_at once and last_failure_at on each failure, and keeps both after', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        // Act
+        const first = await store.set(requestId, {
+          status: 'failed',
+          action: 'dcs.restore',
+          attempts: 1,
+          failure: true,
+        });
+        clock.now = T2;
+        const second = await store.set(requestId, { status: 'failed', attempts: 2, failure: true });
+        clock.now = T3;
+        const succeeded = await store.set(requestId, { status: 'succeeded' });
+        // Assess
+        const failureTimes = (record: StatusRecord) => [record.first_failure_at, record.last_failure_at];
+        expect(failureTimes(first)).toStrictEqual([T1.toISOString(), T1.toISOString()]);
+        expect(failureTimes(second)).toStrictEqual([T1.toISOString(), T2.toISOString()]);
+        expect(failureTimes(succeeded)).toStrictEqual([T1.toISOString(), T2.toISOString()]);
+        expect([second.attempts, succeeded.attempts]).toStrictEqual([2, 2]);
+        expect(succeeded.updated_at).toBe(T3.toISOString());
+      });
+
+      it.each([
+        { failure: false as const, label: 'failure: false' },
+        { failure: undefined, label: 'no failure flag' },
+      ])('writes no failure timestamps, and no failure field, with $label', async ({ failure }) => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const stored = await store.set(requestId, { status: 'failed', action: 'dcs.restore', failure });
+        // Assess
+        expect(stored).not.toHaveProperty('first_failure_at');
+        expect(stored).not.toHaveProperty('last_failure_at');
+        expect(stored).not.toHaveProperty('failure');
+        expect(await store.get(requestId)).toStrictEqual(stored);
+      });
+
+      it('keeps no hold on the change: changing it afterwards does not change the record', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        const change = {
+          status: 'in_progress',
+          action: 'dcs.restore',
+          remote: { a: '1' },
+        } satisfies StatusChange;
+        await store.set(requestId, change);
+        // Act
+        change.remote['a'] = 'changed';
+        // Assess
+        expect((await store.get(requestId))?.remote).toStrictEqual({ a: '1' });
+      });
+    });
+
+    describe('begin', () => {
+      it('starts on an unknown id: prior undefined, the change written as set would write it', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const begun = await store.begin(
+          requestId,
+          { status: 'in_progress', action: 'dcs.restore', target: TARGET, attempts: 1, call: SENDING },
+          { reopen: false },
+        );
+        // Assess
+        expect(begun).toStrictEqual({ started: true, prior: undefined });
+        const expected: StatusRecord = {
+          request_id: requestId,
+          action: 'dcs.restore',
+          target: TARGET,
+          status: 'in_progress',
+          attempts: 1,
+          call: SENDING,
+          created_at: T1.toISOString(),
+          updated_at: T1.toISOString(),
+        };
+        expect(await store.get(requestId)).toStrictEqual(expected);
+      });
+
+      it.each([
+        { status: 'queued', call: undefined },
+        { status: 'in_progress', call: undefined },
+        { status: 'in_progress', call: ANSWERED },
+        { status: 'failed', call: ANSWERED },
+        { status: 'failed', call: undefined },
+      ] as const)(
+        'starts over a $status record with call $call.state, returning the record as it was',
+        async ({ status, call }) => {
+          // Prepare
+          const { store, clock, requestId } = fixture();
+          await store.set(requestId, {
+            status,
+            call,
+            action: 'dcs.restore',
+            attempts: 1,
+            reason: 'earlier',
+            failure: true,
+          });
+          const before = await store.get(requestId);
+          clock.now = T2;
+          // Act
+          const begun = await store.begin(
+            requestId,
+            { status: 'in_progress', attempts: 2 },
+            { reopen: false },
+          );
+          // Assess
+          expect(begun).toStrictEqual({ started: true, prior: before });
+          expect(await store.get(requestId)).toStrictEqual({
+            ...before,
+            status: 'in_progress',
+            attempts: 2,
+            updated_at: T2.toISOString(),
+          });
+        },
+      );
+
+      it('sets the failure timestamps when the change carries failure: true', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        await store.begin(
+          requestId,
+          { status: 'in_progress', action: 'dcs.restore', failure: true },
+          { reopen: false },
+        );
+        // Assess
+        expect(await store.get(requestId)).toMatchObject({
+          first_failure_at: T1.toISOString(),
+          last_failure_at: T1.toISOString(),
+        });
+      });
+
+      it.each([
+        { status: 'in_progress', call: SENDING, reopen: false },
+        { status: 'in_progress', call: SENDING, reopen: true },
+        { status: 'failed', call: SENDING, reopen: true },
+        { status: 'succeeded', call: undefined, reopen: false },
+        { status: 'succeeded', call: ANSWERED, reopen: true },
+        { status: 'skipped', call: undefined, reopen: false },
+        { status: 'skipped', call: undefined, reopen: true },
+        { status: 'dead_lettered', call: undefined, reopen: false },
+        { status: 'dead_lettered', call: ANSWERED, reopen: false },
+        { status: 'dead_lettered', call: SENDING, reopen: true },
+      ] as const)(
+        'is refused over a $status record with call $call.state (reopen $reopen), changing nothing',
+        async ({ status, call, reopen }) => {
+          // Prepare
+          const { store, clock, requestId } = fixture();
+          await store.set(requestId, { status, call, action: 'dcs.restore', attempts: 1 });
+          const before = await store.get(requestId);
+          clock.now = T2;
+          // Act
+          const begun = await store.begin(
+            requestId,
+            { status: 'in_progress', attempts: 2, call: { state: 'sending', sent_at: T2.toISOString() } },
+            { reopen },
+          );
+          // Assess
+          expect(begun).toStrictEqual({ started: false });
+          expect(await store.get(requestId)).toStrictEqual(before);
+        },
+      );
+
+      it('reopens a dead-lettered request when asked to (a redrive), returning it as it was', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        await store.set(requestId, {
+          status: 'dead_lettered',
+          action: 'dcs.restore',
+          attempts: 5,
+          call: ANSWERED,
+        });
+        const before = await store.get(requestId);
+        clock.now = T2;
+        // Act
+        const begun = await store.begin(requestId, { status: 'in_progress', attempts: 1 }, { reopen: true });
+        // Assess
+        expect(begun).toStrictEqual({ started: true, prior: before });
+        expect(await store.get(requestId)).toMatchObject({ status: 'in_progress', attempts: 1 });
+      });
+
+      it('checks and writes in one step: of two concurrent attempts that mark the call sending, one starts', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        const attempt = (n: number) =>
+          store.begin(
+            requestId,
+            { status: 'in_progress', action: 'dcs.restore', attempts: n, call: SENDING },
+            {
+              reopen: false,
+            },
+          );
+        // Act
+        const results = await Promise.all([attempt(1), attempt(2)]);
+        // Assess
+        expect(results.filter((result) => result.started)).toHaveLength(1);
+      });
+    });
+
+    describe('createQueued', () => {
+      it('creates a queued record with no attempts, and answers true', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const created = await store.createQueued(requestId, 'csbs.restore', TARGET);
+        // Assess
+        expect(created).toBe(true);
+        const expected: StatusRecord = {
+          request_id: requestId,
+          action: 'csbs.restore',
+          target: TARGET,
+          status: 'queued',
+          attempts: 0,
+          created_at: T1.toISOString(),
+          updated_at: T1.toISOString(),
+        };
+        expect(await store.get(requestId)).toStrictEqual(expected);
+      });
+
+      it('answers false and changes nothing the second time', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        await store.createQueued(requestId, 'csbs.restore', TARGET);
+        const before = await store.get(requestId);
+        clock.now = T2;
+        // Act
+        const created = await store.createQueued(requestId, 'dcs.restore', 'dcs:other');
+        // Assess
+        expect(created).toBe(false);
+        expect(await store.get(requestId)).toStrictEqual(before);
+      });
+
+      it('answers false and leaves a record that set already wrote', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        const written = await store.set(requestId, {
+          status: 'succeeded',
+          action: 'dws.dr.failover',
+          attempts: 1,
+        });
+        clock.now = T2;
+        // Act
+        const created = await store.createQueued(requestId, 'dws.dr.failover', TARGET);
+        // Assess
+        expect(created).toBe(false);
+        expect(await store.get(requestId)).toStrictEqual(written);
+      });
+
+      it('lets a later set keep its created_at, action and target', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        await store.createQueued(requestId, 'dcs.restore', TARGET);
+        clock.now = T2;
+        // Act
+        const stored = await store.set(requestId, { status: 'in_progress', attempts: 1 });
+        // Assess
+        expect(stored).toStrictEqual({
+          request_id: requestId,
+          status: 'in_progress',
+          action: 'dcs.restore',
+          target: TARGET,
+          attempts: 1,
+          created_at: T1.toISOString(),
+          updated_at: T2.toISOString(),
+        });
+      });
+
+      it('lets begin start the queued request', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.createQueued(requestId, 'dcs.restore', TARGET);
+        const before = await store.get(requestId);
+        // Act
+        const begun = await store.begin(requestId, { status: 'in_progress', attempts: 1 }, { reopen: false });
+        // Assess
+        expect(begun).toStrictEqual({ started: true, prior: before });
+      });
+
+      it('creates once when asked concurrently: exactly one call answers true', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const answers = await Promise.all([
+          store.createQueued(requestId, 'dcs.restore', TARGET),
+          store.createQueued(requestId, 'dcs.restore', TARGET),
+        ]);
+        // Assess
+        expect(answers.filter(Boolean)).toHaveLength(1);
+      });
+    });
+  });
+};
