@@ -11,16 +11,16 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { KEY_PREFIX } from '../store/keys.ts';
-import type { Job, Outcome } from './executor.ts';
+import type { Executor, Job, Outcome } from './executor.ts';
 
 export interface IdempotentRunner {
-  readonly run: (job: Job, signal?: AbortSignal) => Promise<Outcome>;
+  readonly run: (job: Job, abort?: AbortSignal) => Promise<Outcome>;
   /** Lets in-progress claims expire with the invocation (call once per invocation). */
   readonly registerContext: (context: Context) => void;
 }
 
 export const makeIdempotentRunner = (
-  execute: (job: Job, signal?: AbortSignal) => Promise<Outcome>,
+  executor: Pick<Executor, 'execute'>,
   options: { client: DynamoDBClient; table: string; ttlSeconds: number },
 ): IdempotentRunner => {
   const config = new IdempotencyConfig({
@@ -34,6 +34,7 @@ export const makeIdempotentRunner = (
     tableName: options.table,
     awsSdkV3Client: options.client,
   });
+  const execute = (job: Job, abort?: AbortSignal): Promise<Outcome> => executor.execute(job, abort);
   const run = makeIdempotent(execute, {
     persistenceStore,
     config,

@@ -9,7 +9,7 @@
  */
 
 import { ValidationError } from '../errors.ts';
-import type { SignalResult } from '../intake/alarmSignals.ts';
+import type { AlarmPipeline, SignalResult } from '../intake/alarmSignals.ts';
 import type { Log } from '../log.ts';
 import {
   type AlarmSignal,
@@ -27,7 +27,8 @@ import { type HttpRequest, type HttpResponse, type InvocationContext, json } fro
 export interface AlertRouteDeps {
   /** The accepted tokens, read per request (a cached secret, so rotation needs no deploy). */
   readonly bearerTokens: () => Promise<readonly string[]>;
-  readonly process: (signals: AlarmSignal[], invocation: InvocationContext) => Promise<SignalResult[]>;
+  /** The alarm pipeline (lib/intake/alarmSignals.ts): routes, acts, dead-letters. */
+  readonly pipeline: Pick<AlarmPipeline, 'process'>;
   readonly smn: SmnDeliveryDeps;
   readonly log: Log;
 }
@@ -85,7 +86,7 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
         );
       }
       const signals = parse(parseBody(request));
-      return json(200, summary(signals, await deps.process(signals, invocation)));
+      return json(200, summary(signals, await deps.pipeline.process(signals, invocation)));
     }),
   });
 
@@ -104,7 +105,10 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
           });
           return json(200, { [delivery.kind]: delivery.topic_urn });
         }
-        return json(200, summary(delivery.signals, await deps.process(delivery.signals, invocation)));
+        return json(
+          200,
+          summary(delivery.signals, await deps.pipeline.process(delivery.signals, invocation)),
+        );
       }),
     },
   ];

@@ -11,6 +11,7 @@
 import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequest } from '../actions/request.ts';
 import { ValidationError } from '../errors.ts';
+import type { RequestQueue } from '../intake/requestQueue.ts';
 import type { Log } from '../log.ts';
 import {
   type IdempotencyKeyStore,
@@ -27,7 +28,7 @@ export interface RequestRouteDeps {
   /** The current HMAC secrets (a cached secret in the cloud, so rotation needs no deploy). */
   readonly hmacSecrets: () => Promise<readonly string[]>;
   /** Puts the request on the request queue. */
-  readonly enqueue: (request: ActionRequest) => Promise<void>;
+  readonly queue: Pick<RequestQueue, 'send'>;
   readonly store: Pick<StatusStore, 'get' | 'createQueued'>;
   readonly idempotencyKeys: Pick<IdempotencyKeyStore, 'begin' | 'complete' | 'abandon'>;
   readonly now: () => Date;
@@ -109,7 +110,7 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
       return json(202, { request_id: requestId, status: existing.status }, location);
     }
     // New, or known but not finished (perhaps never sent): queue it (again); the executor is idempotent.
-    await deps.enqueue(request);
+    await deps.queue.send(request);
     deps.log.info('request queued', { request_id: requestId, action: request.action, duplicate: !created });
     return json(202, { request_id: requestId, status: 'queued' }, location);
   };

@@ -4,21 +4,18 @@
  *   -> one idempotent job per (route, episode) with the route's cooldown -> executor.
  * Transient failures are retried here with backoff while the invocation has time left; then, like
  * permanent and unconfirmed ones, the request is dead-lettered with the alarm and the route.
+ * What a failure turns into is the shared outcome policy (lib/intake/outcome.ts); `alarm` is always an
+ * AlarmSignal here and `abort` the invocation's AbortSignal.
  * Owns: that loop. Must not touch: parsing (lib/sources), matching (lib/routing), the remote call.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyInconsistentStateError,
-  IdempotencyItemNotFoundError,
-} from '@aws-lambda-powertools/idempotency';
-import { type DeadLetterDeps, deadLetter, summarizeError } from '../deadLetters/deadLetter.ts';
-import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
-import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
+import { type DeadLetterDeps, deadLetter } from '../deadLetters/deadLetter.ts';
+import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import { routeSignal } from '../routing/match.ts';
 import type { Route } from '../routing/routes.ts';
 import type { AlarmSignal } from '../sources/types.ts';
+import { decideOutcome } from './outcome.ts';
 
 export type SignalResult =
   | { readonly signal: string; readonly result: 'no_route' }
@@ -46,7 +43,7 @@ export type SignalResult =
 
 export interface AlarmPipelineDeps {
   readonly routes: readonly Route[];
-  readonly run: (job: Job, signal?: AbortSignal) => Promise<Outcome>;
+  readonly run: (job: Job, abort?: AbortSignal) => Promise<Outcome>;
   readonly deadLetters: DeadLetterDeps;
   readonly log: Log;
   readonly count: (
@@ -60,15 +57,7 @@ export interface AlarmPipelineDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const describe = (signal: AlarmSignal) => `${signal.source}:${signal.name}:${signal.state}`;
-
-/** Unconfirmed retries that run out of time are ambiguous, not merely transient. */
-const asFinal = (error: unknown): unknown =>
-  error instanceof RetryLaterError && error.unconfirmed
-    ? new UnconfirmedOutcomeError(`attempts exhausted, last: ${error.message}`, 'unconfirmed', {
-        cause: error,
-      })
-    : error;
+const describe = (alarm: AlarmSignal) => `${alarm.source}:${alarm.name}:${alarm.state}`;
 
 export const processSignals = async (
   signals: readonly AlarmSignal[],
@@ -77,82 +66,83 @@ export const processSignals = async (
 ): Promise<SignalResult[]> => {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  const execute = async (signal: AlarmSignal, route: Route, job: Job): Promise<SignalResult> => {
-    const base = { signal: describe(signal), route: route.name, key: job.key };
+  const execute = async (alarm: AlarmSignal, route: Route, job: Job): Promise<SignalResult> => {
+    const base = { signal: describe(alarm), route: route.name, key: job.key };
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await deps.run({ ...job, attempt }, abort);
         deps.count('ActionsExecuted');
-        deps.log.info('alarm action done', { ...base, episode: signal.episode, outcome });
+        deps.log.info('alarm action done', { ...base, episode: alarm.episode, outcome });
         return { ...base, result: 'executed', outcome };
       } catch (error) {
-        if (
-          error instanceof IdempotencyAlreadyInProgressError ||
-          error instanceof IdempotencyItemNotFoundError ||
-          error instanceof IdempotencyInconsistentStateError
-        ) {
-          deps.log.info('same episode in progress in another delivery', base);
-          return { ...base, result: 'in_progress_elsewhere' };
-        }
-        if (error instanceof AlreadyDeadLetteredError) {
-          return { ...base, result: 'dead_lettered', reason: 'dead-lettered earlier (duplicate delivery)' };
-        }
-        const summary = summarizeError(error);
-        const delayMs =
-          backoffSeconds(attempt, deps.backoff, (error as { retryAfterMs?: number }).retryAfterMs) * 1000;
-        const timeLeft = deps.remainingMs() - delayMs > deps.attemptBudgetMs;
-        if (summary.kind === 'transient' && attempt < deps.maxAttempts && timeLeft && !abort?.aborted) {
-          deps.log.warn('alarm action failed transiently: retrying', {
-            ...base,
-            attempt,
-            delay_ms: delayMs,
-            error: summary,
-          });
-          await sleep(delayMs);
-          continue;
-        }
-        const letter = await deadLetter(deps.deadLetters, {
-          error: asFinal(error),
-          attempts: attempt,
+        const disposition = decideOutcome(error, {
           key: job.key,
-          request: job.request,
-          source: { type: 'alarm' },
-          alarm: signal,
-          route: route.name,
+          attempt,
+          maxAttempts: deps.maxAttempts,
+          backoff: deps.backoff,
+          canWait: (delaySeconds) =>
+            deps.remainingMs() - delaySeconds * 1000 > deps.attemptBudgetMs && !abort?.aborted,
         });
-        deps.count('ActionsDeadLettered');
-        return { ...base, result: 'dead_lettered', reason: letter.reason };
+        switch (disposition.kind) {
+          case 'in_progress_elsewhere':
+            deps.log.info('same episode in progress in another delivery', base);
+            return { ...base, result: 'in_progress_elsewhere' };
+          case 'duplicate_of_dead_letter':
+            return { ...base, result: 'dead_lettered', reason: 'dead-lettered earlier (duplicate delivery)' };
+          case 'retry':
+            deps.log.warn('alarm action failed transiently: retrying', {
+              ...base,
+              attempt,
+              delay_ms: disposition.delaySeconds * 1000,
+              error: disposition.summary,
+            });
+            await sleep(disposition.delaySeconds * 1000);
+            continue;
+          case 'dead_letter': {
+            const letter = await deadLetter(deps.deadLetters, {
+              error: disposition.error,
+              attempts: attempt,
+              key: job.key,
+              request: job.request,
+              source: { type: 'alarm' },
+              alarm,
+              route: route.name,
+            });
+            deps.count('ActionsDeadLettered');
+            return { ...base, result: 'dead_lettered', reason: letter.reason };
+          }
+        }
       }
     }
   };
 
-  const work = signals.flatMap((signal): Promise<SignalResult>[] => {
-    const decisions = routeSignal(signal, deps.routes);
+  const work = signals.flatMap((alarm): Promise<SignalResult>[] => {
+    const decisions = routeSignal(alarm, deps.routes);
     if (decisions.length === 0) {
       deps.count('SignalsUnrouted');
       deps.log.info('signal matched no route', {
-        signal: describe(signal),
-        episode: signal.episode,
-        labels: signal.labels,
+        signal: describe(alarm),
+        episode: alarm.episode,
+        labels: alarm.labels,
       });
-      return [Promise.resolve({ signal: describe(signal), result: 'no_route' })];
+      return [Promise.resolve({ signal: describe(alarm), result: 'no_route' })];
     }
     return decisions.map((decision) => {
       if (!decision.act) {
         deps.count('SignalsIgnored');
         deps.log.info('signal ignored', {
-          signal: describe(signal),
+          signal: describe(alarm),
           route: decision.route.name,
           reason: decision.reason,
         });
         return Promise.resolve({
-          signal: describe(signal),
+          signal: describe(alarm),
           route: decision.route.name,
           result: 'ignored',
           reason: decision.reason,
         });
       }
-      return execute(signal, decision.route, {
+      return execute(alarm, decision.route, {
         key: decision.key,
         request: decision.request,
         attempt: 1,
@@ -162,3 +152,19 @@ export const processSignals = async (
   });
   return Promise.all(work);
 };
+
+/** What the wiring builds once per cold start: the pipeline, given each invocation's clock and abort signal. */
+export class AlarmPipeline {
+  readonly #deps: Omit<AlarmPipelineDeps, 'remainingMs'>;
+
+  constructor(deps: Omit<AlarmPipelineDeps, 'remainingMs'>) {
+    this.#deps = deps;
+  }
+
+  process(
+    alarms: readonly AlarmSignal[],
+    invocation: { readonly remainingMs: () => number; readonly signal?: AbortSignal | undefined },
+  ): Promise<SignalResult[]> {
+    return processSignals(alarms, { ...this.#deps, remainingMs: invocation.remainingMs }, invocation.signal);
+  }
+}

@@ -7,31 +7,20 @@
  *   permanent or unconfirmed   -> dead letter with full context, status dead_lettered, removed
  *   same key in progress       -> retried shortly (the other delivery owns the call)
  * A dead-letter record sent back to this queue is a redrive of the request inside it.
- * Owns: that decision table. Must not touch: the remote call (the executor) or the claim (Powertools).
+ * Owns: acting on that table (visibility, status, dead letter); the decision itself is lib/intake/outcome.ts,
+ * shared with the alarm pipeline. Must not touch: the remote call (the executor) or the claim (Powertools).
  */
 
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyInconsistentStateError,
-  IdempotencyItemNotFoundError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
-import {
-  type DeadLetterDeps,
-  DeadLetterSchema,
-  deadLetter,
-  summarizeError,
-} from '../deadLetters/deadLetter.ts';
-import { DrRelayError } from '../errors.ts';
-import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
-import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
+import { type DeadLetterDeps, DeadLetterSchema, deadLetter } from '../deadLetters/deadLetter.ts';
+import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { StatusStore } from '../store/status.ts';
+import { decideOutcome } from './outcome.ts';
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
 export const REDRIVE_ATTRIBUTE = 'dr_relay_redrive';
@@ -91,14 +80,6 @@ const unwrapDeadLetter = (body: string): { body: string; redriven: boolean } => 
   }
 };
 
-/** Out of attempts with a call whose effect was never confirmed: that is ambiguous, not merely transient. */
-const asFinal = (error: unknown): unknown =>
-  error instanceof RetryLaterError && error.unconfirmed
-    ? new UnconfirmedOutcomeError(`attempts exhausted, last: ${error.message}`, 'unconfirmed', {
-        cause: error,
-      })
-    : error;
-
 export const makeRecordHandler = (deps: RecordHandlerDeps) => {
   const deadLetterRecord = async (
     record: SQSRecord,
@@ -127,7 +108,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     throw new RetryScheduledError(delaySeconds, { cause });
   };
 
-  return async (record: SQSRecord, signal?: AbortSignal): Promise<RecordResult> => {
+  return async (record: SQSRecord, abort?: AbortSignal): Promise<RecordResult> => {
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
     const { body, redriven } = unwrapDeadLetter(record.body);
     let request: ActionRequest;
@@ -149,56 +130,45 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
           ...(redrive ? { redrive } : {}),
           ...(verifiedNotApplied ? { verifiedNotApplied } : {}),
         },
-        signal,
+        abort,
       );
       deps.log.info('request done', { request_id: key, action: request.action, outcome });
       return { result: 'executed', outcome };
     } catch (error) {
-      if (error instanceof AlreadyDeadLetteredError) {
-        deps.log.info('duplicate of a dead-lettered request: dropped', { request_id: key });
-        return { result: 'duplicate_of_dead_letter' };
+      const disposition = decideOutcome(error, {
+        key,
+        attempt,
+        maxAttempts: deps.maxAttempts,
+        backoff: deps.backoff,
+      });
+      switch (disposition.kind) {
+        case 'duplicate_of_dead_letter':
+          deps.log.info('duplicate of a dead-lettered request: dropped', { request_id: key });
+          return { result: 'duplicate_of_dead_letter' };
+        case 'in_progress_elsewhere':
+          // Another delivery of this key holds (or just released) the claim: look again shortly, and
+          // write nothing (its outcome may already be recorded).
+          deps.log.info('same request in progress elsewhere: will look again', { request_id: key });
+          return retryLater(record, IN_PROGRESS_RETRY_SECONDS, error);
+        case 'retry':
+          await deps.store.set(key, {
+            status: 'failed',
+            action: request.action,
+            target: actionFor(request.action).target(request),
+            attempts: attempt,
+            error: disposition.summary,
+            failure: true,
+          });
+          deps.log.warn('transient failure: retry scheduled', {
+            request_id: key,
+            attempt,
+            delay_seconds: disposition.delaySeconds,
+            error: disposition.summary,
+          });
+          return retryLater(record, disposition.delaySeconds, error);
+        case 'dead_letter':
+          return deadLetterRecord(record, disposition.error, { key, request, attempts: attempt });
       }
-      if (
-        error instanceof IdempotencyAlreadyInProgressError ||
-        error instanceof IdempotencyItemNotFoundError ||
-        error instanceof IdempotencyInconsistentStateError
-      ) {
-        // Another delivery of this key holds (or just released) the claim: look again shortly, and
-        // write nothing (its outcome may already be recorded).
-        deps.log.info('same request in progress elsewhere: will look again', { request_id: key });
-        return retryLater(record, IN_PROGRESS_RETRY_SECONDS, error);
-      }
-      if (error instanceof IdempotencyValidationError) {
-        const reused = new DrRelayError(
-          `request_id ${key} was already used for a different request`,
-          'permanent',
-          {
-            cause: error,
-          },
-        );
-        return deadLetterRecord(record, reused, { attempts: attempt });
-      }
-      const summary = summarizeError(error);
-      if (summary.kind === 'transient' && attempt < deps.maxAttempts) {
-        await deps.store.set(key, {
-          status: 'failed',
-          action: request.action,
-          target: actionFor(request.action).target(request),
-          attempts: attempt,
-          error: summary,
-          failure: true,
-        });
-        const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;
-        const delay = backoffSeconds(attempt, deps.backoff, retryAfterMs);
-        deps.log.warn('transient failure: retry scheduled', {
-          request_id: key,
-          attempt,
-          delay_seconds: delay,
-          error: summary,
-        });
-        return retryLater(record, delay, error);
-      }
-      return deadLetterRecord(record, asFinal(error), { key, request, attempts: attempt });
     }
   };
 };

@@ -36,7 +36,7 @@ export const buildCore = (config: Config = loadConfig()) => {
     mode: config.DR_AUTOMATION,
     log: logger,
   });
-  const runner = makeIdempotentRunner((job, signal) => executor.execute(job, signal), {
+  const runner = makeIdempotentRunner(executor, {
     client: dynamo,
     table: config.STATE_TABLE,
     ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,

@@ -1,29 +1,23 @@
 /**
- * Composition of the webhook function (API Gateway HTTP API): one router over the request routes
- * (`/v1/requests`: signed, enqueued, status) and the alert routes, built once per cold start.
- * Owns: wiring only.
+ * Wiring of the webhook function (API Gateway HTTP API): one router over the request routes
+ * (`/v1/requests`: signed, enqueued, status) and the alert routes, built once per cold start; each
+ * request then goes straight down through lib/http. The only logic here is the last-resort 500.
+ * Owns: construction, and turning an unexpected error into a problem answer.
  */
 import { readFileSync } from 'node:fs';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { alertRoutes } from '../http/alerts.ts';
 import { fromApiGateway, toApiGateway } from '../http/apigw.ts';
 import { problem } from '../http/problem.ts';
 import { requestRoutes } from '../http/requests.ts';
 import { createRouter } from '../http/router.ts';
-import { createSmnFetch, type SmnFetch, SmnVerifier } from '../sources/index.ts';
+import { RequestQueue } from '../intake/requestQueue.ts';
+import { createSmnFetch, pinnedSmnFetch, SmnVerifier } from '../sources/index.ts';
 import { IdempotencyKeyStore } from '../store/idempotencyKeys.ts';
 import { buildAlarmPipeline } from './alarms.ts';
 import { buildCore } from './core.ts';
 import { logger } from './logger.ts';
 import { alertTokensProvider, hmacSecretsProvider } from './webhookSecrets.ts';
-
-/** The certificate fetch: SMN over HTTPS, or the pinned PEM file (DR_SMN_CERT_FILE) for every allowed URL. */
-const certificateFetch = (pinnedFile: string | undefined): SmnFetch => {
-  if (!pinnedFile) return createSmnFetch();
-  const pem = readFileSync(pinnedFile, 'utf8');
-  return async () => ({ status: 200, text: async () => pem });
-};
 
 const build = () => {
   const core = buildCore();
@@ -32,14 +26,7 @@ const build = () => {
   const router = createRouter([
     ...requestRoutes({
       hmacSecrets: hmacSecretsProvider(config),
-      enqueue: async (request) => {
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: config.REQUEST_QUEUE_URL,
-            MessageBody: JSON.stringify(request),
-          }),
-        );
-      },
+      queue: new RequestQueue(sqs, config.REQUEST_QUEUE_URL),
       store,
       idempotencyKeys: new IdempotencyKeyStore({
         client: dynamo,
@@ -51,9 +38,13 @@ const build = () => {
     }),
     ...alertRoutes({
       bearerTokens: alertTokensProvider(core.config),
-      process: pipeline,
+      pipeline,
       smn: {
-        verifier: new SmnVerifier({ fetch: certificateFetch(core.config.DR_SMN_CERT_FILE) }),
+        verifier: new SmnVerifier({
+          fetch: config.DR_SMN_CERT_FILE
+            ? pinnedSmnFetch(readFileSync(config.DR_SMN_CERT_FILE, 'utf8'))
+            : createSmnFetch(),
+        }),
         fetch: createSmnFetch(),
       },
       log: logger,

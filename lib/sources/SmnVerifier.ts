@@ -22,6 +22,11 @@ export const createSmnFetch =
   (url) =>
     fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
 
+/** The certificate fetch pinned to one PEM file (DR_SMN_CERT_FILE): every allowed URL answers it. */
+export const pinnedSmnFetch = (pem: string): SmnFetch => {
+  return async () => ({ status: 200, text: async () => pem });
+};
+
 export interface SmnVerifierOptions {
   readonly fetch: SmnFetch;
   /** Clock for the cache, epoch ms. */

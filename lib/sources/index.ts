@@ -12,7 +12,13 @@ export { type CloudEyeEnvelope, parseCloudEyeAlarm } from './cloudEye.ts';
 export { ACCEPTED_CLOUDWATCH_SHAPES, parseCloudWatchEvent } from './cloudwatch.ts';
 export { SmnFetchError } from './errors.ts';
 export { parseGrafanaWebhook } from './grafana.ts';
-export { createSmnFetch, type SmnFetch, SmnVerifier, type SmnVerifierOptions } from './SmnVerifier.ts';
+export {
+  createSmnFetch,
+  pinnedSmnFetch,
+  type SmnFetch,
+  SmnVerifier,
+  type SmnVerifierOptions,
+} from './SmnVerifier.ts';
 export {
   isAllowedSmnUrl,
   SMN_MESSAGE_TYPES,

@@ -19,9 +19,11 @@ const setup = (fetch = fetchStub()) => {
   const router = createRouter(
     alertRoutes({
       bearerTokens: async () => [TOKEN],
-      process: async (signals): Promise<SignalResult[]> => {
-        received.push(signals);
-        return signals.map((s) => ({ signal: s.name, result: 'no_route' as const }));
+      pipeline: {
+        process: async (signals): Promise<SignalResult[]> => {
+          received.push([...signals]);
+          return signals.map((s) => ({ signal: s.name, result: 'no_route' as const }));
+        },
       },
       smn: { verifier: new SmnVerifier({ fetch: fetch.fetch }), fetch: fetch.fetch },
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },

@@ -61,11 +61,13 @@ const setup = (
   const router = createRouter(
     requestRoutes({
       hmacSecrets: async () => options.secrets ?? [SECRET, PREVIOUS_SECRET],
-      enqueue:
-        options.enqueue ??
-        (async (request) => {
-          enqueued.push(request);
-        }),
+      queue: {
+        send:
+          options.enqueue ??
+          (async (request) => {
+            enqueued.push(request);
+          }),
+      },
       store,
       idempotencyKeys,
       now: () => clock.now,

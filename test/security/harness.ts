@@ -182,8 +182,10 @@ export const webhookApp = (options: WebhookAppOptions = {}) => {
   const router = createRouter([
     ...requestRoutes({
       hmacSecrets: async () => options.hmacSecrets ?? [HMAC_SECRET, OLD_HMAC_SECRET],
-      enqueue: async (request: ActionRequest) => {
-        calls.record('enqueue', request);
+      queue: {
+        send: async (request: ActionRequest) => {
+          calls.record('enqueue', request);
+        },
       },
       store: {
         get: async (requestId: string) => {
@@ -232,9 +234,11 @@ export const webhookApp = (options: WebhookAppOptions = {}) => {
     }),
     ...alertRoutes({
       bearerTokens: async () => options.bearerTokens ?? [BEARER_TOKEN, OLD_BEARER_TOKEN],
-      process: async (signals: AlarmSignal[]): Promise<SignalResult[]> => {
-        calls.record('process', signals);
-        return signals.map((s) => ({ signal: s.name, result: 'no_route' as const }));
+      pipeline: {
+        process: async (signals: AlarmSignal[]): Promise<SignalResult[]> => {
+          calls.record('process', signals);
+          return signals.map((s) => ({ signal: s.name, result: 'no_route' as const }));
+        },
       },
       smn: {
         verifier: sharedVerifier,

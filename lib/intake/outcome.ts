@@ -1,0 +1,73 @@
+/**
+ * The one outcome policy of both entry paths (the request queue and the alarm pipeline): what a
+ * failed run of a job turns into.
+ *   another delivery holds the key (Powertools' three in-progress errors) -> in progress elsewhere
+ *   the request was dead-lettered earlier                                -> duplicate of a dead letter
+ *   the same request_id with another request                             -> dead letter (permanent)
+ *   transient, and the caller can still wait the backoff                  -> retry after the delay
+ *   anything else                                                         -> dead letter; a transient
+ *     failure whose call was never confirmed becomes ambiguous (UnconfirmedOutcomeError) there
+ * Owns: that decision. Must not touch: how a path waits (visibility vs sleep), dead-letter sending.
+ */
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyInconsistentStateError,
+  IdempotencyItemNotFoundError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import { summarizeError } from '../deadLetters/deadLetter.ts';
+import { DrRelayError } from '../errors.ts';
+import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
+import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
+import type { ErrorSummary } from '../store/status.ts';
+
+export type Disposition =
+  | { readonly kind: 'in_progress_elsewhere' }
+  | { readonly kind: 'duplicate_of_dead_letter' }
+  | { readonly kind: 'retry'; readonly delaySeconds: number; readonly summary: ErrorSummary }
+  | { readonly kind: 'dead_letter'; readonly error: unknown };
+
+export interface OutcomeContext {
+  readonly key: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly backoff: BackoffPolicy;
+  /** Whether this path can still wait `delaySeconds` and try again (time left, not aborted). */
+  readonly canWait?: (delaySeconds: number) => boolean;
+}
+
+/** Out of attempts with a call whose effect was never confirmed: that is ambiguous, not merely transient. */
+const asFinal = (error: unknown): unknown =>
+  error instanceof RetryLaterError && error.unconfirmed
+    ? new UnconfirmedOutcomeError(`attempts exhausted, last: ${error.message}`, 'unconfirmed', {
+        cause: error,
+      })
+    : error;
+
+const inProgressElsewhere = (error: unknown): boolean =>
+  error instanceof IdempotencyAlreadyInProgressError ||
+  error instanceof IdempotencyItemNotFoundError ||
+  error instanceof IdempotencyInconsistentStateError;
+
+export const decideOutcome = (error: unknown, context: OutcomeContext): Disposition => {
+  if (inProgressElsewhere(error)) return { kind: 'in_progress_elsewhere' };
+  if (error instanceof AlreadyDeadLetteredError) return { kind: 'duplicate_of_dead_letter' };
+  if (error instanceof IdempotencyValidationError)
+    return {
+      kind: 'dead_letter',
+      error: new DrRelayError(
+        `request_id ${context.key} was already used for a different request`,
+        'permanent',
+        {
+          cause: error,
+        },
+      ),
+    };
+  const summary = summarizeError(error);
+  if (summary.kind === 'transient' && context.attempt < context.maxAttempts) {
+    const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;
+    const delaySeconds = backoffSeconds(context.attempt, context.backoff, retryAfterMs);
+    if (context.canWait?.(delaySeconds) ?? true) return { kind: 'retry', delaySeconds, summary };
+  }
+  return { kind: 'dead_letter', error: asFinal(error) };
+};

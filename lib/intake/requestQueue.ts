@@ -1,0 +1,23 @@
+/**
+ * The request queue as a producer sees it: a validated ActionRequest put on REQUEST_QUEUE_URL for
+ * the request function to execute (the signed HTTP API today; any path that hands work over).
+ * Owns: SendMessage to the request queue. Must not touch: validation, execution.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { ActionRequest } from '../actions/request.ts';
+
+export class RequestQueue {
+  readonly #sqs: Pick<SQSClient, 'send'>;
+  readonly #queueUrl: string;
+
+  constructor(sqs: Pick<SQSClient, 'send'>, queueUrl: string) {
+    this.#sqs = sqs;
+    this.#queueUrl = queueUrl;
+  }
+
+  async send(request: ActionRequest): Promise<void> {
+    await this.#sqs.send(
+      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(request) }),
+    );
+  }
+}
