@@ -43,3 +43,14 @@ export class ValidationError extends DrRelayError {
 
 export const errorKindOf = (error: unknown): ErrorKind =>
   error instanceof DrRelayError ? error.kind : 'transient';
+
+/**
+ * A broken invariant of dr-relay itself (an unknown action id past validation, a catalogue entry
+ * that cannot do what it claims): retrying cannot help, so it is permanent and dead-lettered at once.
+ */
+export class InvariantError extends DrRelayError {
+  constructor(message: string) {
+    super(message, 'permanent');
+    this.name = 'InvariantError';
+  }
+}

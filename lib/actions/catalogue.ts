@@ -3,6 +3,7 @@
  * Everything else (request validation, the executor, the CLI, the docs) reads this list.
  * Adding an action = one new file + one line here.
  */
+import { InvariantError } from '../errors.ts';
 import { csbsRestore } from './csbs.ts';
 import { dcsRestore } from './dcs.ts';
 import { dwsFailover, dwsRecovery, dwsStart } from './dws.ts';
@@ -19,6 +20,6 @@ const byId = new Map<string, ActionDefinition<unknown>>(
 
 export const actionFor = (id: string): ActionDefinition<unknown> => {
   const action = byId.get(id);
-  if (!action) throw new Error(`unknown action ${id}`);
+  if (!action) throw new InvariantError(`unknown action ${id}`);
   return action;
 };

@@ -9,6 +9,7 @@
 import { actionFor } from '../actions/catalogue.ts';
 import type { ActionRequest } from '../actions/request.ts';
 import type { ActionDefinition, Reconciliation, RemoteCall } from '../actions/types.ts';
+import { InvariantError } from '../errors.ts';
 import type { HuaweiClient } from '../huawei/client.ts';
 import { type EndpointOverrides, endpointFor } from '../huawei/endpoints.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
@@ -301,7 +302,7 @@ export class Executor {
 
   #stateCallOf(action: Action, request: ActionRequest): RemoteCall {
     const call = action.stateCall(request);
-    if (!call) throw new Error(`${action.id} has a preflight but no state call`);
+    if (!call) throw new InvariantError(`${action.id} has a preflight but no state call`);
     return call;
   }
 

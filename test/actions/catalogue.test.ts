@@ -134,9 +134,12 @@ describe('the catalogue', () => {
   });
 
   it.each(['', 'dws.dr.switchover', 'DWS.DR.FAILOVER', 'dcs.restore ', 'toString', '__proto__'])(
-    'throws for the unknown action id %j',
+    'throws a permanent InvariantError for the unknown action id %j (retrying cannot help)',
     (id) => {
       expect(() => actionFor(id)).toThrow(`unknown action ${id}`);
+      expect(() => actionFor(id)).toThrow(
+        expect.objectContaining({ name: 'InvariantError', kind: 'permanent' }),
+      );
     },
   );
 
