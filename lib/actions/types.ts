@@ -3,7 +3,9 @@
  * Owns: the ActionDefinition contract. Must not touch: HTTP, storage, queues.
  */
 import type { z } from 'zod';
-import type { Service } from '../huawei/endpoints.ts';
+
+/** The Huawei Cloud services the catalogue acts on (each has its own endpoint: lib/huawei/endpoints.ts). */
+export type Service = 'dws' | 'csbs' | 'dcs';
 
 /** The common envelope of every ActionRequest; `params` is per action. */
 export interface RequestEnvelope<P> {
@@ -41,7 +43,8 @@ export interface ReconcileContext<P> {
 
 export type Preflight = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-export interface ActionDefinition<P = unknown> {
+/** What every action says, with or without a preflight. */
+interface ActionCommon<P> {
   readonly id: string;
   readonly service: Service;
   readonly summary: string;
@@ -55,13 +58,27 @@ export interface ActionDefinition<P = unknown> {
   remote(body: unknown): Record<string, string>;
   /** Huawei error codes meaning "busy / already under way": reconciled, never retried blindly. */
   readonly busyCodes: readonly string[];
-  /** How to read the resource's state; undefined when this request gives no way to read it. */
-  stateCall(request: RequestEnvelope<P>): RemoteCall | undefined;
-  /**
-   * When present, the state is read before every call: the answer is kept as the snapshot for
-   * reconciliation, and the call is made only if the preflight allows it (else: skipped, with the reason).
-   */
-  preflight?(state: unknown): Preflight;
   /** Decides, from the state read after an ambiguous or busy answer, whether our operation took effect. */
   reconcile(state: unknown, context: ReconcileContext<P>): Reconciliation;
 }
+
+/** An action called without reading the state first: the state is read only to reconcile. */
+export interface ActionWithoutPreflight<P = unknown> extends ActionCommon<P> {
+  /** How to read the resource's state; undefined when this request gives no way to read it. */
+  stateCall(request: RequestEnvelope<P>): RemoteCall | undefined;
+  readonly preflight?: undefined;
+}
+
+/** An action whose state is read before every call: so every request of it must say how. */
+export interface ActionWithPreflight<P = unknown> extends ActionCommon<P> {
+  /** How to read the resource's state, for every request. */
+  stateCall(request: RequestEnvelope<P>): RemoteCall;
+  /**
+   * The state is read before every call: the answer is kept as the snapshot for reconciliation,
+   * and the call is made only if the preflight allows it (else: skipped, with the reason).
+   */
+  preflight(state: unknown): Preflight;
+}
+
+/** One catalogue entry. A preflight without a state call for every request cannot be written. */
+export type ActionDefinition<P = unknown> = ActionWithoutPreflight<P> | ActionWithPreflight<P>;

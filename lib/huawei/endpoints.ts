@@ -3,9 +3,9 @@
  * Owns: the default host naming (with the published DWS exceptions) and configuration overrides.
  * Must not touch: the network, signing, credentials, the paths of individual API calls.
  */
+import type { Service } from '../actions/types.ts';
 import { ValidationError } from '../errors.ts';
 
-export type Service = 'dws' | 'csbs' | 'dcs';
 export type EndpointOverrides = Partial<Record<Service, string>>;
 
 /** DWS is served under other top-level domains in these regions (API reference, "Endpoints"). */

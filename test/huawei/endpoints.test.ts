@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Service } from '../../lib/actions/types.ts';
 import { ValidationError } from '../../lib/errors.ts';
-import { endpointFor, type Service } from '../../lib/huawei/endpoints.ts';
+import { endpointFor } from '../../lib/huawei/endpoints.ts';
 
 describe('endpointFor', () => {
   it.each<[Service, string, string]>([
