@@ -1,30 +1,39 @@
 /**
- * AK/SK verification as Huawei's API gateway does it (SDK-HMAC-SHA256): parse the Authorization
- * header, look up the SK, check X-Sdk-Date is within 15 minutes, recompute the canonical request
- * from the received method, Host, path, signed headers and exact body, compare in constant time.
- * Owns: the accept/refuse decision and the APIGW.0301 message. Uses lib/huawei/signer.ts unchanged.
+ * AK/SK verification as Huawei's API gateway does it (SDK-HMAC-SHA256), written on its own from
+ * the published algorithm (docs/design huawei-apis.md, the Go SDK's core/auth/signer/signer.go):
+ * parse the Authorization header, look up the SK, check X-Sdk-Date is signed and within 15
+ * minutes, recompute the canonical request from what was received (method, path, query, the
+ * headers the client says it signed, the exact body bytes) and compare in constant time.
+ * Any SignedHeaders set is accepted as long as it includes x-sdk-date: the Go SDK signs only
+ * `x-project-id;x-sdk-date` (no host), the Node and Java SDKs add content-type and host.
+ * Owns: the accept/refuse decision and the APIGW.0301 message (it echoes the server's canonical
+ * request with `|` for newlines, as the gateway does).
+ * Must not import lib/huawei/signer.ts: this is the independent reading the project's signer is
+ * checked against.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { canonicalRequest, signature } from '../../lib/huawei/signer.ts';
 
 export type AuthResult = { ok: true; ak: string } | { ok: false; message: string };
 
 export interface AuthInput {
   method: string;
-  /** The request target as received (path and query). */
+  /** The request target as received (path and query, still percent-encoded). */
   path: string;
   headers: IncomingHttpHeaders;
-  rawBody: string;
+  /** The body exactly as received. */
+  rawBody: Buffer | string;
   /** AK -> SK. */
   credentials: ReadonlyMap<string, string>;
   now: number;
 }
 
+const ALGORITHM = 'SDK-HMAC-SHA256';
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const AUTHORIZATION =
-  /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/i;
+  /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]+)$/;
 const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
 const refuse = (detail: string): AuthResult => ({
   ok: false,
@@ -33,7 +42,7 @@ const refuse = (detail: string): AuthResult => ({
 
 const headerValue = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
+  return Array.isArray(value) ? value.join(',') : value;
 };
 
 /** Milliseconds since the epoch of a `YYYYMMDDTHHmmssZ` date, or undefined when malformed. */
@@ -45,9 +54,51 @@ export const parseSdkDate = (value: string): number | undefined => {
   return new Date(ms).getUTCDate() === d && h < 24 && mi < 60 && s < 60 ? ms : undefined;
 };
 
-const sameText = (a: string, b: string): boolean => {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
+/** The gateway's escaping: A-Z a-z 0-9 `-` `_` `.` `~` kept, every other byte `%XX` upper-case. */
+export const percentEncode = (text: string): string => {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+};
+
+/** Percent-decoding that throws on a malformed escape (the request is then refused). */
+const percentDecode = (text: string, plusIsSpace: boolean): string =>
+  decodeURIComponent(plusIsSpace ? text.replaceAll('+', ' ') : text);
+
+/** Each segment decoded then escaped, a `/` always appended. */
+export const canonicalUri = (rawPath: string): string => {
+  const uri = rawPath
+    .split('/')
+    .map((segment) => percentEncode(percentDecode(segment, false)))
+    .join('/');
+  return uri.endsWith('/') ? uri : `${uri}/`;
+};
+
+/** Keys sorted by byte order, each key's values sorted, `k=v` joined by `&`, `k=` for no value. */
+export const canonicalQueryString = (rawQuery: string): string => {
+  const byKey = new Map<string, string[]>();
+  for (const pair of rawQuery.split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    const name = percentEncode(percentDecode(at < 0 ? pair : pair.slice(0, at), true));
+    const value = percentEncode(percentDecode(at < 0 ? '' : pair.slice(at + 1), true));
+    byKey.set(name, [...(byKey.get(name) ?? []), value]);
+  }
+  const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return [...byKey.keys()]
+    .sort(byteOrder)
+    .flatMap((name) => (byKey.get(name) ?? []).sort(byteOrder).map((value) => `${name}=${value}`))
+    .join('&');
+};
+
+const hexSha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+const sameHex = (expected: string, received: string): boolean => {
+  const left = Buffer.from(expected, 'utf8');
+  const right = Buffer.from(received.toLowerCase(), 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 };
 
@@ -60,18 +111,19 @@ export const verifyRequest = (input: AuthInput): AuthResult => {
   const sk = input.credentials.get(ak);
   if (sk === undefined) return refuse(`ak ${ak} does not exist.`);
 
-  const signedNames = signedList.toLowerCase().split(';');
-  if (!signedNames.includes('host') || !signedNames.includes('x-sdk-date')) {
-    return refuse('SignedHeaders must include host and x-sdk-date.');
+  const signedNames = signedList.split(';').map((name) => name.toLowerCase());
+  if (signedNames.some((name) => !HEADER_NAME.test(name))) {
+    return refuse('SignedHeaders is malformed.');
   }
-  const signed: Record<string, string> = {};
+  if (!signedNames.includes('x-sdk-date')) return refuse('SignedHeaders must include x-sdk-date.');
+  const signedValues: string[] = [];
   for (const name of signedNames) {
     const value = headerValue(input.headers, name);
     if (value === undefined) return refuse(`signed header ${name} is missing.`);
-    signed[name] = value;
+    signedValues.push(value.trim());
   }
 
-  const date = signed['x-sdk-date']!.trim();
+  const date = headerValue(input.headers, 'x-sdk-date')?.trim() ?? '';
   const dateMs = parseSdkDate(date);
   if (dateMs === undefined) return refuse(`X-Sdk-Date ${date} is not in the format YYYYMMDDTHHmmssZ.`);
   if (Math.abs(dateMs - input.now) > MAX_SKEW_MS) {
@@ -80,18 +132,27 @@ export const verifyRequest = (input: AuthInput): AuthResult => {
     );
   }
 
-  let canonical: string;
+  const target = input.path.startsWith('/') ? input.path : `/${input.path}`;
+  const at = target.indexOf('?');
+  let uri: string;
+  let query: string;
   try {
-    canonical = canonicalRequest(
-      input.method,
-      `http://${signed['host']}${input.path}`,
-      signed,
-      input.rawBody,
-    ).canonical;
+    uri = canonicalUri(at < 0 ? target : target.slice(0, at));
+    query = canonicalQueryString(at < 0 ? '' : target.slice(at + 1));
   } catch {
     return refuse('the request URI cannot be canonicalized.');
   }
-  if (!sameText(signature(canonical, date, sk), received.toLowerCase())) {
+  const canonical = [
+    input.method.toUpperCase(),
+    uri,
+    query,
+    signedNames.map((name, i) => `${name}:${signedValues[i]}\n`).join(''),
+    signedNames.join(';'),
+    hexSha256(input.rawBody),
+  ].join('\n');
+  const stringToSign = `${ALGORITHM}\n${date}\n${hexSha256(canonical)}`;
+  const expected = createHmac('sha256', sk).update(stringToSign, 'utf8').digest('hex');
+  if (!sameHex(expected, received)) {
     return refuse(`verify aksk signature fail, canonicalRequest: ${canonical.replaceAll('\n', '|')}`);
   }
   return { ok: true, ak };

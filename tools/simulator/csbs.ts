@@ -1,7 +1,9 @@
 /**
  * CSBS (Cloud Server Backup Service) restore: checkpoint items keyed by (project, item id), the
- * restore request's parameter checks (CSBS.9001), one running restore per server (CSBS.6015),
- * and the item going 'restoring' -> 'available' `restoreMs` later (evaluated lazily).
+ * restore request's parameter checks (CSBS.9001 when a mandatory field is missing), one running
+ * restore per server (CSBS.6015), items busy (CSBS.2003) or not available (CSBS.4000), unknown
+ * items (CSBS.3001, 404), and the item going 'restoring' -> 'available' `restoreMs` later
+ * (evaluated lazily). Codes: huawei-apis.md "Progress of restores".
  * Owns: CSBS state and answers. Must not touch: auth, faults, sockets.
  */
 import { randomUUID } from 'node:crypto';
@@ -27,34 +29,53 @@ export interface CsbsInit {
   status?: string;
 }
 
-/** The first failed parameter check, or undefined when the restore body is well formed. */
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/**
+ * The first failed parameter check, or undefined when the restore body is well formed. Every field
+ * the API reference marks Mandatory (huawei-apis.md, `restore_param` / `restore_target` tables):
+ * provider_id (the fixed CSBS id), checkpoint_id, parameters.checkpoint_item_id,
+ * parameters.power_on, parameters.targets.server_id, parameters.targets.volumes[] with backup_id
+ * and volume_id each.
+ */
 const checkRestore = (body: unknown): string | undefined => {
   const restore = isObject(body) ? body['restore'] : undefined;
   if (!isObject(restore)) return 'restore is required';
+  if (restore['provider_id'] === undefined) return 'provider_id is required';
   if (restore['provider_id'] !== CSBS_PROVIDER_ID) return 'provider_id is invalid';
-  if (typeof restore['checkpoint_id'] !== 'string' || !restore['checkpoint_id'])
-    return 'checkpoint_id is required';
+  if (!nonEmpty(restore['checkpoint_id'])) return 'checkpoint_id is required';
   const parameters = restore['parameters'];
   if (!isObject(parameters)) return 'parameters is required';
+  if (!nonEmpty(parameters['checkpoint_item_id'])) return 'parameters.checkpoint_item_id is required';
+  if (typeof parameters['power_on'] !== 'boolean') return 'parameters.power_on is required';
   const targets = parameters['targets'];
   if (!isObject(targets)) return 'parameters.targets is required';
-  const item = parameters['checkpoint_item_id'];
-  if (item !== undefined && (typeof item !== 'string' || !item)) return 'checkpoint_item_id is invalid';
-  const server = targets['server_id'];
-  if (server !== undefined && (typeof server !== 'string' || !server)) return 'targets.server_id is invalid';
+  if (!nonEmpty(targets['server_id'])) return 'parameters.targets.server_id is required';
   const volumes = targets['volumes'];
-  if (volumes === undefined) return undefined;
-  if (!Array.isArray(volumes)) return 'targets.volumes must be an array';
+  if (!Array.isArray(volumes)) return 'parameters.targets.volumes is required';
   for (const [index, volume] of volumes.entries()) {
     for (const field of ['backup_id', 'volume_id']) {
       const value = isObject(volume) ? volume[field] : undefined;
-      if (typeof value !== 'string' || !value) return `targets.volumes[${index}].${field} is required`;
+      if (!nonEmpty(value)) return `parameters.targets.volumes[${index}].${field} is required`;
     }
   }
+  const target = restore['restore_target'];
+  if (target !== undefined && typeof target !== 'string') return 'restore_target is invalid';
   return undefined;
 };
 
-const itemNotFound = (): ServiceResult => fail(404, 'CSBS.1003', 'The checkpoint item does not exist.');
+/** huawei-apis.md: CSBS.3001 (404) checkpoint item not found. */
+const itemNotFound = (): ServiceResult => fail(404, 'CSBS.3001', 'The checkpoint item does not exist.');
+
+/** Item statuses in which a backup, restore or deletion is executing (CSBS.2003). */
+const EXECUTING = new Set([
+  'protecting',
+  'restoring',
+  'deleting',
+  'waiting_protect',
+  'waiting_restore',
+  'waiting_delete',
+]);
 
 export const createCsbs = (options: { restoreMs: number; now: () => number }) => {
   const items = new Map<string, Item>();
@@ -75,13 +96,6 @@ export const createCsbs = (options: { restoreMs: number; now: () => number }) =>
     return item && settle(item, now);
   };
 
-  const byCheckpoint = (projectId: string, checkpointId: string, now: number): Item | undefined => {
-    for (const item of items.values()) {
-      if (item.projectId === projectId && item.checkpointId === checkpointId) return settle(item, now);
-    }
-    return undefined;
-  };
-
   const view = (item: Item): Record<string, unknown> => ({
     id: item.id,
     checkpoint_id: item.checkpointId,
@@ -99,9 +113,10 @@ export const createCsbs = (options: { restoreMs: number; now: () => number }) =>
     const parameters = request['parameters'] as Record<string, unknown>;
     const targets = parameters['targets'] as Record<string, unknown>;
     const checkpointId = request['checkpoint_id'] as string;
-    const itemId = parameters['checkpoint_item_id'] as string | undefined;
+    const itemId = parameters['checkpoint_item_id'] as string;
+    const serverId = targets['server_id'] as string;
 
-    const item = itemId ? find(projectId, itemId, now) : byCheckpoint(projectId, checkpointId, now);
+    const item = find(projectId, itemId, now);
     if (!item) return itemNotFound();
     if (item.checkpointId !== checkpointId) {
       return fail(
@@ -110,9 +125,15 @@ export const createCsbs = (options: { restoreMs: number; now: () => number }) =>
         'Parameter check failed: checkpoint_item_id does not belong to checkpoint_id',
       );
     }
-    const serverId = (targets['server_id'] as string | undefined) ?? item.serverId;
+    // huawei-apis.md, CSBS busy / wrong-state codes (all 400).
     if (now < (serverBusyUntil.get(key(projectId, serverId)) ?? 0)) {
       return fail(400, 'CSBS.6015', 'The server is restoring.');
+    }
+    if (EXECUTING.has(item.status)) {
+      return fail(400, 'CSBS.2003', 'The checkpoint item is executing a task.');
+    }
+    if (item.status !== 'available') {
+      return fail(400, 'CSBS.4000', 'The checkpoint item is not available.');
     }
 
     const until = now + options.restoreMs;

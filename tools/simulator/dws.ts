@@ -86,7 +86,9 @@ export const createDws = (options: { transitionMs: number; now: () => number }) 
     return pair && settle(pair, now);
   };
 
-  const notFound = (): ServiceResult => fail(404, 'DWS.0015', 'The disaster recovery does not exist.');
+  // huawei-apis.md: DWS answers an unknown DR with 403 DWS.0015 "resource not found or permission denied".
+  const notFound = (): ServiceResult =>
+    fail(403, 'DWS.0015', 'The resource does not exist or you do not have the permission to access it.');
 
   const operate =
     (op: DrOp): ServiceHandler =>

@@ -16,7 +16,16 @@ import { createPipeline } from './server.ts';
 import type { Simulator, SimulatorOptions } from './types.ts';
 
 export { CSBS_PROVIDER_ID } from './csbs.ts';
-export type { CallLogEntry, FaultRule, RouteId, Simulator, SimulatorOptions } from './types.ts';
+export type {
+  CallLogEntry,
+  DcsInit,
+  DcsPastRestore,
+  DcsRecordOrder,
+  FaultRule,
+  RouteId,
+  Simulator,
+  SimulatorOptions,
+} from './types.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -29,7 +38,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Simulat
 
   const dws = createDws({ transitionMs, now });
   const csbs = createCsbs({ restoreMs, now });
-  const dcs = createDcs({ restoreMs, now });
+  const dcs = createDcs({ restoreMs, now, order: options.dcsRecordOrder ?? 'newest-first' });
   const faults = createFaults(options.seed ?? 1);
   const log = createCallLog();
   const pipeline = createPipeline({

@@ -10,6 +10,8 @@ export interface RouteMatch {
   route: RouteId;
   projectId: string;
   id?: string;
+  /** The API version in the path (`v1`, `v1.0`, `v2`): DCS answers v1.0 and v2 differently. */
+  version: string;
 }
 
 const ROUTES: readonly { method: string; route: RouteId; pattern: RegExp }[] = [
@@ -38,17 +40,17 @@ const ROUTES: readonly { method: string; route: RouteId; pattern: RegExp }[] = [
   {
     method: 'POST',
     route: 'dcs.restore',
-    pattern: /^\/(?:v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)\/restores$/,
+    pattern: /^\/(?<v>v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)\/restores$/,
   },
   {
     method: 'GET',
     route: 'dcs.restores.list',
-    pattern: /^\/(?:v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)\/restores$/,
+    pattern: /^\/(?<v>v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)\/restores$/,
   },
   {
     method: 'GET',
     route: 'dcs.instance.show',
-    pattern: /^\/(?:v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)$/,
+    pattern: /^\/(?<v>v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)$/,
   },
 ];
 
@@ -67,7 +69,8 @@ export const matchRoute = (method: string, pathname: string): RouteMatch | undef
     const groups = pattern.exec(pathname)?.groups;
     if (!groups) continue;
     const id = decode(groups['id']);
-    return { route, projectId: decode(groups['p']) ?? '', ...(id === undefined ? {} : { id }) };
+    const version = groups['v'] ?? pathname.split('/')[1] ?? '';
+    return { route, projectId: decode(groups['p']) ?? '', version, ...(id === undefined ? {} : { id }) };
   }
   return undefined;
 };

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyRequest } from './auth.ts';
 import type { CallLog } from './callLog.ts';
-import { defaultFaultBody, fail, isObject, PROJECT_ID, unknownApi } from './errors.ts';
+import { defaultFaultBody, errorCodeOf, fail, PROJECT_ID, unknownApi } from './errors.ts';
 import type { FaultRegistry } from './faults.ts';
 import { matchRoute, resourceIdOf } from './routes.ts';
 import type { CallLogEntry, RouteId, ServiceHandler, ServiceResult } from './types.ts';
@@ -30,10 +30,10 @@ export interface Pipeline {
   release(): void;
 }
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
+const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 };
 
 const parseBody = (raw: string): unknown => {
@@ -51,6 +51,11 @@ const send = (
   body: Record<string, unknown>,
   requestId: string,
 ): void => {
+  if (status === 204) {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   const payload = status >= 400 && !('request_id' in body) ? { ...body, request_id: requestId } : body;
   const text = JSON.stringify(payload);
   res.writeHead(status, {
@@ -80,7 +85,7 @@ export const createPipeline = (deps: PipelineDeps): Pipeline => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const raw = await readBody(req);
-    const body = parseBody(raw);
+    const body = parseBody(raw.toString('utf8'));
     const url = new URL(`http://simulator.invalid${path.startsWith('/') ? path : `/${path}`}`);
     const matched = matchRoute(method, url.pathname);
     const auth = verifyRequest({
@@ -104,7 +109,7 @@ export const createPipeline = (deps: PipelineDeps): Pipeline => {
       authorized: auth.ok,
     };
     const record = (status: number, result: Partial<ServiceResult>, fault?: string): void => {
-      const code = isObject(result.body) ? result.body['error_code'] : undefined;
+      const code = errorCodeOf(result.body);
       const entry: Omit<CallLogEntry, 'seq'> = {
         ...base,
         status,
@@ -123,7 +128,7 @@ export const createPipeline = (deps: PipelineDeps): Pipeline => {
     if (!auth.ok) return answer(fail(401, 'APIGW.0301', auth.message));
     const { route, projectId } = matched;
     if (!PROJECT_ID.test(projectId)) {
-      return answer(fail(400, 'APIGW.0201', 'Bad request: the project id must be 32 hex characters.'));
+      return answer(fail(400, 'APIG.0201', 'API request error: the project id must be 32 hex characters.'));
     }
     const handler = deps.handlers[route];
     if (!handler) return answer(unknownApi());
@@ -131,6 +136,7 @@ export const createPipeline = (deps: PipelineDeps): Pipeline => {
       handler({
         projectId,
         ...(matched.id ? { id: matched.id } : {}),
+        version: matched.version,
         body,
         query: url.searchParams,
         now: deps.now(),
@@ -140,9 +146,12 @@ export const createPipeline = (deps: PipelineDeps): Pipeline => {
     if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
     if (!fault || fault.kind === 'latency') return answer(run(), fault?.label);
 
+    // 'after': the service runs (and changes state) first, then the fault replaces its answer:
+    // a 500 / 502 after the effect is the ambiguous case a caller must reconcile.
     const effectApplied = fault.when === 'after' ? run().effectApplied : false;
     if (fault.kind === 'status') {
-      const faultBody = fault.body ?? defaultFaultBody(fault.status);
+      const dcsVersion = matched.version === 'v1.0' ? 'v1.0' : 'v2';
+      const faultBody = fault.body ?? defaultFaultBody(fault.status, route, dcsVersion);
       return answer({ status: fault.status, body: faultBody, effectApplied }, fault.label);
     }
     record(0, { effectApplied }, fault.label);
@@ -172,7 +181,7 @@ export const createPipeline = (deps: PipelineDeps): Pipeline => {
         if (res.headersSent || res.destroyed) return;
         const message = error instanceof Error ? error.message : String(error);
         const requestId = String(res.getHeader('x-request-id') ?? '');
-        send(res, 500, { error_code: 'APIGW.0500', error_msg: `Simulator error: ${message}` }, requestId);
+        send(res, 500, { error_code: 'APIG.0201', error_msg: `Simulator error: ${message}` }, requestId);
       }
     },
     release,

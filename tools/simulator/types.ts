@@ -13,6 +13,35 @@ export interface SimulatorOptions {
   hangMs?: number;
   seed?: number;
   now?: () => number;
+  /**
+   * Order of DCS restore-record lists. Huawei does not document it; the default, newest first,
+   * is not "in the order we asked", and 'oldest-first' puts a new record behind every older one,
+   * so a reader that looks only at page 1 is caught by a test with many records.
+   */
+  dcsRecordOrder?: DcsRecordOrder;
+}
+
+export type DcsRecordOrder = 'newest-first' | 'oldest-first';
+
+/** A past (already ended) DCS restore, seeded so lists can hold many records. */
+export interface DcsPastRestore {
+  backupId: string;
+  /** ms since the epoch, or an ISO time. */
+  createdAt: number | string;
+  status?: 'succeed' | 'failed';
+  /** The record's error_code when failed (default `dcs.08.0002`). */
+  errorCode?: string;
+  remark?: string;
+  restoreId?: string;
+}
+
+export interface DcsInit {
+  mode?: 'single' | 'ha' | 'cluster';
+  /** RUNNING (default), RESTORING, EXTENDING, ERROR, FROZEN, RESTARTING, ... */
+  status?: string;
+  /** Every restore of this instance ends 'failed' with this error_code (true: `dcs.08.0002`). */
+  restoreFails?: string | true;
+  history?: DcsPastRestore[];
 }
 
 export type RouteId =
@@ -76,16 +105,13 @@ export interface Simulator {
       itemId: string,
       init?: { checkpointId?: string; serverId?: string; status?: string },
     ): void;
-    dcsInstance(
-      projectId: string,
-      instanceId: string,
-      init?: { mode?: 'single' | 'ha' | 'cluster'; status?: string },
-    ): void;
+    dcsInstance(projectId: string, instanceId: string, init?: DcsInit): void;
   };
   readonly faults: { add(rule: FaultRule): () => void; clear(): void };
   /** Current state views for assertions (after applying due transitions). */
   drPair(projectId: string, id: string): Record<string, unknown> | undefined;
   checkpointItem(projectId: string, itemId: string): Record<string, unknown> | undefined;
+  /** The instance's restore records, newest first (whatever order the HTTP list uses). */
   dcsRestores(projectId: string, instanceId: string): Record<string, unknown>[];
   close(): Promise<void>;
 }
@@ -94,12 +120,14 @@ export interface Simulator {
 export interface ServiceRequest {
   projectId: string;
   id?: string;
+  /** The API version in the path (`v1`, `v1.0`, `v2`). */
+  version: string;
   body: unknown;
   query: URLSearchParams;
   now: number;
 }
 
-/** What a service answers; `effectApplied` is true only when the call changed state. */
+/** What a service answers; `effectApplied` is true only when the call changed state; a 204 sends no body. */
 export interface ServiceResult {
   status: number;
   body: Record<string, unknown>;

@@ -48,7 +48,7 @@ describe('simulator call log', () => {
         path: `/v1.0/${PROJECT}/instances/inst-1`,
         route: 'unknown',
         status: 404,
-        errorCode: 'APIGW.0101',
+        errorCode: 'APIG.0101',
         effectApplied: false,
         requestId: unknown.requestId,
         authorized: true,
@@ -63,6 +63,6 @@ describe('simulator call log', () => {
     for (let i = 0; i < 3; i++) await client('GET', `/v2/${PROJECT}/instances/none`);
     // Assess
     expect(new Set(sim.calls.map((c) => c.requestId)).size).toBe(3);
-    expect(sim.calls.map((c) => c.errorCode)).toEqual(['DCS.4204', 'DCS.4204', 'DCS.4204']);
+    expect(sim.calls.map((c) => c.errorCode)).toEqual(['DCS.3022', 'DCS.3022', 'DCS.3022']);
   });
 });

@@ -5,18 +5,30 @@ import { errorCode, PROJECT, startTestSimulator } from './helpers.ts';
 const restorePath = `/v1/${PROJECT}/restores`;
 const itemPath = (id: string) => `/v1/${PROJECT}/checkpoint_items/${id}`;
 
+const PARAMETERS = {
+  checkpoint_item_id: 'it-1',
+  power_on: true,
+  targets: { server_id: 'srv-1', volumes: [{ backup_id: 'b-1', volume_id: 'v-1' }] },
+};
+
 const restoreBody = (overrides: Record<string, unknown> = {}, parameters?: Record<string, unknown>) => ({
   restore: {
     provider_id: CSBS_PROVIDER_ID,
     checkpoint_id: 'cp-1',
-    parameters: parameters ?? {
-      checkpoint_item_id: 'it-1',
-      power_on: true,
-      targets: { server_id: 'srv-1', volumes: [{ backup_id: 'b-1', volume_id: 'v-1' }] },
-    },
+    parameters: parameters ?? PARAMETERS,
     ...overrides,
   },
 });
+
+/** The restore body without one field, named by its path. */
+const without = (path: string): Record<string, unknown> => {
+  const body = structuredClone(restoreBody()) as Record<string, unknown>;
+  const steps = path.split('.');
+  let at: Record<string, unknown> = body;
+  for (const step of steps.slice(0, -1)) at = at[step] as Record<string, unknown>;
+  delete at[steps.at(-1) as string];
+  return body;
+};
 
 const setup = async () => {
   const started = await startTestSimulator({ restoreMs: 2000 });
@@ -55,26 +67,13 @@ describe('simulator CSBS restore', () => {
     expect(sim.calls[0]).toMatchObject({ route: 'csbs.restore', resourceId: 'it-1', effectApplied: true });
   });
 
-  it('finds the item by checkpoint_id when no checkpoint_item_id is given', async () => {
-    // Prepare
-    const { sim, client } = await setup();
-    // Act
-    const reply = await client('POST', restorePath, {
-      body: restoreBody({ checkpoint_id: 'cp-2' }, { targets: {} }),
-    });
-    // Assess
-    expect(reply.status).toBe(200);
-    expect(sim.checkpointItem(PROJECT, 'it-2')?.['status']).toBe('restoring');
-    expect(sim.calls[0]?.resourceId).toBe('cp-2');
-  });
-
   it('refuses a second restore of the same server while one runs (CSBS.6015), then allows it', async () => {
     // Prepare
     const { sim, client, clock } = await setup();
     await client('POST', restorePath, { body: restoreBody() });
     // Act
     const second = await client('POST', restorePath, {
-      body: restoreBody({ checkpoint_id: 'cp-2' }, { checkpoint_item_id: 'it-2', targets: {} }),
+      body: restoreBody({ checkpoint_id: 'cp-2' }, { ...PARAMETERS, checkpoint_item_id: 'it-2' }),
     });
     clock.advance(2000);
     const later = await client('POST', restorePath, { body: restoreBody() });
@@ -86,36 +85,85 @@ describe('simulator CSBS restore', () => {
   });
 
   it.each([
-    ['a wrong provider_id', restoreBody({ provider_id: 'other' }), 'provider_id'],
-    ['missing targets', restoreBody({}, { checkpoint_item_id: 'it-1' }), 'targets'],
-    ['missing parameters', restoreBody({ parameters: undefined }), 'parameters'],
+    ['provider_id', without('restore.provider_id')],
+    ['checkpoint_id', without('restore.checkpoint_id')],
+    ['parameters', without('restore.parameters')],
+    ['parameters.checkpoint_item_id', without('restore.parameters.checkpoint_item_id')],
+    ['parameters.power_on', without('restore.parameters.power_on')],
+    ['parameters.targets', without('restore.parameters.targets')],
+    ['parameters.targets.server_id', without('restore.parameters.targets.server_id')],
+    ['parameters.targets.volumes', without('restore.parameters.targets.volumes')],
     [
-      'a volume without volume_id',
-      restoreBody({}, { checkpoint_item_id: 'it-1', targets: { volumes: [{ backup_id: 'b' }] } }),
-      'volume_id',
+      'parameters.targets.volumes[0].backup_id',
+      restoreBody({}, { ...PARAMETERS, targets: { server_id: 'srv-1', volumes: [{ volume_id: 'v-1' }] } }),
     ],
-  ])('refuses %s with 400 CSBS.9001', async (_name, body, which) => {
+    [
+      'parameters.targets.volumes[0].volume_id',
+      restoreBody({}, { ...PARAMETERS, targets: { server_id: 'srv-1', volumes: [{ backup_id: 'b-1' }] } }),
+    ],
+  ])('refuses a restore without the mandatory %s with 400 CSBS.9001', async (which, body) => {
     // Prepare
     const { sim, client } = await setup();
     // Act
     const reply = await client('POST', restorePath, { body });
     // Assess
     expect([reply.status, errorCode(reply)]).toEqual([400, 'CSBS.9001']);
-    expect(String(reply.json['error_msg'])).toMatch(new RegExp(`^Parameter check failed: .*${which}`));
+    expect(String(reply.json['error_msg'])).toBe(`Parameter check failed: ${which} is required`);
     expect(sim.checkpointItem(PROJECT, 'it-1')?.['status']).toBe('available');
+    expect(sim.calls[0]?.effectApplied).toBe(false);
   });
 
-  it('answers 404 for an unknown checkpoint item', async () => {
+  it.each([
+    ['a wrong provider_id', restoreBody({ provider_id: 'other' })],
+    ['power_on that is not a boolean', restoreBody({}, { ...PARAMETERS, power_on: 'yes' })],
+    ['an item of another checkpoint', restoreBody({ checkpoint_id: 'cp-2' })],
+  ])('refuses %s with 400 CSBS.9001', async (_name, body) => {
+    // Prepare
+    const { client } = await setup();
+    // Act
+    const reply = await client('POST', restorePath, { body });
+    // Assess
+    expect([reply.status, errorCode(reply)]).toEqual([400, 'CSBS.9001']);
+  });
+
+  it.each([
+    ['backing up', 'protecting', 'CSBS.2003'],
+    ['being deleted', 'deleting', 'CSBS.2003'],
+    ['waiting to restore', 'waiting_restore', 'CSBS.2003'],
+    ['in error', 'error', 'CSBS.4000'],
+  ])('refuses an item %s with 400 %s', async (_name, status, code) => {
+    // Prepare
+    const { sim, client } = await setup();
+    sim.seed.csbsCheckpointItem(PROJECT, 'it-1', { checkpointId: 'cp-1', serverId: 'srv-1', status });
+    // Act
+    const reply = await client('POST', restorePath, { body: restoreBody() });
+    // Assess
+    expect([reply.status, errorCode(reply)]).toEqual([400, code]);
+    expect(sim.checkpointItem(PROJECT, 'it-1')?.['status']).toBe(status);
+  });
+
+  it('refuses an item still restoring onto another server with CSBS.2003', async () => {
+    // Prepare
+    const { client } = await setup();
+    await client('POST', restorePath, { body: restoreBody() });
+    // Act
+    const reply = await client('POST', restorePath, {
+      body: restoreBody({}, { ...PARAMETERS, targets: { server_id: 'srv-2', volumes: [] } }),
+    });
+    // Assess
+    expect([reply.status, errorCode(reply)]).toEqual([400, 'CSBS.2003']);
+  });
+
+  it('answers an unknown checkpoint item with 404 CSBS.3001', async () => {
     // Prepare
     const { client } = await setup();
     // Act
     const restore = await client('POST', restorePath, {
-      body: restoreBody({}, { checkpoint_item_id: 'nope', targets: {} }),
+      body: restoreBody({}, { ...PARAMETERS, checkpoint_item_id: 'nope' }),
     });
     const show = await client('GET', itemPath('nope'));
     // Assess
-    expect(restore.status).toBe(404);
-    expect(show.status).toBe(404);
-    expect(errorCode(show)).toMatch(/^CSBS\./);
+    expect([restore.status, errorCode(restore)]).toEqual([404, 'CSBS.3001']);
+    expect([show.status, errorCode(show)]).toEqual([404, 'CSBS.3001']);
   });
 });

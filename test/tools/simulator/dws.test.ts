@@ -115,14 +115,14 @@ describe('simulator DWS disaster recovery', () => {
     expect(detail['primary_cluster']).toHaveProperty('last_success_time', '2024-01-01T00:00:00Z');
   });
 
-  it('answers 404 DWS.0015 for an unknown DR, also one seeded in another project', async () => {
+  it('answers 403 DWS.0015 (not found or no permission) for an unknown DR, also one seeded in another project', async () => {
     // Prepare
     const { client } = await setup();
     // Act
     const unknown = await client('POST', `/v2/${PROJECT}/disaster-recovery/nope/failover`);
     const otherProject = await client('GET', path(undefined, OTHER_PROJECT));
     // Assess
-    expect([unknown.status, errorCode(unknown)]).toEqual([404, 'DWS.0015']);
-    expect([otherProject.status, errorCode(otherProject)]).toEqual([404, 'DWS.0015']);
+    expect([unknown.status, errorCode(unknown)]).toEqual([403, 'DWS.0015']);
+    expect([otherProject.status, errorCode(otherProject)]).toEqual([403, 'DWS.0015']);
   });
 });

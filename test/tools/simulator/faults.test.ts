@@ -33,8 +33,8 @@ describe('simulator fault injection', () => {
     // Assess
     expect(reply.status).toBe(503);
     expect(reply.json).toEqual({
-      error_code: 'APIGW.0503',
-      error_msg: 'Service unavailable',
+      error_code: 'APIG.0201',
+      error_msg: 'Backend unavailable',
       request_id: reply.requestId,
     });
     expect(sim.drPair(PROJECT, DR)?.['status']).toBe('running');
@@ -52,10 +52,86 @@ describe('simulator fault injection', () => {
     expect(sim.drPair(PROJECT, DR)?.['status']).toBe('failovering');
     expect(sim.calls[0]).toMatchObject({
       status: 503,
-      errorCode: 'APIGW.0503',
+      errorCode: 'APIG.0201',
       fault: 'status:503:after',
       effectApplied: true,
     });
+  });
+
+  it.each([
+    [500, 'DWS.0005'],
+    [502, 'APIG.0202'],
+    [504, 'APIG.0203'],
+  ])('status %i after: performs the failover, then answers %s', async (status, code) => {
+    // Prepare
+    const { sim, client } = await setup();
+    sim.faults.add({ route: 'dws.dr.failover', kind: 'status', status, when: 'after' });
+    // Act
+    const reply = await client('POST', failover);
+    // Assess
+    expect(reply.status).toBe(status);
+    expect(errorCode(reply)).toBe(code);
+    expect(sim.drPair(PROJECT, DR)?.['status']).toBe('failovering');
+    expect(sim.calls[0]).toMatchObject({
+      status,
+      errorCode: code,
+      fault: `status:${status}:after`,
+      effectApplied: true,
+    });
+  });
+
+  it('status 500 after on CSBS and DCS: the restore runs, the answer is the service internal error', async () => {
+    // Prepare
+    const { sim, client } = await setup();
+    sim.seed.csbsCheckpointItem(PROJECT, 'it-1', { checkpointId: 'cp-1', serverId: 'srv-1' });
+    sim.seed.dcsInstance(PROJECT, 'inst-2');
+    sim.faults.add({ route: ['csbs.restore', 'dcs.restore'], kind: 'status', status: 500, when: 'after' });
+    // Act
+    const csbs = await client('POST', `/v1/${PROJECT}/restores`, {
+      body: {
+        restore: {
+          provider_id: 'fc4d5750-22e7-4798-8a46-f48f62c4c1da',
+          checkpoint_id: 'cp-1',
+          parameters: {
+            checkpoint_item_id: 'it-1',
+            power_on: true,
+            targets: { server_id: 'srv-1', volumes: [{ backup_id: 'b-1', volume_id: 'v-1' }] },
+          },
+        },
+      },
+    });
+    const dcsV2 = await client('POST', `/v2/${PROJECT}/instances/inst-1/restores`, {
+      body: { backup_id: 'b' },
+    });
+    const dcsV1 = await client('POST', `/v1.0/${PROJECT}/instances/inst-2/restores`, {
+      body: { backup_id: 'b' },
+    });
+    // Assess
+    expect([csbs.status, errorCode(csbs)]).toEqual([500, 'CSBS.9999']);
+    expect(sim.checkpointItem(PROJECT, 'it-1')?.['status']).toBe('restoring');
+    expect([dcsV2.status, errorCode(dcsV2)]).toEqual([500, 'DCS.5092']);
+    expect(dcsV2.json).toHaveProperty('error_ext_msg');
+    expect(dcsV1.status).toBe(500);
+    expect(dcsV1.json['error']).toMatchObject({ code: '111500092' });
+    expect(sim.dcsRestores(PROJECT, 'inst-1')).toHaveLength(1);
+    expect(sim.dcsRestores(PROJECT, 'inst-2')).toHaveLength(1);
+    expect(sim.calls.map((c) => [c.errorCode, c.effectApplied])).toEqual([
+      ['CSBS.9999', true],
+      ['DCS.5092', true],
+      ['111500092', true],
+    ]);
+  });
+
+  it('status 500 before: no effect, the service internal error', async () => {
+    // Prepare
+    const { sim, client } = await setup();
+    sim.faults.add({ route: 'dws.dr.failover', kind: 'status', status: 500 });
+    // Act
+    const reply = await client('POST', failover);
+    // Assess
+    expect([reply.status, errorCode(reply)]).toEqual([500, 'DWS.0005']);
+    expect(sim.drPair(PROJECT, DR)?.['status']).toBe('running');
+    expect(sim.calls[0]).toMatchObject({ fault: 'status:500:before', effectApplied: false });
   });
 
   it('status with a custom body, and the default 429 body', async () => {
@@ -178,7 +254,7 @@ describe('simulator fault injection', () => {
     const dr1 = await client('POST', failover);
     const dr2 = await client('POST', `/v2/${PROJECT}/disaster-recovery/dr-0002/failover`);
     // Assess
-    expect([dcs.status, errorCode(dcs)]).toEqual([500, 'APIGW.0500']);
+    expect([dcs.status, errorCode(dcs)]).toEqual([500, 'DCS.5092']);
     expect(dr1.status).toBe(200);
     expect(dr2.status).toBe(503);
     expect(sim.drPair(PROJECT, 'dr-0002')?.['status']).toBe('running');

@@ -48,12 +48,16 @@ export interface CallOptions {
   signedAt?: Date;
   /** Bytes actually sent, when different from those signed. */
   sendBody?: string;
+  /** Path and query actually sent, when different from those signed. */
+  sendPath?: string;
   /** Edits the signed headers before sending. */
   tamper?: (headers: Record<string, string>) => void;
 }
 
 export interface Reply {
   status: number;
+  /** The body as received ('' for a 204). */
+  text: string;
   requestId: string | null;
   json: Record<string, unknown>;
 }
@@ -73,10 +77,12 @@ export const createClient =
     options.tamper?.(headers);
     delete headers['host']; // fetch sends the same Host itself
     const sent = options.sendBody ?? body;
-    const response = await fetch(url, { method, headers, ...(sent === '' ? {} : { body: sent }) });
+    const target = options.sendPath === undefined ? url : `${sim.url}${options.sendPath}`;
+    const response = await fetch(target, { method, headers, ...(sent === '' ? {} : { body: sent }) });
     const text = await response.text();
     return {
       status: response.status,
+      text,
       requestId: response.headers.get('x-request-id'),
       json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     };
