@@ -7,6 +7,7 @@
 import { actionFor } from '../lib/actions/catalogue.ts';
 import type { ActionRequest } from '../lib/actions/request.ts';
 import type { RemoteCall } from '../lib/actions/types.ts';
+import { type ActionSettings, DEFAULT_ACTION_SETTINGS } from '../lib/actions/types.ts';
 import { type EndpointOverrides, endpointFor } from '../lib/huawei/endpoints.ts';
 import type { Route } from '../lib/routing/routes.ts';
 import { type CliIo, envValue } from './io.ts';
@@ -35,6 +36,12 @@ const overridesFrom = (io: CliIo): EndpointOverrides => {
   return overrides;
 };
 
+/** The deployment settings the calls depend on, as the functions read them (DR_DCS_API_VERSION). */
+export const settingsFrom = (io: CliIo): ActionSettings => ({
+  dcsApiVersion:
+    envValue(io, 'DR_DCS_API_VERSION') === 'v1.0' ? 'v1.0' : DEFAULT_ACTION_SETTINGS.dcsApiVersion,
+});
+
 const AUTOMATION: Readonly<Record<string, string>> = {
   on: 'the call is sent',
   'dry-run': 'the call is signed and logged but NOT sent; recorded skipped',
@@ -52,14 +59,15 @@ const automationNote = (io: CliIo): string => {
 export const planFor = (route: Route, request: ActionRequest, key: string, io: CliIo): Plan => {
   const action = actionFor(request.action);
   const base = endpointFor(action.service, request.region, overridesFrom(io));
-  const remote = action.call(request);
+  const settings = settingsFrom(io);
+  const remote = action.call(request, settings);
   const call = {
     method: remote.method,
     url: `${base}${remote.path}`,
     ...(remote.body === undefined ? {} : { body: remote.body }),
   };
   const target = action.target(request);
-  const state = action.preflight ? action.stateCall(request) : undefined;
+  const state = action.preflight ? action.stateCall(request, settings) : undefined;
   const preflight = state ? { method: state.method, url: `${base}${state.path}` } : undefined;
   const operation = request.action.split('.').at(-1);
   const notes = [

@@ -1,7 +1,9 @@
 /**
  * CSBS (Cloud Server Backup Service): restore a server from a checkpoint.
+ * Every field of `parameters` is Mandatory in the API reference (restore_param / restore_target
+ * tables): checkpoint_item_id, power_on, targets.server_id, targets.volumes[].backup_id/volume_id.
  * CSBS has no GET for a restore: its progress is read on the checkpoint item
- * (waiting_restore -> restoring -> available | error), which needs `checkpoint_item_id`.
+ * (waiting_restore -> restoring -> available | error).
  */
 import * as z from 'zod';
 import { resourceId } from './ids.ts';
@@ -12,15 +14,14 @@ export const CSBS_PROVIDER_ID = 'fc4d5750-22e7-4798-8a46-f48f62c4c1da';
 const params = z.strictObject({
   checkpoint_id: resourceId,
   parameters: z.strictObject({
-    checkpoint_item_id: resourceId.optional(),
-    power_on: z.boolean().optional(),
+    checkpoint_item_id: resourceId,
+    power_on: z.boolean(),
     targets: z.strictObject({
-      server_id: resourceId.optional(),
+      server_id: resourceId,
       volumes: z
         .array(z.strictObject({ backup_id: resourceId, volume_id: resourceId }))
         .min(1)
-        .max(64)
-        .optional(),
+        .max(64),
     }),
   }),
   restore_target: z.string().min(1).max(255).optional(),
@@ -36,8 +37,7 @@ export const csbsRestore = {
   service: 'csbs',
   summary: 'Restore a server (or some of its volumes) from a CSBS checkpoint',
   params,
-  target: (r) =>
-    `csbs:${r.project_id}/${r.params.parameters.targets.server_id ?? r.params.parameters.checkpoint_item_id ?? r.params.checkpoint_id}`,
+  target: (r) => `csbs:${r.project_id}/${r.params.parameters.targets.server_id}`,
   call: (r) => ({
     method: 'POST',
     path: `/v1/${r.project_id}/restores`,
@@ -54,11 +54,15 @@ export const csbsRestore = {
     const parsed = accepted.safeParse(body);
     return parsed.success ? { restore_id: parsed.data.restore.id } : {};
   },
-  busyCodes: ['CSBS.6015'],
-  stateCall: (r) => {
-    const itemId = r.params.parameters.checkpoint_item_id;
-    return itemId ? { method: 'GET', path: `/v1/${r.project_id}/checkpoint_items/${itemId}` } : undefined;
-  },
+  /**
+   * Busy or wrong-state answers (all 400): CSBS.6015 the server is restoring; CSBS.2003 the item is
+   * executing (backing up, restoring, deleting); CSBS.2004 and CSBS.4000 the item is not available.
+   */
+  busyCodes: ['CSBS.6015', 'CSBS.2003', 'CSBS.2004', 'CSBS.4000'],
+  stateCall: (r) => ({
+    method: 'GET',
+    path: `/v1/${r.project_id}/checkpoint_items/${r.params.parameters.checkpoint_item_id}`,
+  }),
   reconcile: (state): Reconciliation => {
     const parsed = item.safeParse(state);
     if (!parsed.success) return { verdict: 'unknown', observed: 'the checkpoint item could not be read' };

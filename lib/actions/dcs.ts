@@ -1,11 +1,16 @@
 /**
  * DCS (Distributed Cache Service, Redis): restore an instance from a backup.
- * Restore records (`GET .../restores`) name the backup and their creation time: the most
- * reliable state of the five actions, so reconciliation here can always decide.
+ * API v2 by default (`/v2/{project_id}/instances/{id}/restores`, current SDKs and Terraform); the
+ * outdated v1.0 path (same body and answer) by configuration (DR_DCS_API_VERSION=v1.0).
+ * Restore records (`GET .../restores`) name the backup and their creation time: the most reliable
+ * state of the actions, so reconciliation here can always decide. Their order is not documented,
+ * so every page is read (v2: `offset` 0-based; v1.0: `start` 1-based, read as a record position,
+ * unverified), and no records at all is a 204 with no body (read by the client as `{}`).
+ * Busy codes come in both forms: v2 `DCS.4097`, v1.0 (and some v2 answers) `111400097`.
  */
 import * as z from 'zod';
 import { resourceId } from './ids.ts';
-import type { ActionDefinition, Reconciliation } from './types.ts';
+import type { ActionDefinition, ActionSettings, Reconciliation, RemoteCall } from './types.ts';
 
 const params = z.strictObject({
   instance_id: resourceId,
@@ -15,18 +20,56 @@ const params = z.strictObject({
 type Params = z.infer<typeof params>;
 
 const accepted = z.looseObject({ restore_id: z.string() });
-const records = z.looseObject({
-  restore_record_response: z.array(
-    z.looseObject({
-      restore_id: z.string(),
-      backup_id: z.string(),
-      status: z.string(),
-      created_at: z.string(),
-    }),
-  ),
+const record = z.looseObject({
+  restore_id: z.string(),
+  backup_id: z.string(),
+  status: z.string(),
+  created_at: z.string(),
 });
+const page = z.looseObject({ restore_record_response: z.array(record), total_num: z.number().optional() });
+/** A 204 (no records) arrives as an empty body: the client reads it as `{}`. */
+const noRecords = z.strictObject({});
+const records = z.union([page, noRecords.transform(() => ({ restore_record_response: [] }))]);
 /** Server clocks differ: a record created up to this long before our call still counts as ours. */
 const CLOCK_SLACK_MS = 60_000;
+/** The largest page DCS v2 serves (`limit` 1-1000). */
+export const DCS_PAGE_SIZE = 1000;
+/** At most this many pages are read (100,000 records): more means something is wrong. */
+const MAX_PAGES = 100;
+
+/**
+ * Busy or wrong-state answers (DCS API reference, error-code appendix; Terraform provider
+ * services/dcs/common.go): our restore did not start, the instance is doing something else.
+ *   DCS.4097 a restore is already running   DCS.4096 a backup is running   DCS.4017 a job is running
+ *   DCS.4026 the state does not allow it     DCS.4049 the instance is not running
+ *   DCS.4113 the instance is being extended (scaled)
+ * v1.0 numeric twins: 111 + HTTP status + the same suffix (DCS.4049 has none listed).
+ */
+export const DCS_BUSY_CODES = [
+  'DCS.4097',
+  'DCS.4096',
+  'DCS.4017',
+  'DCS.4026',
+  'DCS.4049',
+  'DCS.4113',
+  '111400097',
+  '111400096',
+  '111400017',
+  '111400026',
+  '111400113',
+] as const;
+
+const recordsPath = (projectId: string, instanceId: string, settings: ActionSettings, position: number) =>
+  settings.dcsApiVersion === 'v1.0'
+    ? `/v1.0/${projectId}/instances/${instanceId}/restores?start=${position + 1}&limit=${DCS_PAGE_SIZE}`
+    : `/v2/${projectId}/instances/${instanceId}/restores?offset=${position}&limit=${DCS_PAGE_SIZE}`;
+
+/** The record position a records call starts at (0-based), read back from its query. */
+const positionOf = (call: RemoteCall): number => {
+  const query = new URLSearchParams(call.path.split('?')[1] ?? '');
+  const offset = query.get('offset');
+  return offset !== null ? Number(offset) : Number(query.get('start') ?? '1') - 1;
+};
 
 export const dcsRestore = {
   id: 'dcs.restore' as const,
@@ -34,9 +77,9 @@ export const dcsRestore = {
   summary: 'Restore a DCS Redis instance (master/standby or cluster) from a backup',
   params,
   target: (r) => `dcs:${r.project_id}/${r.params.instance_id}`,
-  call: (r) => ({
+  call: (r, settings) => ({
     method: 'POST',
-    path: `/v1.0/${r.project_id}/instances/${r.params.instance_id}/restores`,
+    path: `/${settings.dcsApiVersion}/${r.project_id}/instances/${r.params.instance_id}/restores`,
     body: {
       backup_id: r.params.backup_id,
       ...(r.params.remark === undefined ? {} : { remark: r.params.remark }),
@@ -46,11 +89,37 @@ export const dcsRestore = {
     const parsed = accepted.safeParse(body);
     return parsed.success ? { restore_id: parsed.data.restore_id } : {};
   },
-  busyCodes: ['DCS.4113'],
-  stateCall: (r) => ({
+  busyCodes: DCS_BUSY_CODES,
+  stateCall: (r, settings) => ({
     method: 'GET',
-    path: `/v1.0/${r.project_id}/instances/${r.params.instance_id}/restores?start=1&limit=10`,
+    path: recordsPath(r.project_id, r.params.instance_id, settings, 0),
   }),
+  statePaging: {
+    next: (previous, body) => {
+      const parsed = page.safeParse(body);
+      if (!parsed.success) return undefined;
+      const read = parsed.data.restore_record_response.length;
+      const position = positionOf(previous);
+      const total = parsed.data.total_num;
+      // Without total_num, a full page may have more after it; a short page is the last.
+      const more = total === undefined ? read === DCS_PAGE_SIZE : position + read < total;
+      if (!more || read === 0 || position / DCS_PAGE_SIZE + 1 >= MAX_PAGES) return undefined;
+      const [path = '', query = ''] = previous.path.split('?');
+      const next = new URLSearchParams(query);
+      if (next.has('offset')) next.set('offset', String(position + read));
+      else next.set('start', String(position + read + 1));
+      return { method: 'GET', path: `${path}?${next.toString()}` };
+    },
+    combine: (bodies) => {
+      const all: unknown[] = [];
+      for (const body of bodies) {
+        const parsed = records.safeParse(body);
+        if (!parsed.success) return body; // unreadable: reconcile says so
+        all.push(...parsed.data.restore_record_response);
+      }
+      return { restore_record_response: all };
+    },
+  },
   reconcile: (state, { request, sentAt }): Reconciliation => {
     const parsed = records.safeParse(state);
     if (!parsed.success) return { verdict: 'unknown', observed: 'the restore records could not be read' };

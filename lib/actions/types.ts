@@ -23,6 +23,25 @@ export interface RemoteCall {
   readonly body?: unknown;
 }
 
+/**
+ * Deployment settings that shape an action's calls (configuration, never the request).
+ * `dcsApiVersion`: DCS v2 (current SDKs, Terraform) or the outdated v1.0 some regions and Huawei
+ * Cloud Stack installations still serve (DR_DCS_API_VERSION).
+ */
+export interface ActionSettings {
+  readonly dcsApiVersion: 'v2' | 'v1.0';
+}
+export const DEFAULT_ACTION_SETTINGS: ActionSettings = { dcsApiVersion: 'v2' };
+
+/**
+ * A state read that comes in pages: the call for the page after `previous` (undefined when that was
+ * the last), and how the pages read combine into the one state `reconcile` sees.
+ */
+export interface StatePaging {
+  next(previous: RemoteCall, body: unknown): RemoteCall | undefined;
+  combine(bodies: readonly unknown[]): unknown;
+}
+
 /** What reading the resource state says about whether our operation took effect. */
 export type Verdict = 'applied' | 'not_applied' | 'unknown';
 
@@ -53,26 +72,28 @@ interface ActionCommon<P> {
   /** A stable name of the resource acted on, e.g. `dws:<project>/<dr id>` (cooldowns, tables, logs). */
   target(request: RequestEnvelope<P>): string;
   /** The action's own call. */
-  call(request: RequestEnvelope<P>): RemoteCall;
+  call(request: RequestEnvelope<P>, settings: ActionSettings): RemoteCall;
   /** The ids a 2xx answer carries (kept on the status record). */
   remote(body: unknown): Record<string, string>;
   /** Huawei error codes meaning "busy / already under way": reconciled, never retried blindly. */
   readonly busyCodes: readonly string[];
   /** Decides, from the state read after an ambiguous or busy answer, whether our operation took effect. */
   reconcile(state: unknown, context: ReconcileContext<P>): Reconciliation;
+  /** Present when the state read is paged: every page is read before reconciling. */
+  readonly statePaging?: StatePaging;
 }
 
 /** An action called without reading the state first: the state is read only to reconcile. */
 export interface ActionWithoutPreflight<P = unknown> extends ActionCommon<P> {
   /** How to read the resource's state; undefined when this request gives no way to read it. */
-  stateCall(request: RequestEnvelope<P>): RemoteCall | undefined;
+  stateCall(request: RequestEnvelope<P>, settings: ActionSettings): RemoteCall | undefined;
   readonly preflight?: undefined;
 }
 
 /** An action whose state is read before every call: so every request of it must say how. */
 export interface ActionWithPreflight<P = unknown> extends ActionCommon<P> {
   /** How to read the resource's state, for every request. */
-  stateCall(request: RequestEnvelope<P>): RemoteCall;
+  stateCall(request: RequestEnvelope<P>, settings: ActionSettings): RemoteCall;
   /**
    * The state is read before every call: the answer is kept as the snapshot for reconciliation,
    * and the call is made only if the preflight allows it (else: skipped, with the reason).

@@ -8,7 +8,13 @@
  */
 import { actionFor } from '../actions/catalogue.ts';
 import type { ActionRequest } from '../actions/request.ts';
-import type { ActionDefinition, Reconciliation, RemoteCall } from '../actions/types.ts';
+import {
+  type ActionDefinition,
+  type ActionSettings,
+  DEFAULT_ACTION_SETTINGS,
+  type Reconciliation,
+  type RemoteCall,
+} from '../actions/types.ts';
 import { InvariantError } from '../errors.ts';
 import type { HuaweiClient } from '../huawei/client.ts';
 import { type EndpointOverrides, endpointFor } from '../huawei/endpoints.ts';
@@ -46,6 +52,8 @@ export interface ExecutorDeps {
   readonly client: Pick<HuaweiClient, 'send'>;
   readonly store: Pick<StatusStore, 'get' | 'set' | 'begin'>;
   readonly endpoints: EndpointOverrides;
+  /** Deployment settings the catalogue's calls depend on (DCS API version); defaults otherwise. */
+  readonly settings?: ActionSettings;
   readonly mode: AutomationMode;
   readonly cooldowns?: Pick<CooldownStore, 'claim' | 'release'>;
   readonly log: Log;
@@ -57,10 +65,12 @@ type Action = ActionDefinition<unknown>;
 export class Executor {
   readonly #deps: ExecutorDeps;
   readonly #now: () => Date;
+  readonly #settings: ActionSettings;
 
   constructor(deps: ExecutorDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
+    this.#settings = deps.settings ?? DEFAULT_ACTION_SETTINGS;
   }
 
   async execute(job: Job, signal?: AbortSignal): Promise<Outcome> {
@@ -117,7 +127,7 @@ export class Executor {
       }
     }
 
-    const call = action.call(request);
+    const call = action.call(request, this.#settings);
     if (this.#deps.mode === 'dry-run') {
       const dryRun = { method: call.method, url: this.#urlOf(action, request, call), body: call.body };
       this.#deps.log.info('dry-run: not sending', { request_id: key, ...dryRun });
@@ -143,7 +153,7 @@ export class Executor {
     const { key, request } = job;
     const { sentAt, before, snapshot } = marked;
     try {
-      const response = await this.#send(request, action.call(request), signal);
+      const response = await this.#send(request, action.call(request, this.#settings), signal);
       return await this.#succeed(key, action.remote(response.body), undefined, sentAt);
     } catch (error) {
       return await this.#onCallError(error, { job, action, before, sentAt, snapshot, signal });
@@ -265,15 +275,15 @@ export class Executor {
     context: { before: unknown; sentAt: string },
     signal?: AbortSignal,
   ): Promise<Reconciliation> {
-    const stateCall = action.stateCall(request);
+    const stateCall = action.stateCall(request, this.#settings);
     if (!stateCall)
       return {
         verdict: 'unknown',
         observed: `this ${request.action} request gives no way to read its state`,
       };
     try {
-      const state = await this.#send(request, stateCall, signal);
-      return action.reconcile(state.body, { request, before: context.before, sentAt: context.sentAt });
+      const state = await this.#readPages(action, request, stateCall, signal);
+      return action.reconcile(state, { request, before: context.before, sentAt: context.sentAt });
     } catch (error) {
       if (error instanceof HuaweiApiError && error.kind === 'permanent') {
         return { verdict: 'unknown', observed: `reading the state failed: ${error.message}` };
@@ -283,6 +293,25 @@ export class Executor {
         unconfirmed: true,
       });
     }
+  }
+
+  /** The whole state: every page of a paged read (DCS restore records), combined. */
+  async #readPages(
+    action: Action,
+    request: ActionRequest,
+    first: RemoteCall,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const paging = action.statePaging;
+    const body = (await this.#send(request, first, signal)).body;
+    if (!paging) return body;
+    const bodies = [body];
+    for (let next = paging.next(first, body); next; ) {
+      const page = (await this.#send(request, next, signal)).body;
+      bodies.push(page);
+      next = paging.next(next, page);
+    }
+    return paging.combine(bodies);
   }
 
   /** A state read has no effect: one that got no answer is simply retried later (transient). */
@@ -301,7 +330,7 @@ export class Executor {
   }
 
   #stateCallOf(action: Action, request: ActionRequest): RemoteCall {
-    const call = action.stateCall(request);
+    const call = action.stateCall(request, this.#settings);
     if (!call) throw new InvariantError(`${action.id} has a preflight but no state call`);
     return call;
   }

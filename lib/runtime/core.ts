@@ -33,6 +33,7 @@ export const buildCore = (config: Config = loadConfig()) => {
     store,
     cooldowns: new CooldownStore({ client: dynamo, table: config.STATE_TABLE }),
     endpoints: { dws: config.DR_ENDPOINT_DWS, csbs: config.DR_ENDPOINT_CSBS, dcs: config.DR_ENDPOINT_DCS },
+    settings: { dcsApiVersion: config.DR_DCS_API_VERSION },
     mode: config.DR_AUTOMATION,
     log: logger,
   });

@@ -4,6 +4,7 @@ import { CSBS_PROVIDER_ID, csbsRestore } from '../../lib/actions/csbs.ts';
 import { dcsRestore } from '../../lib/actions/dcs.ts';
 import { dwsFailover, dwsRecovery, dwsStart } from '../../lib/actions/dws.ts';
 import type { ActionRequest } from '../../lib/actions/request.ts';
+import { DEFAULT_ACTION_SETTINGS } from '../../lib/actions/types.ts';
 import {
   CHECKPOINT_ID,
   CHECKPOINT_ITEM_ID,
@@ -165,7 +166,7 @@ describe('call()', () => {
     ['dws.dr.recovery', `/v2/${PROJECT_ID}/disaster-recovery/${DR_ID}/recovery`, dwsRecoveryRequest],
   ])('%s is POST %s with no body', (id, path, request) => {
     // Act
-    const call = actionFor(id).call(request);
+    const call = actionFor(id).call(request, DEFAULT_ACTION_SETTINGS);
     // Assess
     expect(call).toStrictEqual({ method: 'POST', path });
     expect(call).not.toHaveProperty('body');
@@ -208,7 +209,7 @@ describe('call()', () => {
         restore: {
           provider_id: CSBS_PROVIDER_ID,
           checkpoint_id: CHECKPOINT_ID,
-          parameters: { targets: {} },
+          parameters: csbsRestoreMinimalRequest.params.parameters,
         },
       },
     });
@@ -216,9 +217,20 @@ describe('call()', () => {
     expect(Object.keys(restore)).not.toContain('restore_target');
   });
 
-  it('dcs.restore is POST /v1.0/{project}/instances/{id}/restores with the backup id and remark', () => {
+  it('dcs.restore is POST /v2/{project}/instances/{id}/restores with the backup id and remark, by default', () => {
     // Act
-    const call = dcsRestore.call(dcsRestoreRequest);
+    const call = dcsRestore.call(dcsRestoreRequest, DEFAULT_ACTION_SETTINGS);
+    // Assess
+    expect(call).toStrictEqual({
+      method: 'POST',
+      path: `/v2/${PROJECT_ID}/instances/${DCS_INSTANCE_ID}/restores`,
+      body: { backup_id: DCS_BACKUP_ID, remark: 'restore after bad deploy' },
+    });
+  });
+
+  it('dcs.restore is POST /v1.0/... with the same body when DCS v1.0 is configured', () => {
+    // Act
+    const call = dcsRestore.call(dcsRestoreRequest, { dcsApiVersion: 'v1.0' });
     // Assess
     expect(call).toStrictEqual({
       method: 'POST',
@@ -232,7 +244,7 @@ describe('call()', () => {
     const request = sampleRequest('dcs.restore');
     delete request.params.remark;
     // Act
-    const call = dcsRestore.call(request);
+    const call = dcsRestore.call(request, DEFAULT_ACTION_SETTINGS);
     // Assess
     expect(call.body).toStrictEqual({ backup_id: DCS_BACKUP_ID });
     expect(Object.keys(call.body as object)).toEqual(['backup_id']);
@@ -304,16 +316,8 @@ describe('target()', () => {
     expect(actionFor(id).target(request)).toBe(expected);
   });
 
-  it('names the CSBS resource by its checkpoint item when no server is given', () => {
-    // Prepare
-    const request = sampleRequest('csbs.restore');
-    delete request.params.parameters.targets.server_id;
-    // Act / Assess
-    expect(csbsRestore.target(request)).toBe(`csbs:${PROJECT_ID}/${CHECKPOINT_ITEM_ID}`);
-  });
-
-  it('names the CSBS resource by its checkpoint when neither server nor item is given', () => {
-    expect(csbsRestore.target(csbsRestoreMinimalRequest)).toBe(`csbs:${PROJECT_ID}/${CHECKPOINT_ID}`);
+  it('names the CSBS resource by its server, whatever the checkpoint', () => {
+    expect(csbsRestore.target(csbsRestoreMinimalRequest)).toBe(`csbs:${PROJECT_ID}/${SERVER_ID}`);
   });
 
   it('gives the three DWS operations on one DR pair the same target (one cooldown per pair)', () => {
@@ -339,18 +343,28 @@ describe('stateCall()', () => {
     ['csbs.restore', `/v1/${PROJECT_ID}/checkpoint_items/${CHECKPOINT_ITEM_ID}`, csbsRestoreRequest],
     [
       'dcs.restore',
-      `/v1.0/${PROJECT_ID}/instances/${DCS_INSTANCE_ID}/restores?start=1&limit=10`,
+      `/v2/${PROJECT_ID}/instances/${DCS_INSTANCE_ID}/restores?offset=0&limit=1000`,
       dcsRestoreRequest,
     ],
   ])('%s reads its state with GET %s', (id, path, request) => {
     // Act
-    const call = actionFor(id).stateCall(request);
+    const call = actionFor(id).stateCall(request, DEFAULT_ACTION_SETTINGS);
     // Assess
     expect(call).toStrictEqual({ method: 'GET', path });
   });
 
-  it('has no state call for a CSBS restore without checkpoint_item_id', () => {
-    expect(csbsRestore.stateCall(csbsRestoreMinimalRequest)).toBeUndefined();
+  it('reads the DCS v1.0 records with start=1 (1-based) when v1.0 is configured', () => {
+    expect(dcsRestore.stateCall(dcsRestoreRequest, { dcsApiVersion: 'v1.0' })).toStrictEqual({
+      method: 'GET',
+      path: `/v1.0/${PROJECT_ID}/instances/${DCS_INSTANCE_ID}/restores?start=1&limit=1000`,
+    });
+  });
+
+  it('always has a CSBS state call: checkpoint_item_id is mandatory', () => {
+    expect(csbsRestore.stateCall(csbsRestoreMinimalRequest)).toStrictEqual({
+      method: 'GET',
+      path: `/v1/${PROJECT_ID}/checkpoint_items/${CHECKPOINT_ITEM_ID}`,
+    });
   });
 });
 
@@ -359,8 +373,14 @@ describe('busyCodes', () => {
     ['dws.dr.start', ['DWS.0011']],
     ['dws.dr.failover', ['DWS.0011']],
     ['dws.dr.recovery', ['DWS.0011']],
-    ['csbs.restore', ['CSBS.6015']],
-    ['dcs.restore', ['DCS.4113']],
+    ['csbs.restore', ['CSBS.6015', 'CSBS.2003', 'CSBS.2004', 'CSBS.4000']],
+    [
+      'dcs.restore',
+      [
+        ...['DCS.4097', 'DCS.4096', 'DCS.4017', 'DCS.4026', 'DCS.4049', 'DCS.4113'],
+        ...['111400097', '111400096', '111400017', '111400026', '111400113'],
+      ],
+    ],
   ])('%s treats %j as busy', (id, codes) => {
     expect(actionFor(id).busyCodes).toEqual(codes);
   });
@@ -631,8 +651,15 @@ describe('DCS reconcile', () => {
     });
   });
 
+  it('reads an empty body (a 204: no records at all) as "no records": not applied', () => {
+    expect(dcsRestore.reconcile({}, context)).toStrictEqual({
+      verdict: 'not_applied',
+      observed: `no restore of backup ${DCS_BACKUP_ID} since ${SENT_AT}`,
+    });
+  });
+
   it.each<[string, unknown]>([
-    ...MALFORMED_STATES,
+    ...MALFORMED_STATES.filter(([what]) => what !== 'an empty object'),
     ['a list that is not an array', { restore_record_response: {}, total_num: 0 }],
     [
       'a record without created_at',
@@ -656,6 +683,60 @@ describe('DCS reconcile', () => {
       verdict: 'unknown',
       observed: 'the restore records could not be read',
     });
+  });
+});
+
+describe('DCS record pages', () => {
+  const paging = dcsRestore.statePaging;
+  const first = dcsRestore.stateCall(dcsRestoreRequest, DEFAULT_ACTION_SETTINGS);
+  const fullPage = (count: number) =>
+    Array.from({ length: count }, (_, i) => restoreRecord(`r-${i}`, OTHER_BACKUP_ID, SENT_AT));
+
+  it('asks for the next page while total_num says there are more (v2: offset 0-based)', () => {
+    // Act
+    const next = paging.next(first, { restore_record_response: fullPage(1000), total_num: 2500 });
+    // Assess
+    expect(next).toStrictEqual({
+      method: 'GET',
+      path: `/v2/${PROJECT_ID}/instances/${DCS_INSTANCE_ID}/restores?offset=1000&limit=1000`,
+    });
+    expect(paging.next(next!, { restore_record_response: fullPage(1000), total_num: 2500 })?.path).toContain(
+      'offset=2000',
+    );
+  });
+
+  it('asks for the next page with start (1-based) on v1.0', () => {
+    // Prepare
+    const v1 = dcsRestore.stateCall(dcsRestoreRequest, { dcsApiVersion: 'v1.0' });
+    // Act
+    const next = paging.next(v1, { restore_record_response: fullPage(1000), total_num: 1001 });
+    // Assess
+    expect(next?.path).toBe(
+      `/v1.0/${PROJECT_ID}/instances/${DCS_INSTANCE_ID}/restores?start=1001&limit=1000`,
+    );
+  });
+
+  it.each<[string, unknown]>([
+    ['the last page was read', { restore_record_response: fullPage(3), total_num: 3 }],
+    ['there are no records (204, read as {})', {}],
+    ['a page came back empty', { restore_record_response: [], total_num: 5 }],
+    ['a short page without total_num', { restore_record_response: fullPage(3) }],
+    ['the page is unreadable', { error_code: 'DCS.4010' }],
+  ])('stops when %s', (_what, body) => {
+    expect(paging.next(first, body)).toBeUndefined();
+  });
+
+  it('finds our restore on a later page, among records of every page combined', () => {
+    // Prepare: ours is on the second page, after 1000 older records of other backups
+    const pages = [
+      { restore_record_response: fullPage(1000), total_num: 1001 },
+      { restore_record_response: [restoreRecord(OUR_RESTORE_ID, DCS_BACKUP_ID, SENT_AT)], total_num: 1001 },
+    ];
+    // Act
+    const seen = dcsRestore.reconcile(paging.combine(pages), { request: dcsRestoreRequest, sentAt: SENT_AT });
+    // Assess
+    expect(seen.verdict).toBe('applied');
+    expect(seen.remote).toStrictEqual({ restore_id: OUR_RESTORE_ID });
   });
 });
 

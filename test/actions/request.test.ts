@@ -68,7 +68,7 @@ describe('parseActionRequest: valid requests', () => {
     },
   );
 
-  it('accepts a CSBS restore with only the required fields', () => {
+  it('accepts a CSBS restore with only the mandatory fields (no restore_target, no request_id)', () => {
     expect(parseActionRequest(structuredClone(csbsRestoreMinimalRequest))).toStrictEqual(
       csbsRestoreMinimalRequest,
     );
@@ -82,10 +82,6 @@ describe('parseActionRequest: valid requests', () => {
     ['in region eu-west-101', changed('dws.dr.start', [['region'], 'eu-west-101'])],
     ['in region ap-southeast-1', changed('dws.dr.start', [['region'], 'ap-southeast-1'])],
     ['with power_on false', changed('csbs.restore', [['params', 'parameters', 'power_on'], false])],
-    [
-      'with only volumes as targets',
-      changed('csbs.restore', [['params', 'parameters', 'targets', 'server_id'], DELETE]),
-    ],
     [
       'with 64 volumes',
       changed('csbs.restore', [
@@ -245,6 +241,27 @@ describe('parseActionRequest: wrong types, missing fields, malformed values', ()
     ],
     ['no parameters', changed('csbs.restore', [['params', 'parameters'], DELETE]), 'params.parameters'],
     ['no targets', changed('csbs.restore', [['params', 'parameters', 'targets'], DELETE]), TARGETS],
+    // CSBS: every field of parameters is Mandatory in the API reference (a real 400 without it)
+    [
+      'no checkpoint_item_id',
+      changed('csbs.restore', [['params', 'parameters', 'checkpoint_item_id'], DELETE]),
+      'params.parameters.checkpoint_item_id',
+    ],
+    [
+      'no power_on',
+      changed('csbs.restore', [['params', 'parameters', 'power_on'], DELETE]),
+      'params.parameters.power_on',
+    ],
+    [
+      'no server_id',
+      changed('csbs.restore', [['params', 'parameters', 'targets', 'server_id'], DELETE]),
+      `${TARGETS}.server_id`,
+    ],
+    [
+      'no volumes',
+      changed('csbs.restore', [['params', 'parameters', 'targets', 'volumes'], DELETE]),
+      `${TARGETS}.volumes`,
+    ],
     [
       'a volume without volume_id',
       changed('csbs.restore', [['params', 'parameters', 'targets', 'volumes', 0, 'volume_id'], DELETE]),
@@ -416,6 +433,7 @@ describe('parseActionRequest: wrong types, missing fields, malformed values', ()
       'params.checkpoint_id',
       'params.parameters.power_on',
       'params.parameters.targets.color',
+      'params.parameters.targets.server_id',
       'params.parameters.targets.volumes.0.volume_id',
       'params.restore_target',
       'project_id',

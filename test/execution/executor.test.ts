@@ -37,16 +37,19 @@ const dcsRestore = parseActionRequest({
   project_id: PROJECT,
   params: { instance_id: INSTANCE, backup_id: BACKUP },
 });
-const csbsRestore = (withItem: boolean) =>
-  parseActionRequest({
-    action: 'csbs.restore',
-    region: 'cn-north-4',
-    project_id: PROJECT,
-    params: {
-      checkpoint_id: CHECKPOINT,
-      parameters: { ...(withItem ? { checkpoint_item_id: ITEM } : {}), targets: { server_id: SERVER } },
+const csbsRestore = parseActionRequest({
+  action: 'csbs.restore',
+  region: 'cn-north-4',
+  project_id: PROJECT,
+  params: {
+    checkpoint_id: CHECKPOINT,
+    parameters: {
+      checkpoint_item_id: ITEM,
+      power_on: true,
+      targets: { server_id: SERVER, volumes: [{ backup_id: BACKUP, volume_id: INSTANCE }] },
     },
-  });
+  },
+});
 
 const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -131,7 +134,7 @@ describe('safety switches and preflight', () => {
       status: 'skipped',
       dryRun: {
         method: 'POST',
-        url: `${sim.url}/v1.0/${PROJECT}/instances/${INSTANCE}/restores`,
+        url: `${sim.url}/v2/${PROJECT}/instances/${INSTANCE}/restores`,
         body: { backup_id: BACKUP },
       },
     });
@@ -175,32 +178,34 @@ describe('ambiguous outcomes are reconciled, never retried blindly', () => {
 
     const outcome = await executor().execute(job(dcsRestore, 2));
 
-    expect(outcome).toMatchObject({ status: 'succeeded', reconciled: expect.stringContaining('restoring') });
+    expect(outcome).toMatchObject({
+      status: 'succeeded',
+      reconciled: expect.stringMatching(/restore \S+ is (waiting|restoring)/),
+    });
     expect(callsTo('dcs.restore')).toBe(1);
   });
 
-  it('a CSBS time-out with no checkpoint item to read cannot be confirmed: dead-letter material, not a retry', async () => {
-    sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'after' });
+  it('a CSBS time-out whose checkpoint item stays available cannot be confirmed: dead-letter material, not a retry', async () => {
+    // "available" is both "never started" and "already finished": CSBS gives no way to tell.
+    sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'before' });
 
     const error = await executor()
-      .execute(job(csbsRestore(false)))
+      .execute(job(csbsRestore))
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UnconfirmedOutcomeError);
     expect((error as UnconfirmedOutcomeError).kind).toBe('ambiguous');
     expect((error as Error).message).toContain('Check the resource before redriving');
-    await expect(executor().execute(job(csbsRestore(false), 2))).rejects.toBeInstanceOf(
-      UnconfirmedOutcomeError,
-    );
-    expect(callsTo('csbs.restore')).toBe(1);
+    await expect(executor().execute(job(csbsRestore, 2))).rejects.toBeInstanceOf(UnconfirmedOutcomeError);
+    expect(effects('csbs.restore')).toBe(0);
   });
 
   it('calls again when the operator verified an unconfirmable earlier call did not take effect', async () => {
     sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'before', times: 1 });
-    await expect(executor().execute(job(csbsRestore(false)))).rejects.toBeInstanceOf(UnconfirmedOutcomeError);
+    await expect(executor().execute(job(csbsRestore))).rejects.toBeInstanceOf(UnconfirmedOutcomeError);
 
     const outcome = await executor().execute({
-      ...job(csbsRestore(false), 1),
+      ...job(csbsRestore, 1),
       redrive: true,
       verifiedNotApplied: true,
     });
@@ -209,10 +214,10 @@ describe('ambiguous outcomes are reconciled, never retried blindly', () => {
     expect(effects('csbs.restore')).toBe(1);
   });
 
-  it('a CSBS time-out with a checkpoint item is confirmed by the item restoring', async () => {
+  it('a CSBS time-out after the effect is confirmed by the checkpoint item restoring', async () => {
     sim.faults.add({ route: 'csbs.restore', kind: 'timeout', when: 'after' });
 
-    const outcome = await executor().execute(job(csbsRestore(true)));
+    const outcome = await executor().execute(job(csbsRestore));
 
     expect(outcome).toMatchObject({ status: 'succeeded', reconciled: 'checkpoint item is restoring' });
     expect(effects('csbs.restore')).toBe(1);
@@ -266,11 +271,11 @@ describe('busy and failed answers', () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RetryLaterError);
-    expect((error as Error).message).toContain('DCS.4113');
+    expect((error as Error).message).toContain('DCS.4097');
     expect((await store.get('req-1'))?.call?.state).toBe('answered');
   });
 
-  it('a permanent error (404) is rethrown as permanent with the Huawei code', async () => {
+  it('a permanent error (DWS.0015, 403: not found or no permission) is rethrown as permanent with the Huawei code', async () => {
     const unknown = parseActionRequest({ ...failover, params: { disaster_recovery_id: ITEM } });
 
     const error = await executor()
@@ -278,7 +283,7 @@ describe('busy and failed answers', () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(HuaweiApiError);
-    expect(error).toMatchObject({ kind: 'permanent', httpStatus: 404, errorCode: 'DWS.0015' });
+    expect(error).toMatchObject({ kind: 'permanent', httpStatus: 403, errorCode: 'DWS.0015' });
   });
 
   it('a 503 is transient and leaves the call marked answered (nothing happened remotely)', async () => {

@@ -395,8 +395,8 @@ describe('HuaweiClient: error answers', () => {
 
   it.each([
     [429, 'transient'],
-    [500, 'transient'],
-    [502, 'transient'],
+    [500, 'ambiguous'],
+    [502, 'ambiguous'],
     [503, 'transient'],
     [504, 'ambiguous'],
     [400, 'permanent'],
@@ -404,19 +404,44 @@ describe('HuaweiClient: error answers', () => {
     [403, 'permanent'],
     [404, 'permanent'],
     [409, 'permanent'],
-  ])('classifies %i as %s', async (status, kind) => {
-    // Prepare
-    handler = answer(status, '{"error_code":"SVC.0001","error_msg":"m"}');
+  ])(
+    'classifies %i on an effectful POST as %s (a 500/502 may follow a received request)',
+    async (status, kind) => {
+      // Prepare
+      handler = answer(status, '{"error_code":"SVC.0001","error_msg":"m"}');
 
-    // Act
-    const error = await failure(send());
+      // Act
+      const error = await failure(send());
 
-    // Assess
-    expect(error.kind).toBe(kind);
-    expect(error.phase).toBe('response');
-    expect(error.httpStatus).toBe(status);
-    expect(error).toBeInstanceOf(DrRelayError);
-  });
+      // Assess
+      expect(error.kind).toBe(kind);
+      expect(error.phase).toBe('response');
+      expect(error.httpStatus).toBe(status);
+      expect(error).toBeInstanceOf(DrRelayError);
+    },
+  );
+
+  it.each([
+    [500, 'transient'],
+    [502, 'transient'],
+    [503, 'transient'],
+    [504, 'transient'],
+    [404, 'permanent'],
+  ])(
+    'classifies %i on a state read (GET) as %s: a read has no effect to be unsure of',
+    async (status, kind) => {
+      // Prepare
+      handler = answer(status, '{"error_code":"SVC.0001","error_msg":"m"}');
+
+      // Act
+      const error = await failure(
+        newClient().send({ method: 'GET', url: `${base()}${FAILOVER_PATH}`, projectId: PROJECT }),
+      );
+
+      // Assess
+      expect(error.kind).toBe(kind);
+    },
+  );
 
   it('reads Retry-After (seconds) on a 429', async () => {
     // Prepare

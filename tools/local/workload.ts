@@ -40,7 +40,10 @@ export const requestFor = (run: string, n: number): ActionRequest => {
           parameters: {
             checkpoint_item_id: id('item'),
             power_on: true,
-            targets: { server_id: id('server') },
+            targets: {
+              server_id: id('server'),
+              volumes: [{ backup_id: id('volume-backup'), volume_id: id('volume') }],
+            },
           },
         },
       };
