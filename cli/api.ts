@@ -5,6 +5,7 @@
  * (lib/http/signature.ts), where the API is (target.ts).
  */
 import { signatureHeader } from '../lib/http/signature.ts';
+import { isRecord } from '../lib/json.ts';
 import { issueLines } from './format.ts';
 import type { Target } from './target.ts';
 
@@ -47,9 +48,6 @@ export const callApi = async (
   }
   return { status: response.status, json, text };
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface Problem {
   readonly status: number;

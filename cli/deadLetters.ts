@@ -13,6 +13,7 @@ import { actionFor } from '../lib/actions/catalogue.ts';
 import { idempotencyKey, parseActionRequest, parseActionRequestJson } from '../lib/actions/request.ts';
 import { type DeadLetter, DeadLetterSchema } from '../lib/deadLetters/deadLetter.ts';
 import { ValidationError } from '../lib/errors.ts';
+import { isRecord } from '../lib/json.ts';
 import { detectAwsAlarm } from '../lib/sources/index.ts';
 
 export type BodyType = 'dead-letter' | 'request' | 'lambda-failure' | 'unknown';
@@ -63,9 +64,6 @@ const LambdaFailureSchema = z.looseObject({
   responseContext: z.looseObject({ functionError: z.string().optional() }).optional(),
   responsePayload: z.unknown(),
 });
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const firstIssue = (error: unknown): string =>
   error instanceof ValidationError && error.issues[0]

@@ -5,8 +5,8 @@
  * file `{headers, body}`. The SMN signature is NOT verified and nothing is fetched (offline).
  * Owns: that recognition and its notes. Must not touch: the source schemas (lib/sources), routing.
  */
-import { issuesOf } from '../lib/actions/request.ts';
-import { ValidationError } from '../lib/errors.ts';
+import { issuesOf, ValidationError } from '../lib/errors.ts';
+import { isRecord } from '../lib/json.ts';
 import {
   type AlarmSignal,
   detectAwsAlarm,
@@ -47,9 +47,6 @@ const SMN_NOTE =
 const BEARER_NOTE = (route: string) =>
   `at run time POST /v1/alerts/${route} also requires Authorization: Bearer <token> (not checked here)`;
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const invalid = (what: string, issues: { path: string; message: string }[]): ValidationError =>
   new ValidationError(`invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 
@@ -81,10 +78,7 @@ const recogniseSmn = (file: Record<string, unknown>): Recognised => {
   }
   const parsed = SmnMessageSchema.safeParse(body);
   if (!parsed.success) {
-    throw invalid(
-      'SMN delivery',
-      issuesOf(parsed.error).map((i) => ({ path: `body.${i.path}`, message: i.message })),
-    );
+    throw invalid('SMN delivery', issuesOf(parsed.error, ['body']));
   }
   const message = parsed.data;
   const headerType = headerOf(file['headers'], 'x-smn-message-type');

@@ -5,6 +5,8 @@
  * - ambiguous: the request may have taken effect; reconcile by reading state, never retry blindly.
  * No string matching on messages anywhere else: decide on `kind` (and the fields of subclasses).
  */
+import type * as z from 'zod';
+
 export type ErrorKind = 'permanent' | 'transient' | 'ambiguous';
 
 export class DrRelayError extends Error {
@@ -15,6 +17,23 @@ export class DrRelayError extends Error {
     this.kind = kind;
   }
 }
+
+/** One problem with an input: where (a dotted path, `(root)` for the whole input) and what. */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A zod path written out: `Records.0.Sns.Message.AlarmName`, or `(root)`. */
+const pathOf = (path: readonly PropertyKey[]): string => path.map(String).join('.') || '(root)';
+
+/** One issue per bad field of a zod failure (paths under `prefix`); an unknown key is reported at its own path. */
+export const issuesOf = (error: z.ZodError, prefix: readonly (string | number)[] = []): Issue[] =>
+  error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: pathOf([...prefix, ...i.path, key]), message: 'unknown field' }))
+      : [{ path: pathOf([...prefix, ...i.path]), message: i.message }],
+  );
 
 /** At most this many issues are kept per error: a hostile input must not make answers or logs huge. */
 export const MAX_ISSUES = 50;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { capIssues, ValidationError } from '../errors.ts';
+import { capIssues, issuesOf, ValidationError } from '../errors.ts';
 import { actions } from './catalogue.ts';
 import { projectId, region, requestId } from './ids.ts';
 
@@ -32,21 +32,6 @@ export const ActionRequestSchema = z.discriminatedUnion(
   },
 );
 export type ActionRequest = z.infer<typeof ActionRequestSchema>;
-
-export interface Issue {
-  readonly path: string;
-  readonly message: string;
-}
-
-const pathOf = (path: readonly PropertyKey[]): string => path.map(String).join('.') || '(root)';
-
-/** One issue per bad field; an unknown key is reported at its own path. */
-export const issuesOf = (error: z.ZodError): Issue[] =>
-  error.issues.flatMap((i) =>
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ path: pathOf([...i.path, key]), message: 'unknown field' }))
-      : [{ path: pathOf(i.path), message: i.message }],
-  );
 
 /** Validates an already-parsed value; throws ValidationError naming every bad field. */
 export const parseActionRequest = (value: unknown): ActionRequest => {

@@ -4,20 +4,19 @@
  * One error lists every problem at once. Secrets are kept out of the error text.
  */
 import * as z from 'zod';
-import { ValidationError } from '../errors.ts';
+import { issuesOf, ValidationError } from '../errors.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
-/** A comma-separated list (several values allow rotation), each at least `min` characters. */
-const commaList = (min: number, error: string) =>
+/**
+ * Values that rotate (bearer tokens, HMAC secrets; several at once allow rotation): a comma-separated
+ * string (an environment variable) or an array (a Secrets Manager secret), trimmed, empty entries
+ * dropped, each at least `min` characters (`error` says so, else zod's own message).
+ */
+export const commaList = (min: number, error?: string) =>
   z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().min(min, { error })));
+    .union([z.array(z.string()), z.string().transform((v) => v.split(','))])
+    .transform((values) => values.map((t) => t.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(min, error === undefined ? undefined : { error })));
 const url = z.url({ protocol: /^https?$/ }).optional();
 
 const EnvSchema = z.object({
@@ -68,10 +67,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );
   const result = EnvSchema.safeParse(present);
-  const issues = (result.error?.issues ?? []).map((i) => ({
-    path: i.path.map(String).join('.'),
-    message: i.message,
-  }));
+  const issues = result.success ? [] : issuesOf(result.error);
   const hasKeys = Boolean(present['HUAWEICLOUD_SDK_AK'] && present['HUAWEICLOUD_SDK_SK']);
   if (!hasKeys && !present['HUAWEI_CREDENTIALS_SECRET_ID']) {
     issues.push({

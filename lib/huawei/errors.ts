@@ -5,6 +5,7 @@
  * Secrets never enter an error: echoed security tokens and Authorization values are redacted.
  */
 import { DrRelayError, type ErrorKind } from '../errors.ts';
+import { isRecord } from '../json.ts';
 
 /**
  * - before_send: the request was not (completely) written; nothing can have happened remotely.
@@ -120,9 +121,6 @@ const retryAfterOf = (headers: Record<string, string | string[] | undefined>): n
 
 const asText = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 interface ParsedBody {
   readonly code?: string;

@@ -37,14 +37,11 @@ export const routeLabel = (index: number, name: unknown): string =>
 
 const YAML_QUOTE_HINT = ' (quote it in YAML)';
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null;
-
-/** Whether `input` has something at `path` (own properties only). */
+/** Whether `input` has something at `path` (own properties only; arrays are walked by index). */
 const present = (input: unknown, path: readonly Segment[]): boolean => {
   let at: unknown = input;
   for (const key of path) {
-    if (!isRecord(at) || !Object.hasOwn(at, key)) return false;
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return false;
     at = (at as Record<Segment, unknown>)[key];
   }
   return at !== undefined;

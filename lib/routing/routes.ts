@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ActionRequestSchema } from '../actions/request.ts';
+import { isRecord } from '../json.ts';
 import {
   formatSegments,
   type RawIssue,
@@ -41,9 +42,6 @@ export {
 } from './schema.ts';
 
 type LineOf = (segments: readonly Segment[]) => number | undefined;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const deepFreeze = <T>(value: T): T => {
   if (typeof value === 'object' && value !== null) {

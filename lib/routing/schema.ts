@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import type { ActionRequest } from '../actions/request.ts';
+import { isRecord } from '../json.ts';
 import { SIGNAL_SOURCES, SIGNAL_STATES, type SignalSource, type SignalState } from '../sources/index.ts';
 
 export const DEFAULT_ON: readonly SignalState[] = ['alarm'];
@@ -20,9 +21,6 @@ const glob = z
   .string({ error: `must be a string (${GLOB_HINT}. Quote numbers and booleans in YAML)` })
   .min(1, { error: `must not be empty (${GLOB_HINT})` })
   .max(256, { error: 'must be at most 256 characters' });
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * `label: glob` pairs. Hand-written rather than z.record, which silently drops a `__proto__` key

@@ -7,6 +7,7 @@
  * SmnVerifier.ts), routing.
  */
 import * as z from 'zod';
+import { isRecord } from '../json.ts';
 import { invalid, parseJsonOrThrow, parseOrThrow } from './issues.ts';
 import { buildLabels, type LabelEntry } from './labels.ts';
 import { epochMillisToIso, toIsoTimestamp } from './time.ts';
@@ -71,9 +72,6 @@ export const CloudEyeAlarmSchema = z
       ctx.addIssue({ code: 'custom', path: ['alarm_name'], message: 'is required (or alarm_id)' });
     }
   });
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `"datastore_id:abc"`, several joined by `,` or `;`, or `[{name, value}]`. Unreadable parts are skipped. */
 const dimensionEntries = (dimension: unknown): LabelEntry[] => {

@@ -6,6 +6,7 @@
  * cooldowns, what a signal triggers.
  */
 import * as z from 'zod';
+import { isRecord } from '../json.ts';
 import { invalid, parseOrThrow } from './issues.ts';
 import { jsonString } from './json.ts';
 import { buildLabels, type LabelEntry } from './labels.ts';
@@ -263,9 +264,6 @@ export const ACCEPTED_CLOUDWATCH_SHAPES =
   'an SNS delivery ({Records:[{EventSource:"aws:sns", Sns:{Message:<alarm JSON>}}]}), ' +
   'an EventBridge event ({"detail-type":"CloudWatch Alarm State Change", source:"aws.cloudwatch", detail}) ' +
   'or a Lambda alarm action ({source:"aws.cloudwatch", alarmArn, alarmData})';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A short description of what arrived, for the "not a CloudWatch alarm" message. */
 const describe = (event: unknown): string => {

@@ -2,8 +2,10 @@
  * One HTTP delivery from SMN to `POST /v1/alerts/cloud-eye`: validate the envelope (body type
  * cross-checked with X-SMN-MESSAGE-TYPE), verify the signature first, then confirm a subscription
  * (GET subscribe_url, only on an allowed URL), acknowledge an unsubscription, or turn a notification
- * into Cloud Eye signals. Owns: that sequence. Must not touch: HTTP answers and dedupe on
- * message_id (the handler), routing.
+ * into Cloud Eye signals. Owns: that sequence. Must not touch: HTTP answers (the handler), routing.
+ * Nothing dedupes on message_id, here or in the handler: a redelivered notification is the same signed
+ * message, so it gives the same signals (same alarm id and time), and those collapse downstream on
+ * their episode's idempotency key (lib/routing/match.ts).
  */
 import { parseCloudEyeAlarm } from './cloudEye.ts';
 import { SmnFetchError } from './errors.ts';
@@ -20,7 +22,7 @@ export interface SmnDeliveryDeps {
   readonly fetch: SmnFetch;
 }
 
-/** `message_id` is what SMN redelivers unchanged: the handler dedupes on it. */
+/** `message_id` identifies the delivery in logs (SMN redelivers it unchanged); nothing dedupes on it. */
 export type SmnDeliveryResult =
   | { kind: 'confirmed'; topic_urn: string; message_id: string }
   | { kind: 'unsubscribed'; topic_urn: string; message_id: string }

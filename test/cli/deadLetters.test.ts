@@ -43,7 +43,7 @@ describe('classify', () => {
   });
 
   it('a dead letter without a Huawei answer shows its own message', () => {
-    // Arrange
+    // Prepare
     const letter = {
       ...permanentLetter(),
       error: { kind: 'ambiguous' as const, message: 'attempts exhausted' },
@@ -59,7 +59,7 @@ describe('classify', () => {
   });
 
   it('an invalid message dead letter (raw_body) is not redrivable: it would fail validation again', () => {
-    // Arrange
+    // Prepare
     const {
       request: _request,
       action: _action,
@@ -85,7 +85,7 @@ describe('classify', () => {
   });
 
   it('a raw_body dead letter whose body is a valid request (a reused request_id) stays redrivable', () => {
-    // Arrange
+    // Prepare
     const { request: _request, ...rest } = permanentLetter();
     const letter = { ...rest, raw_body: JSON.stringify(dcsRequest()) };
 
@@ -111,7 +111,7 @@ describe('classify', () => {
   });
 
   it('a raw request without request_id gets its sha256 key', () => {
-    // Arrange
+    // Prepare
     const { request_id: _id, ...request } = dcsRequest();
 
     // Act / Assess
@@ -137,7 +137,7 @@ describe('classify', () => {
   });
 
   it('a Lambda record carrying a CloudWatch alarm event names the alarm as its target', () => {
-    // Arrange
+    // Prepare
     const event = JSON.parse(readFileSync(join(ROOT, 'events/alarms/cloudwatch-sns-alarm.json'), 'utf8'));
 
     // Act
@@ -202,7 +202,7 @@ describe('the dlq list table', () => {
   });
 
   it('truncates long messages with … and flattens newlines', () => {
-    // Arrange
+    // Prepare
     const long = {
       ...permanentLetter(),
       error: { kind: 'transient' as const, message: `a\nb ${'x'.repeat(200)}` },

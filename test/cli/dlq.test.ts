@@ -59,7 +59,7 @@ beforeEach(() => {
 
 describe('dlq list', () => {
   it('prints the table oldest first with a summary, and makes every message visible again', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -87,7 +87,7 @@ describe('dlq list', () => {
   });
 
   it("--json: {queue_url, count, limited, dead_letters[]} with each entry's fields", async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -122,7 +122,7 @@ describe('dlq list', () => {
   });
 
   it('an empty queue: "no dead letters"', async () => {
-    // Arrange
+    // Prepare
     holding([]);
 
     // Act
@@ -133,7 +133,7 @@ describe('dlq list', () => {
   });
 
   it('--limit N stops reading at N and says more may be waiting', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS.slice(0, 2));
 
     // Act
@@ -146,7 +146,7 @@ describe('dlq list', () => {
   });
 
   it('a failing receive: exit 1 with what failed; what was read is released', async () => {
-    // Arrange
+    // Prepare
     sqs
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [LETTERS[0]!] })
@@ -182,7 +182,7 @@ describe('dlq list', () => {
 
 describe('dlq show', () => {
   it('finds a message by SQS message id: metadata, then the record as pretty JSON', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -198,7 +198,7 @@ describe('dlq show', () => {
   });
 
   it('finds one by idempotency key; --json: {query, messages: [{…entry, attributes, body}]}', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -218,7 +218,7 @@ describe('dlq show', () => {
   });
 
   it('a Lambda record says why it cannot be redriven', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -229,7 +229,7 @@ describe('dlq show', () => {
   });
 
   it('not found: exit 1, and the messages read are released', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -257,7 +257,7 @@ describe('dlq redrive', () => {
   });
 
   it('--id: sends the body as is with dr_relay_redrive = 1, then deletes it; the rest is released', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -284,7 +284,7 @@ describe('dlq redrive', () => {
   });
 
   it('--id takes an idempotency key too, and may be repeated', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -322,7 +322,7 @@ describe('dlq redrive', () => {
   });
 
   it('--all: redrives the requests, leaves the Lambda record and the unknown body in place (exit 0)', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -347,7 +347,7 @@ describe('dlq redrive', () => {
   });
 
   it('--dry-run: lists what would happen and changes nothing', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -364,7 +364,7 @@ describe('dlq redrive', () => {
   });
 
   it('a failed send: nothing deleted, the message released, exit 1', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS.slice(0, 2));
     sqs
       .on(SendMessageCommand)
@@ -387,7 +387,7 @@ describe('dlq redrive', () => {
   });
 
   it('a failed delete after the send: reported (it will be listed again, harmless), exit 1', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS.slice(0, 1));
     sqs.on(DeleteMessageCommand).rejects(new Error('receipt handle expired'));
 
@@ -404,7 +404,7 @@ describe('dlq redrive', () => {
   });
 
   it('an --id that matches nothing, or names a Lambda record: exit 1', async () => {
-    // Arrange
+    // Prepare
     holding(LETTERS);
 
     // Act
@@ -440,7 +440,7 @@ describe('dlq redrive', () => {
   });
 
   it('a redrive (not a dry run) needs the request queue too', async () => {
-    // Arrange
+    // Prepare
     const { REQUEST_QUEUE_URL: _request, ...env } = STAGE_ENV;
 
     // Act
@@ -457,7 +457,7 @@ describe('dlq redrive', () => {
 
 describe('dlq purge', () => {
   it('without --yes: refuses (exit 2), says what it would delete, purges nothing', async () => {
-    // Arrange
+    // Prepare
     sqs.on(GetQueueAttributesCommand).resolves({
       Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '1' },
     });
@@ -475,7 +475,7 @@ describe('dlq purge', () => {
   });
 
   it('without --yes and an unreachable queue: still refuses, without the count', async () => {
-    // Arrange
+    // Prepare
     sqs.on(GetQueueAttributesCommand).rejects(new Error('down'));
 
     // Act
@@ -487,7 +487,7 @@ describe('dlq purge', () => {
   });
 
   it('--yes: PurgeQueue on the dead-letter queue only; --json', async () => {
-    // Arrange
+    // Prepare
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '2' } });
     sqs.on(PurgeQueueCommand).resolves({});
 
@@ -506,7 +506,7 @@ describe('dlq purge', () => {
   });
 
   it('a purge SQS refuses (one per 60 s): exit 1 with the reason', async () => {
-    // Arrange
+    // Prepare
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
     sqs.on(PurgeQueueCommand).rejects(
       Object.assign(new Error('Only one PurgeQueue operation is allowed every 60 seconds.'), {
@@ -527,7 +527,7 @@ describe('dlq purge', () => {
 
 describe('the local stack default', () => {
   it('with no location set: says so once, finds the queue by name on 127.0.0.1:4566', async () => {
-    // Arrange
+    // Prepare
     sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: 'http://sqs.us-east-1.localhost:4566/000000000000/dlq' });
     holding([]);
 

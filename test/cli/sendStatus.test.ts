@@ -125,7 +125,7 @@ describe('send: local validation first', () => {
 
 describe('send: the API (default)', () => {
   it('POSTs the raw file, signed with the first secret; prints request_id and status', async () => {
-    // Arrange
+    // Prepare
     const text = JSON.stringify(dcsRequest('api-1'), null, 4);
     reply = { status: 202, body: { request_id: 'api-1', status: 'queued' } };
 
@@ -145,7 +145,7 @@ describe('send: the API (default)', () => {
   });
 
   it('--idempotency-key K is sent as the Idempotency-Key header (a quoted string); --json', async () => {
-    // Arrange
+    // Prepare
     reply = { status: 202, body: { request_id: 'api-2', status: 'queued' } };
 
     // Act
@@ -169,7 +169,7 @@ describe('send: the API (default)', () => {
   });
 
   it('a request that already ended says it was not queued again', async () => {
-    // Arrange
+    // Prepare
     reply = { status: 202, body: { request_id: 'api-3', status: 'dead_lettered' } };
 
     // Act
@@ -182,7 +182,7 @@ describe('send: the API (default)', () => {
   });
 
   it('a refusal: exit 1 with the problem title, detail and issues; --json {ok: false, problem}', async () => {
-    // Arrange
+    // Prepare
     reply = {
       status: 400,
       contentType: 'application/problem+json',
@@ -223,7 +223,7 @@ describe('send: the API (default)', () => {
   });
 
   it('an answer that is not JSON (a gateway error) is shown as it came', async () => {
-    // Arrange
+    // Prepare
     reply = { status: 502, contentType: 'text/plain', body: 'Bad Gateway' };
 
     // Act
@@ -235,7 +235,7 @@ describe('send: the API (default)', () => {
   });
 
   it('an unreachable API: exit 1 naming the URL and the cause', async () => {
-    // Arrange: a port that was free a moment ago.
+    // Prepare: a port that was free a moment ago.
     const probe = createServer().listen(0, '127.0.0.1');
     await once(probe, 'listening');
     const { port } = probe.address() as AddressInfo;
@@ -270,7 +270,7 @@ describe('send: the API (default)', () => {
 
 describe('send --queue', () => {
   it('SendMessage of the file as is; prints the message id and the idempotency key', async () => {
-    // Arrange
+    // Prepare
     sqs.on(SendMessageCommand).resolves({ MessageId: 'mid-1' });
     const text = JSON.stringify(dcsRequest('q-1'));
 
@@ -288,7 +288,7 @@ describe('send --queue', () => {
   });
 
   it('--json gives the sha256 key of a request without request_id', async () => {
-    // Arrange
+    // Prepare
     sqs.on(SendMessageCommand).resolves({ MessageId: 'mid-2' });
 
     // Act
@@ -307,7 +307,7 @@ describe('send --queue', () => {
   });
 
   it('a failed send: exit 1', async () => {
-    // Arrange
+    // Prepare
     sqs
       .on(SendMessageCommand)
       .rejects(Object.assign(new Error('no such queue'), { name: 'QueueDoesNotExist' }));
@@ -364,7 +364,7 @@ const STATUS = {
 
 describe('status (the API)', () => {
   it('signed GET /v1/requests/{id} (id URL-encoded, signature over the empty body); prints each field', async () => {
-    // Arrange
+    // Prepare
     reply = { status: 200, body: STATUS };
 
     // Act
@@ -394,7 +394,7 @@ describe('status (the API)', () => {
   });
 
   it('--json: {found, from, …the record}', async () => {
-    // Arrange
+    // Prepare
     reply = { status: 200, body: STATUS };
 
     // Act
@@ -405,7 +405,7 @@ describe('status (the API)', () => {
   });
 
   it('404: unknown, exit 1 (--json: found false)', async () => {
-    // Arrange
+    // Prepare
     reply = {
       status: 404,
       body: { title: 'Not Found', status: 404, detail: 'no request with this request_id is known' },
@@ -425,7 +425,7 @@ describe('status (the API)', () => {
   });
 
   it('401: exit 1 with the problem', async () => {
-    // Arrange
+    // Prepare
     reply = {
       status: 401,
       body: { title: 'Unauthorized', status: 401, detail: 'the X-DR-Signature does not match the body' },
@@ -447,7 +447,7 @@ describe('status (the API)', () => {
 
 describe('status --table', () => {
   it('reads req#<id> from STATE_TABLE (consistent read) and prints it without bookkeeping fields', async () => {
-    // Arrange
+    // Prepare
     dynamo.on(GetItemCommand).resolves({
       Item: marshall({
         id: 'req#ops-1',
@@ -488,7 +488,7 @@ describe('status --table', () => {
   });
 
   it('no record: exit 1', async () => {
-    // Arrange
+    // Prepare
     dynamo.on(GetItemCommand).resolves({});
 
     // Act
@@ -502,7 +502,7 @@ describe('status --table', () => {
   });
 
   it('--state-table names another table', async () => {
-    // Arrange
+    // Prepare
     dynamo.on(GetItemCommand).resolves({});
 
     // Act

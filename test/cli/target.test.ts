@@ -12,7 +12,7 @@ const ioWith = (env: Record<string, string>) => {
 
 describe('the local stack default', () => {
   it('is used when none of the four places is set, and said once on stderr', async () => {
-    // Arrange
+    // Prepare
     const { io, err } = ioWith({ LOCAL_SQS_PORT: '4567' });
 
     // Act
@@ -38,7 +38,7 @@ describe('the local stack default', () => {
 
 describe('a configured stage', () => {
   it('uses the environment, says nothing, and takes the region from the queue URL when unset', async () => {
-    // Arrange
+    // Prepare
     const { AWS_REGION: _region, ...env } = STAGE_ENV;
     const { io, err } = ioWith({
       ...env,
@@ -60,7 +60,7 @@ describe('a configured stage', () => {
   });
 
   it('flags win over the environment', async () => {
-    // Arrange
+    // Prepare
     const { io } = ioWith(STAGE_ENV);
 
     // Act
@@ -76,7 +76,7 @@ describe('a configured stage', () => {
   });
 
   it('a flag alone is a configured stage too: what else is needed must be set', () => {
-    // Arrange
+    // Prepare
     const { io } = ioWith({});
 
     // Act / Assess
@@ -90,7 +90,7 @@ describe('a configured stage', () => {
   });
 
   it('refuses a place that is not a URL, and the API without a signing secret', () => {
-    // Arrange
+    // Prepare
     const { io } = ioWith({ ...STAGE_ENV, DR_API_URL: 'api.example.com' });
 
     // Act / Assess

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config/env.ts';
+import { commaList, loadConfig } from '../../lib/config/env.ts';
 import { ValidationError } from '../../lib/errors.ts';
 
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
@@ -264,5 +264,50 @@ describe('loadConfig: invalid environments', () => {
     // Assess
     expect(error.issues.map((i) => i.path)).toEqual(['HUAWEICLOUD_SDK_AK']);
     expect(`${error.message}${JSON.stringify(error.issues)}`).not.toContain(SK);
+  });
+});
+
+describe('commaList: values that rotate', () => {
+  const TOKEN_A = 'token-a-0123456789';
+  const TOKEN_B = 'token-b-0123456789';
+
+  it.each<[string, unknown]>([
+    ['a comma-separated string (an environment variable)', ` ${TOKEN_A} ,, ${TOKEN_B} , `],
+    ['an array (a Secrets Manager secret)', [` ${TOKEN_A}`, '', `${TOKEN_B} `]],
+  ])('reads %s, trimmed, empty entries dropped', (_, input) => {
+    // Act
+    const values = commaList(16).parse(input);
+
+    // Assess
+    expect(values).toEqual([TOKEN_A, TOKEN_B]);
+  });
+
+  it('refuses a value shorter than the minimum, with the message given', () => {
+    // Act
+    const result = commaList(16, 'each token needs at least 16 characters').safeParse(`${TOKEN_A},short`);
+
+    // Assess
+    expect(result.error?.issues.map((i) => [i.path, i.message])).toEqual([
+      [[1], 'each token needs at least 16 characters'],
+    ]);
+  });
+
+  it('is what loadConfig reads ALERT_BEARER_TOKENS and WEBHOOK_HMAC_SECRETS with', () => {
+    // Prepare
+    const secret = 's'.repeat(32);
+
+    // Act
+    const config = loadConfig({
+      ...minimal(),
+      ALERT_BEARER_TOKENS: `${TOKEN_A}, ${TOKEN_B}`,
+      WEBHOOK_HMAC_SECRETS: secret,
+    });
+    const error = rejection(() => loadConfig({ ...minimal(), WEBHOOK_HMAC_SECRETS: `${secret},${TOKEN_A}` }));
+
+    // Assess
+    expect([config.ALERT_BEARER_TOKENS, config.WEBHOOK_HMAC_SECRETS]).toEqual([[TOKEN_A, TOKEN_B], [secret]]);
+    expect(error.issues).toEqual([
+      { path: 'WEBHOOK_HMAC_SECRETS.1', message: 'each HMAC secret needs at least 32 characters' },
+    ]);
   });
 });
