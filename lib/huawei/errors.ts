@@ -170,11 +170,22 @@ const parseErrorBody = (rawBody: string): ParsedBody => {
   return text === '' ? {} : { msg: truncate(text, MAX_TEXT_ERROR_MSG) };
 };
 
-const kindOf = (status: number, code: string | undefined): ErrorKind => {
+/** Methods that change nothing: a server error on them is simply retried. */
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/**
+ * 429 and 503 are refusals: nothing happened, retry later. A 500 or 502 is not proof that nothing
+ * happened: services answer 500 from inside (DWS.0005, DCS.5092, CSBS.9999) and the gateway's 502
+ * (APIG.0201/APIG.0202) can follow a request the backend already received. So on an effectful call
+ * they are ambiguous (reconcile by reading the state before any second call), like a 504 gateway
+ * time-out; on a state read (GET) they are transient.
+ */
+const kindOf = (status: number, code: string | undefined, method: string | undefined): ErrorKind => {
   if (status === 429 || (code !== undefined && THROTTLED_CODES.has(code))) return 'transient';
-  if (status === 500 || status === 502 || status === 503) return 'transient';
-  // A gateway time-out: the backend may have done the work.
-  if (status === 504) return 'ambiguous';
+  if (status === 503) return 'transient';
+  const readOnly = method !== undefined && READ_ONLY_METHODS.has(method.toUpperCase());
+  if (status === 500 || status === 502) return readOnly ? 'transient' : 'ambiguous';
+  if (status === 504) return readOnly ? 'transient' : 'ambiguous';
   return 'permanent';
 };
 
@@ -203,7 +214,7 @@ export const errorFromResponse = (
   const msg = parsed.msg !== undefined ? redactSecrets(parsed.msg, secrets) : undefined;
   const extMsg = parsed.extMsg !== undefined ? redactSecrets(parsed.extMsg, secrets) : undefined;
   const requestId = headerValue(headers, 'x-request-id') ?? parsed.requestId;
-  const kind = kindOf(status, code);
+  const kind = kindOf(status, code, context.method);
   const throttled = status === 429 || (code !== undefined && THROTTLED_CODES.has(code));
   const retryAfter = retryAfterOf(headers);
   const retryAfterMs = throttled ? (retryAfter ?? DEFAULT_THROTTLE_RETRY_AFTER_MS) : retryAfter;
