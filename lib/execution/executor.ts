@@ -15,7 +15,6 @@ import {
   type Reconciliation,
   type RemoteCall,
 } from '../actions/types.ts';
-import { InvariantError } from '../errors.ts';
 import type { HuaweiClient } from '../huawei/client.ts';
 import { type EndpointOverrides, endpointFor } from '../huawei/endpoints.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
@@ -119,7 +118,7 @@ export class Executor {
 
     let before: unknown;
     if (action.preflight) {
-      before = await this.#read(request, this.#stateCallOf(action, request), signal);
+      before = await this.#read(request, action.stateCall(request, this.#settings), signal);
       const verdict = action.preflight(before);
       if (!verdict.ok) {
         await claimed?.release(target, key);
@@ -327,12 +326,6 @@ export class Executor {
       }
       throw error;
     }
-  }
-
-  #stateCallOf(action: Action, request: ActionRequest): RemoteCall {
-    const call = action.stateCall(request, this.#settings);
-    if (!call) throw new InvariantError(`${action.id} has a preflight but no state call`);
-    return call;
   }
 
   #urlOf(action: Action, request: ActionRequest, call: RemoteCall): string {

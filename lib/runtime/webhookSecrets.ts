@@ -6,17 +6,12 @@
  * ALERT_BEARER_TOKENS and WEBHOOK_HMAC_SECRETS.
  */
 import * as z from 'zod';
-import type { Config } from '../config/env.ts';
+import { type Config, commaList } from '../config/env.ts';
 import { cachedSecret } from './secrets.ts';
 
-const listOf = (minLength: number) =>
-  z
-    .union([z.array(z.string()), z.string().transform((v) => v.split(','))])
-    .transform((values) => values.map((t) => t.trim()).filter(Boolean))
-    .pipe(z.array(z.string().min(minLength)));
 const WebhookSecretSchema = z.looseObject({
-  alert_bearer_tokens: listOf(16).default([]),
-  webhook_hmac_secrets: listOf(32).default([]),
+  alert_bearer_tokens: commaList(16).default([]),
+  webhook_hmac_secrets: commaList(32).default([]),
 });
 const EXPECTED = '{"alert_bearer_tokens": ["16+ characters"], "webhook_hmac_secrets": ["32+ characters"]}';
 const secrets = new Map<string, () => Promise<z.infer<typeof WebhookSecretSchema>>>();
