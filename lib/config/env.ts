@@ -1,6 +1,6 @@
 /**
  * Configuration from the environment, validated once at cold start.
- * Owns: every environment variable dr-relay reads, its default and its meaning (README mirrors this).
+ * Owns: every environment variable dr-relay reads, its default and its meaning (docs/configuration.md mirrors this).
  * One error lists every problem at once. Secrets are kept out of the error text.
  */
 import * as z from 'zod';

@@ -128,7 +128,12 @@ export class Executor {
 
     const call = action.call(request, this.#settings);
     if (this.#deps.mode === 'dry-run') {
-      const dryRun = { method: call.method, url: this.#urlOf(action, request, call), body: call.body };
+      // No `body` key for a call without one: the outcome is stored by Powertools, which cannot store undefined.
+      const dryRun = {
+        method: call.method,
+        url: this.#urlOf(action, request, call),
+        ...(call.body === undefined ? {} : { body: call.body }),
+      };
       this.#deps.log.info('dry-run: not sending', { request_id: key, ...dryRun });
       return this.#skip(key, `dry-run (DR_AUTOMATION=dry-run): would ${call.method} ${dryRun.url}`, dryRun);
     }

@@ -1,6 +1,6 @@
 /**
  * AK/SK verification as Huawei's API gateway does it (SDK-HMAC-SHA256), written on its own from
- * the published algorithm (docs/design huawei-apis.md, the Go SDK's core/auth/signer/signer.go):
+ * the published algorithm (shared/design/huawei-apis.md, the Go SDK's core/auth/signer/signer.go):
  * parse the Authorization header, look up the SK, check X-Sdk-Date is signed and within 15
  * minutes, recompute the canonical request from what was received (method, path, query, the
  * headers the client says it signed, the exact body bytes) and compare in constant time.
