@@ -3,15 +3,27 @@
  * body and answer, errors in each version's shape): instances keyed by (project, instance id),
  * their restore records going waiting -> restoring -> succeed | failed `restoreMs` after the call
  * (evaluated lazily), the instance RESTORING meanwhile, the paged record lists (v2 `offset` 0-based,
- * v1.0 `start` 1-based; 204 with no body on v2 when there are no records) and the instance view.
+ * v1.0 `start` 1-based; 204 with no body on v2 when there are no records), the instance view, and
+ * the instance's backup list (`GET .../backups`, paged the same way, seeded; read only: a restore
+ * does not look its backup up).
  * Codes and fields: huawei-apis.md "The five actions" and "Progress of restores"; record fields
  * and the record error codes (`dcs.08.000x`) from the Go SDK's services/dcs/v2/model
- * (model_instance_restore_info.go, model_list_restore_records_request.go).
+ * (model_instance_restore_info.go, model_list_restore_records_request.go,
+ * model_list_backup_records_response.go, model_backup_record_response.go) and the DCS API
+ * reference "Listing DCS Instance Backup Records" (limit 1-1000, default 10; 204 when none).
  * Owns: DCS state and answers. Must not touch: auth, faults, sockets.
  */
 import { randomUUID } from 'node:crypto';
 import { assertProjectId, type DcsVersion, dcsFail, isObject, key, noContent, ok } from './errors.ts';
-import type { DcsInit, DcsRecordOrder, RouteId, ServiceHandler, ServiceRequest } from './types.ts';
+import type {
+  DcsBackup,
+  DcsInit,
+  DcsRecordOrder,
+  RouteId,
+  ServiceHandler,
+  ServiceRequest,
+  ServiceResult,
+} from './types.ts';
 
 type Mode = 'single' | 'ha' | 'cluster';
 
@@ -40,6 +52,11 @@ interface RestoreEntry {
   failsWith?: string;
 }
 
+interface BackupEntry {
+  record: Record<string, unknown>;
+  createdMs: number;
+}
+
 interface Instance {
   id: string;
   mode: Mode;
@@ -48,6 +65,7 @@ interface Instance {
   restoreFails?: string;
   /** Oldest first. */
   restores: RestoreEntry[];
+  backups: BackupEntry[];
 }
 
 const SPEC_CODES: Readonly<Record<Mode, string>> = {
@@ -91,6 +109,47 @@ const intParam = (value: string | null, fallback: number, min: number, max: numb
   if (!/^\d+$/.test(value)) return 'invalid';
   const n = Number(value);
   return n >= min && n <= max ? n : 'invalid';
+};
+
+/** `HH:mm-HH:mm` (UTC) of the hour a backup ran in: the period's format is not documented. */
+const periodOf = (ms: number): string => {
+  const hour = new Date(ms).getUTCHours();
+  const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
+  return `${hh(hour)}-${hh(hour + 1)}`;
+};
+
+/** A seeded backup as the list shows it (fields of the Go SDK's BackupRecordResponse). */
+const backupEntry = (instanceId: string, backup: DcsBackup, index: number, now: number): BackupEntry => {
+  const createdMs =
+    backup.createdAt === undefined
+      ? now
+      : typeof backup.createdAt === 'number'
+        ? backup.createdAt
+        : Date.parse(backup.createdAt);
+  if (Number.isNaN(createdMs)) throw new Error(`simulator: backups[${index}].createdAt is not a time`);
+  const status = backup.status ?? 'succeed';
+  const done = status !== 'waiting' && status !== 'backuping';
+  const updatedMs = done ? createdMs + 60_000 : createdMs;
+  return {
+    createdMs,
+    record: {
+      backup_id: backup.backupId,
+      period: periodOf(createdMs),
+      backup_name: backup.name ?? `backup_${isoMs(createdMs).replace(/\D/g, '').slice(0, 14)}`,
+      instance_id: instanceId,
+      size: status === 'succeed' ? 1_048_576 : 0,
+      backup_type: backup.backupType ?? 'manual',
+      created_at: isoMs(createdMs),
+      updated_at: isoMs(updatedMs),
+      progress: status === 'succeed' ? '100.00' : status === 'backuping' ? '50.00' : '0.00',
+      error_code: status === 'failed' ? DEFAULT_RESTORE_ERROR : null,
+      remark: backup.remark ?? '',
+      status,
+      is_support_restore: status === 'succeed' && backup.supportsRestore !== false ? 'TRUE' : 'FALSE',
+      execution_at: isoMs(createdMs),
+      backup_format: 'rdb',
+    },
+  };
 };
 
 const dcsVersion = (request: ServiceRequest): DcsVersion => (request.version === 'v1.0' ? 'v1.0' : 'v2');
@@ -183,12 +242,17 @@ export const createDcs = (options: { restoreMs: number; now: () => number; order
   };
 
   /**
+   * One page of a record list, in `order` (creation time), narrowed by the time window.
    * v2: `offset` 0-based (default 0), `limit` 1-1000 (default 10), `begin_time` / `end_time`;
    * 204 with no body when nothing matches. v1.0: `start` 1-based (default 1), `limit` >= 1
    * (default 10), `beginTime` / `endTime`; the v1.0 reference documents only a 200, so an empty
    * result is a 200 with an empty list there.
    */
-  const list: ServiceHandler = (request) => {
+  const page = (
+    request: ServiceRequest,
+    field: 'restore_record_response' | 'backup_record_response',
+    entries: (instance: Instance) => readonly { record: object; createdMs: number }[],
+  ): ServiceResult => {
     const { projectId, id = '', query, now } = request;
     const version = dcsVersion(request);
     const v2 = version === 'v2';
@@ -205,21 +269,28 @@ export const createDcs = (options: { restoreMs: number; now: () => number; order
     }
     const instance = find(projectId, id, now);
     if (!instance) return dcsFail(version, 404, 'DCS.3022', 'The instance does not exist.');
+    const byCreation = [...entries(instance)].sort((a, b) => a.createdMs - b.createdMs);
+    if (options.order === 'newest-first') byCreation.reverse();
     // begin_time / end_time have a precision of one second.
-    const matching = ordered(instance, options.order).filter(
-      ({ createdMs }) => createdMs >= begin && createdMs < end + 1000,
-    );
+    const matching = byCreation.filter(({ createdMs }) => createdMs >= begin && createdMs < end + 1000);
     if (matching.length === 0 && v2) return noContent();
     const from = v2 ? first : first - 1;
     return ok({
-      restore_record_response: matching.slice(from, from + limit).map(({ record }) => ({ ...record })),
+      [field]: matching.slice(from, from + limit).map(({ record }) => ({ ...record })),
       total_num: matching.length,
     });
   };
 
+  const list: ServiceHandler = (request) =>
+    page(request, 'restore_record_response', (instance) => instance.restores);
+
+  const listBackups: ServiceHandler = (request) =>
+    page(request, 'backup_record_response', (instance) => instance.backups);
+
   const handlers: Partial<Record<RouteId, ServiceHandler>> = {
     'dcs.restore': restore,
     'dcs.restores.list': list,
+    'dcs.backups.list': listBackups,
     'dcs.instance.show': (request) => {
       const { projectId, id = '', now } = request;
       const instance = find(projectId, id, now);
@@ -274,6 +345,9 @@ export const createDcs = (options: { restoreMs: number; now: () => number; order
         ? {}
         : { restoreFails: init.restoreFails === true ? DEFAULT_RESTORE_ERROR : init.restoreFails }),
       restores,
+      backups: (init.backups ?? []).map((backup, index) =>
+        backupEntry(instanceId, backup, index, options.now()),
+      ),
     });
   };
 

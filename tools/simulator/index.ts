@@ -18,6 +18,7 @@ import type { Simulator, SimulatorOptions } from './types.ts';
 export { CSBS_PROVIDER_ID } from './csbs.ts';
 export type {
   CallLogEntry,
+  DcsBackup,
   DcsInit,
   DcsPastRestore,
   DcsRecordOrder,

@@ -49,6 +49,11 @@ const ROUTES: readonly { method: string; route: RouteId; pattern: RegExp }[] = [
   },
   {
     method: 'GET',
+    route: 'dcs.backups.list',
+    pattern: /^\/(?<v>v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)\/backups$/,
+  },
+  {
+    method: 'GET',
     route: 'dcs.instance.show',
     pattern: /^\/(?<v>v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)$/,
   },

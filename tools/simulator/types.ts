@@ -35,6 +35,24 @@ export interface DcsPastRestore {
   restoreId?: string;
 }
 
+/**
+ * A backup of a DCS instance, as its backup list shows it (Go SDK services/dcs/v2/model
+ * model_backup_record_response.go). Restores do not look the backup up: the list is read only.
+ */
+export interface DcsBackup {
+  backupId: string;
+  /** succeed (default), waiting, backuping, failed, expired, deleted. */
+  status?: 'waiting' | 'backuping' | 'succeed' | 'failed' | 'expired' | 'deleted';
+  /** ms since the epoch, or an ISO time (default: when seeded). */
+  createdAt?: number | string;
+  /** manual (default) or auto. */
+  backupType?: 'manual' | 'auto';
+  name?: string;
+  remark?: string;
+  /** is_support_restore: TRUE by default for a backup that succeeded, always FALSE otherwise. */
+  supportsRestore?: boolean;
+}
+
 export interface DcsInit {
   mode?: 'single' | 'ha' | 'cluster';
   /** RUNNING (default), RESTORING, EXTENDING, ERROR, FROZEN, RESTARTING, ... */
@@ -42,6 +60,8 @@ export interface DcsInit {
   /** Every restore of this instance ends 'failed' with this error_code (true: `dcs.08.0002`). */
   restoreFails?: string | true;
   history?: DcsPastRestore[];
+  /** The instance's backups (`GET .../backups`); none by default. */
+  backups?: DcsBackup[];
 }
 
 export type RouteId =
@@ -53,6 +73,7 @@ export type RouteId =
   | 'csbs.checkpoint_item.show'
   | 'dcs.restore'
   | 'dcs.restores.list'
+  | 'dcs.backups.list'
   | 'dcs.instance.show';
 
 export interface FaultCall {

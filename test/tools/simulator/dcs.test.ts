@@ -332,3 +332,118 @@ describe('simulator DCS restore records', () => {
     expect(reply.json['error']).toMatchObject({ code: expect.stringMatching(/^111400\d{3}$/) });
   });
 });
+
+describe('simulator DCS backup list (GET .../backups, read only)', () => {
+  const backupsOf = (instance: string, version: 'v2' | 'v1.0' = 'v2') =>
+    `/${version}/${PROJECT}/instances/${instance}/backups`;
+  const list = (reply: Reply) => reply.json['backup_record_response'] as Record<string, unknown>[];
+  const ids = (reply: Reply) => list(reply).map((r) => r['backup_id']);
+
+  /** bk-old (auto, a day ago), bk-failed, bk-new (now): seeded on inst-backed. */
+  const backed = async (options: Partial<SimulatorOptions> = {}) => {
+    const started = await setup(options);
+    started.sim.seed.dcsInstance(PROJECT, 'inst-backed', {
+      backups: [
+        { backupId: 'bk-old', createdAt: T0 - 86_400_000, backupType: 'auto' },
+        { backupId: 'bk-failed', createdAt: T0 - 3_600_000, status: 'failed' },
+        { backupId: 'bk-new', remark: 'nightly' },
+      ],
+    });
+    return started;
+  };
+
+  it('v2 lists the seeded backups newest first, offset 0-based, with total_num and the SDK fields', async () => {
+    // Prepare
+    const { client } = await backed();
+    // Act
+    const all = await client('GET', `${backupsOf('inst-backed')}?offset=0&limit=1000`);
+    const second = await client('GET', `${backupsOf('inst-backed')}?offset=1&limit=1`);
+    // Assess
+    expect(all.status).toBe(200);
+    expect(ids(all)).toEqual(['bk-new', 'bk-failed', 'bk-old']);
+    expect(all.json['total_num']).toBe(3);
+    expect(Object.keys(list(all)[0] ?? {}).sort()).toEqual([
+      'backup_format',
+      'backup_id',
+      'backup_name',
+      'backup_type',
+      'created_at',
+      'error_code',
+      'execution_at',
+      'instance_id',
+      'is_support_restore',
+      'period',
+      'progress',
+      'remark',
+      'size',
+      'status',
+      'updated_at',
+    ]);
+    expect(list(all)[0]).toMatchObject({
+      instance_id: 'inst-backed',
+      status: 'succeed',
+      is_support_restore: 'TRUE',
+      remark: 'nightly',
+      backup_type: 'manual',
+      created_at: new Date(T0).toISOString(),
+    });
+    expect(list(all)[1]).toMatchObject({ status: 'failed', is_support_restore: 'FALSE' });
+    expect(list(all)[2]).toMatchObject({ backup_type: 'auto' });
+    expect(ids(second)).toEqual(['bk-failed']);
+    expect(second.json['total_num']).toBe(3);
+  });
+
+  it('v1.0 lists with start 1-based; begin_time narrows on v2', async () => {
+    // Prepare
+    const { client } = await backed();
+    // Act
+    const v1 = await client('GET', `${backupsOf('inst-backed', 'v1.0')}?start=2&limit=10`);
+    const today = await client(
+      'GET',
+      `${backupsOf('inst-backed')}?offset=0&limit=10&begin_time=20240101000000`,
+    );
+    // Assess
+    expect(ids(v1)).toEqual(['bk-failed', 'bk-old']);
+    expect(v1.json['total_num']).toBe(3);
+    expect(ids(today)).toEqual(['bk-new']);
+  });
+
+  it('v2 answers 204 with no body for an instance without backups; v1.0 an empty 200', async () => {
+    // Prepare
+    const { client } = await setup();
+    // Act
+    const v2 = await client('GET', `${backupsOf('inst-ha')}?offset=0&limit=10`);
+    const v1 = await client('GET', `${backupsOf('inst-ha', 'v1.0')}?start=1&limit=10`);
+    // Assess
+    expect([v2.status, v2.text]).toEqual([204, '']);
+    expect(v1.json).toEqual({ backup_record_response: [], total_num: 0 });
+  });
+
+  it('answers an unknown instance with 404 DCS.3022 and refuses limit 1001 with 400', async () => {
+    // Prepare
+    const { client } = await backed();
+    // Act
+    const unknown = await client('GET', `${backupsOf('inst-nope')}?offset=0&limit=10`);
+    const tooMany = await client('GET', `${backupsOf('inst-backed')}?offset=0&limit=1001`);
+    // Assess
+    expect([unknown.status, errorCode(unknown)]).toEqual([404, 'DCS.3022']);
+    expect(tooMany.status).toBe(400);
+  });
+
+  it('is a read: logged as dcs.backups.list with no effect, and the backups are unchanged by a restore', async () => {
+    // Prepare
+    const { sim, client } = await backed();
+    await client('POST', restores('inst-backed'), { body: { backup_id: 'bk-new' } });
+    // Act
+    const after = await client('GET', `${backupsOf('inst-backed')}?offset=0&limit=10`);
+    // Assess
+    expect(ids(after)).toEqual(['bk-new', 'bk-failed', 'bk-old']);
+    expect(sim.calls.at(-1)).toMatchObject({
+      method: 'GET',
+      route: 'dcs.backups.list',
+      resourceId: 'inst-backed',
+      status: 200,
+      effectApplied: false,
+    });
+  });
+});
