@@ -197,7 +197,7 @@ describe('(b) a permanent failure: listed, fixed, redriven once', () => {
     const target = `dcs:${PROJECT}/${resourceOf(request)}`;
     const row = table.stdout.split('\n').find((l) => l.includes(target));
     expect(row).toMatch(
-      /dcs\.restore +dcs:\S+ +permanent +404 +DCS\.4204 +The instance does not exist\. +1 +\S+$/,
+      /dcs\.restore +dcs:\S+ +permanent +404 +DCS\.3022 +The instance does not exist\. +1 +\S+$/,
     );
     expect(table.stdout).toMatch(/^\d+ dead letters? \(.*permanent.*\) in /m);
     const letter = listed.find((l) => l.idempotency_key === 'cli-missing-instance');
@@ -207,7 +207,7 @@ describe('(b) a permanent failure: listed, fixed, redriven once', () => {
       action: 'dcs.restore',
       target,
       http_status: 404,
-      error_code: 'DCS.4204',
+      error_code: 'DCS.3022',
       redrivable: true,
     });
     messageId = letter!.id;
@@ -225,7 +225,7 @@ describe('(b) a permanent failure: listed, fixed, redriven once', () => {
     expect(byId.code, byId.stderr).toBe(0);
     expect(byId.stdout).toMatch(new RegExp(`^message id +${messageId}$`, 'm'));
     expect(byId.stdout).toMatch(/^kind +permanent \(dr-relay dead letter\)$/m);
-    expect(byId.stdout).toContain('"error_code": "DCS.4204"');
+    expect(byId.stdout).toContain('"error_code": "DCS.3022"');
     expect(byKey.code, byKey.stderr).toBe(0);
     const shown = JSON.parse(byKey.stdout);
     expect(shown.messages).toHaveLength(1);
