@@ -1,11 +1,15 @@
 /**
  * The alert object Alertmanager (webhook v4) and Grafana (unified alerting webhook) share, and its
  * mapping to AlarmSignal: one signal per alert; firing -> alarm, resolved -> ok (previously alarm);
- * episode = fingerprint@startsAt, so re-notifications and HA peers give the same episode.
+ * episode = fingerprint@startsAt, so re-notifications and HA peers give the same episode. Alertmanager
+ * before 0.19 sends no `fingerprint`: it is then computed from the labels exactly as Alertmanager
+ * computes it (fingerprint.ts), so every version gives the same episode.
  * Owns: that alert schema and mapping. Must not touch: the payload envelopes (alertmanager.ts,
  * grafana.ts), bearer tokens (bearer.ts), routing.
  */
 import * as z from 'zod';
+import { isRecord } from '../json.ts';
+import { labelSetFingerprint } from './fingerprint.ts';
 import { buildLabels } from './labels.ts';
 import { isoTimestamp, toIsoTimestamp } from './time.ts';
 import type { AlarmSignal } from './types.ts';
@@ -24,7 +28,8 @@ export const AlertSchema = z
     /** Go's zero time or a future time while firing: only read (and checked) once resolved. */
     endsAt: z.string(),
     generatorURL: z.string(),
-    fingerprint: z.string().min(1),
+    /** Absent from Alertmanager before 0.19: derived from `labels` (labelSetFingerprint). */
+    fingerprint: z.string().min(1).optional(),
   })
   .superRefine((alert, ctx) => {
     if (alert.status === 'resolved' && toIsoTimestamp(alert.endsAt) === undefined) {
@@ -49,6 +54,17 @@ export const alertGroupFields = {
   truncatedAlerts: z.number().int().nonnegative().optional(),
 };
 
+/**
+ * The alert's labels as sent, for its fingerprint: from `raw`, since the parse drops a `__proto__`
+ * key that Alertmanager would have hashed (non-strings cannot be there once the alert is valid).
+ */
+const sentLabels = (alert: Alert, raw: unknown): Record<string, string> => {
+  const labels = isRecord(raw) && isRecord(raw['labels']) ? raw['labels'] : alert.labels;
+  return Object.fromEntries(
+    Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+};
+
 /** One alert -> one signal. `raw` is the alert as it arrived (not the stripped parse). */
 export const alertToSignal = (
   alert: Alert,
@@ -63,7 +79,7 @@ export const alertToSignal = (
     name: alert.labels.alertname,
     state: resolved ? 'ok' : 'alarm',
     ...(resolved ? { previous_state: 'alarm' as const } : {}),
-    episode: `${alert.fingerprint}@${alert.startsAt}`,
+    episode: `${alert.fingerprint ?? labelSetFingerprint(sentLabels(alert, raw))}@${alert.startsAt}`,
     labels: buildLabels(Object.entries(alert.labels)),
     occurred_at: resolved ? toIsoTimestamp(alert.endsAt)! : alert.startsAt,
     raw,

@@ -40,10 +40,10 @@ describe('dr-relay explain: an action', () => {
     expect(out).toContain('shape   Alertmanager webhook, version 4');
     expect(out).toContain('signal 1 of 2: DWSPrimaryDown (alertmanager, alertmanager/v4)');
     expect(out).toContain('state     alarm (previous: not given)');
-    expect(out).toContain('episode   b2f6d1c3a4e59087@2024-05-01T09:59:30.512Z');
+    expect(out).toContain('episode   69bbfc3e9ae0925b@2024-05-01T09:59:30.512Z');
     expect(out).toContain('[ACT]       dws-prod-failover: matched');
     expect(out).toContain(
-      `key       ${keyFor('dws-prod-failover', 'b2f6d1c3a4e59087@2024-05-01T09:59:30.512Z')}`,
+      `key       ${keyFor('dws-prod-failover', '69bbfc3e9ae0925b@2024-05-01T09:59:30.512Z')}`,
     );
     expect(out).toContain(`target    ${DWS_TARGET}`);
     expect(out).toContain('cooldown  3600 s');
@@ -129,7 +129,7 @@ describe('dr-relay explain: an action', () => {
       route: 'dws-prod-failover',
       matched: true,
       act: true,
-      key: keyFor('dws-prod-failover', 'b2f6d1c3a4e59087@2024-05-01T09:59:30.512Z'),
+      key: keyFor('dws-prod-failover', '69bbfc3e9ae0925b@2024-05-01T09:59:30.512Z'),
       target: DWS_TARGET,
       cooldown_seconds: 3600,
       call: { method: 'POST', url: FAILOVER_URL },
@@ -156,7 +156,7 @@ describe('dr-relay explain: an action', () => {
     expect(act.route).toBe('redis-sessions-restore');
     expect(act.call).toEqual({
       method: 'POST',
-      url: 'https://dcs.cn-north-4.myhuaweicloud.com/v1.0/89cd04f168b84af6be287f71730fdb4b/instances/3f1a2b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b/restores',
+      url: 'https://dcs.cn-north-4.myhuaweicloud.com/v2/89cd04f168b84af6be287f71730fdb4b/instances/3f1a2b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b/restores',
       body: {
         backup_id: '7c6b5a49-3827-4165-9453-021f3e4d5c6b',
         remark: 'restored by dr-relay after RedisDataLoss',

@@ -9,8 +9,8 @@ import type { AlarmSignal } from '../../lib/sources/types.ts';
 import { changed, type Json, loadEvent, type SampleFile, validationErrorOf } from './helpers.ts';
 
 const DATASTORE_ID = '5f2c9a7e-8b1d-4c3e-9f6a-2d7b4e1c8a90';
-const DOWN_FP = 'b2f6d1c3a4e59087';
-const LAG_FP = '4e8a0c2b7d1f9365';
+const DOWN_FP = '69bbfc3e9ae0925b';
+const LAG_FP = 'd15e56fa76b33765';
 const DOWN_START = '2024-05-01T09:59:30.512Z';
 const LAG_START = '2024-05-01T09:58:45.087Z';
 
@@ -129,6 +129,53 @@ describe('parseAlertmanagerWebhook: the sample events', () => {
   });
 });
 
+describe('parseAlertmanagerWebhook: Alertmanager before 0.19 (no fingerprint)', () => {
+  it('alertmanager-no-fingerprint.json gives the same episodes as alertmanager-firing.json', () => {
+    // Prepare
+    const withFingerprints = loadEvent('alertmanager-firing.json');
+    const without = loadEvent('alertmanager-no-fingerprint.json');
+
+    // Act
+    const signals = parseAlertmanagerWebhook(without);
+
+    // Assess
+    expect(without.alerts.some((a: Json) => 'fingerprint' in a)).toBe(false);
+    expect(signals.map((s) => s.episode)).toEqual([`${DOWN_FP}@${DOWN_START}`, `${LAG_FP}@${LAG_START}`]);
+    expect(signals.map(({ raw: _, ...s }) => s)).toEqual(
+      parseAlertmanagerWebhook(withFingerprints).map(({ raw: _, ...s }) => s),
+    );
+  });
+
+  it('a fingerprint that is sent wins over the label set (it is what the peers agree on)', () => {
+    // Prepare
+    const body = changed(loadEvent('alertmanager-firing.json'), (b) => {
+      b.alerts[0].fingerprint = '0123456789abcdef';
+    });
+
+    // Act
+    const [signal] = parseAlertmanagerWebhook(body);
+
+    // Assess
+    expect(signal?.episode).toBe(`0123456789abcdef@${DOWN_START}`);
+  });
+
+  it('derives the fingerprint from every label as sent, a __proto__ label included', () => {
+    // Prepare
+    const text = JSON.stringify(loadEvent('alertmanager-no-fingerprint.json')).replace(
+      '"job":"dws-probe"',
+      '"job":"dws-probe","__proto__":"x"',
+    );
+
+    // Act
+    const [signal] = parseAlertmanagerWebhook(JSON.parse(text));
+
+    // Assess: not the fingerprint of the labels without it, and no prototype touched
+    expect(signal?.episode).not.toBe(`${DOWN_FP}@${DOWN_START}`);
+    expect(signal?.episode).toMatch(/^[0-9a-f]{16}@/);
+    expect(Object.getPrototypeOf(signal?.labels)).toBe(Object.prototype);
+  });
+});
+
 describe('parseGrafanaWebhook: the sample events', () => {
   const LABELS = {
     alertname: 'DWSPrimaryDown',
@@ -200,7 +247,11 @@ describe.each(parsers)(
         'alerts.0.status',
       ],
       ['startsAt not a time', () => firingWith((b) => (b.alerts[0].startsAt = 'soon')), 'alerts.0.startsAt'],
-      ['no fingerprint', () => firingWith((b) => delete b.alerts[0].fingerprint), 'alerts.0.fingerprint'],
+      [
+        'an empty fingerprint',
+        () => firingWith((b) => (b.alerts[0].fingerprint = '')),
+        'alerts.0.fingerprint',
+      ],
       [
         'annotations not strings',
         () => firingWith((b) => (b.alerts[0].annotations = { summary: ['x'] })),

@@ -13,6 +13,7 @@ export const SAMPLE_FILES = [
   'cloudwatch-eventbridge-ok.json',
   'cloudwatch-lambda-action-alarm.json',
   'alertmanager-firing.json',
+  'alertmanager-no-fingerprint.json',
   'alertmanager-repeat.json',
   'alertmanager-resolved.json',
   'grafana-firing.json',
