@@ -9,6 +9,7 @@ import type { Command, CommandArgs } from './command.ts';
 import { dlqListCommand, dlqShowCommand } from './dlq.ts';
 import { dlqPurgeCommand } from './dlqPurge.ts';
 import { dlqRedriveCommand } from './dlqRedrive.ts';
+import { doctorCommand } from './doctor.ts';
 import { explainCommand } from './explain.ts';
 import { printable } from './format.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   dlqPurgeCommand,
   sendCommand,
   statusCommand,
+  doctorCommand,
 ];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
@@ -45,8 +47,12 @@ export const usage = (): string => {
     'DEAD_LETTER_QUEUE_URL (--dlq-url url), STATE_TABLE (--state-table name) and DR_API_URL (--api url), signed with',
     'the first of WEBHOOK_HMAC_SECRETS; AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB are honoured. With none of',
     'these four set (variable or flag): the local stack of `npm start`.',
+    'doctor signs with HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK (or HUAWEI_CREDENTIALS_SECRET_ID) and reads DR_ENDPOINT_*',
+    "(else the region's endpoints) and DR_ROUTES_FILE, as the functions do; with none of the keys and endpoints set:",
+    'the simulator of `npm start`. It sends GETs only.',
     '',
-    'exit codes: 0 ok (explain: an action would be taken), 1 invalid input or failure, 2 usage, 3 nothing would happen',
+    'exit codes: 0 ok (explain: an action would be taken), 1 invalid input or failure (doctor: a target would fail),',
+    '2 usage, 3 nothing would happen (doctor: nothing to check)',
   ].join('\n');
 };
 

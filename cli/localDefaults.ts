@@ -20,6 +20,8 @@ export const LOCAL_DEFAULTS = {
   deadLetterQueue: 'dr-relay-local-dead-letters',
   stateTable: 'dr-relay-local-state',
   hmacSecret: 'local-webhook-hmac-secret-not-for-production',
+  /** The Huawei keys the local simulator accepts (and `dr-relay doctor` signs with locally). */
+  huawei: { ak: 'DRRELAYLOCALACCESSKEY', sk: 'dr-relay-local-secret-key-not-for-production' },
   /** Dummy AWS credentials for the local servers (they check none). */
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 } as const;

@@ -27,7 +27,8 @@ export interface Plan {
   readonly at_run_time: string[];
 }
 
-const overridesFrom = (io: CliIo): EndpointOverrides => {
+/** DR_ENDPOINT_DWS / _CSBS / _DCS, as the functions read them. */
+export const overridesFrom = (io: CliIo): EndpointOverrides => {
   const overrides: EndpointOverrides = {};
   for (const service of ['dws', 'csbs', 'dcs'] as const) {
     const value = envValue(io, `DR_ENDPOINT_${service.toUpperCase()}`);

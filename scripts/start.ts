@@ -76,6 +76,8 @@ Send an alarm (routes: ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.
     --data @events/alarms/alertmanager-firing.json ${urls.api}/v1/alerts/alertmanager
   curl -s --data @events/alarms/cloudwatch-sns-alarm.json ${urls.api}/_local/alarms      # the alarms Lambda
   npx dr-relay explain events/alarms/alertmanager-firing.json --routes events/routes/routes.yml   # what it would do
+Check readiness (GETs only: every routed target reachable, signed, permitted, in a state that allows its action):
+  npx dr-relay doctor --routes ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.yml'} --request events/requests/csbs-restore.json
 Dead letters: npx dr-relay dlq list | dlq show <id> | dlq redrive --id <id>
 Queued outcomes and dead-letter notifications are printed here as they happen; alarm outcomes
 are in the HTTP answers. Ctrl-C to stop.

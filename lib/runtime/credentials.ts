@@ -23,7 +23,16 @@ const SecretSchema = z.union([
     })),
 ]);
 
-export const credentialsProvider = (config: Config): (() => Promise<Credentials>) => {
+/** The configuration the credentials come from (the CLI's `doctor` passes just these). */
+export type CredentialsConfig = Pick<
+  Config,
+  | 'HUAWEI_CREDENTIALS_SECRET_ID'
+  | 'HUAWEICLOUD_SDK_AK'
+  | 'HUAWEICLOUD_SDK_SK'
+  | 'HUAWEICLOUD_SDK_SECURITY_TOKEN'
+>;
+
+export const credentialsProvider = (config: CredentialsConfig): (() => Promise<Credentials>) => {
   const secretId = config.HUAWEI_CREDENTIALS_SECRET_ID;
   if (!secretId) {
     const fromEnv: Credentials = {

@@ -14,8 +14,6 @@ export const LOCAL = {
   notificationQueue: 'dr-relay-local-notifications',
   notificationTopic: 'dr-relay-local-dead-letter-notifications',
   alertToken: 'local-alert-token-not-for-production',
-  /** The Huawei keys the simulator accepts locally. */
-  huawei: { ak: 'DRRELAYLOCALACCESSKEY', sk: 'dr-relay-local-secret-key-not-for-production' },
   routesFile: join(ROOT, 'events', 'routes', 'routes.yml'),
   /** The test certificate the sample SMN deliveries are signed with. */
   smnCertFile: join(import.meta.dirname, 'smn', 'cert.pem'),

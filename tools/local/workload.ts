@@ -76,7 +76,11 @@ export const seedFor = (sim: Simulator, request: ActionRequest): void => {
       });
       return;
     case 'dcs.restore':
-      sim.seed.dcsInstance(request.project_id, request.params.instance_id, { mode: 'ha' });
+      // Its backup exists, so `dr-relay doctor` finds it.
+      sim.seed.dcsInstance(request.project_id, request.params.instance_id, {
+        mode: 'ha',
+        backups: [{ backupId: request.params.backup_id }],
+      });
       return;
   }
 };
