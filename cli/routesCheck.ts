@@ -5,6 +5,7 @@
  */
 import { actionFor } from '../lib/actions/catalogue.ts';
 import type { Route } from '../lib/routing/routes.ts';
+import { ANY_SOURCE } from '../lib/routing/schema.ts';
 import type { Command } from './command.ts';
 import { issueLines, issuesOfError, matchText, plural } from './format.ts';
 import { type CliIo, EXIT } from './io.ts';
@@ -28,6 +29,15 @@ const routeLine = (route: Route, width: number): string =>
   `  ${route.name.padEnd(width)}  match ${matchText(route.match)} | on [${route.on.join(', ')}] | ` +
   `${route.action} -> ${targetOf(route)} (${route.region}) | cooldown ${route.cooldown_seconds} s`;
 
+/** A route that trusts every sender: anyone holding any sender's credential can trigger it. */
+const warningsOf = (routes: readonly Route[]): string[] =>
+  routes
+    .filter((r) => r.match.source === ANY_SOURCE)
+    .map(
+      (r) =>
+        `route ${r.name} accepts any sender (source: any): whoever can deliver an alarm from any source can trigger ${r.action}; name its source`,
+    );
+
 const check = (file: string | undefined, json: boolean, io: CliIo): number => {
   const shown = routesPathFor(file, io);
   let routes: Route[];
@@ -39,14 +49,17 @@ const check = (file: string | undefined, json: boolean, io: CliIo): number => {
     else io.out([`INVALID: ${shown}: ${plural(issues.length, 'problem')}`, ...issueLines(issues)].join('\n'));
     return EXIT.invalid;
   }
+  const warnings = warningsOf(routes);
   if (json) {
-    io.out(JSON.stringify({ ok: true, file: shown, routes: routes.map(routeJson) }, null, 2));
+    io.out(JSON.stringify({ ok: true, file: shown, routes: routes.map(routeJson), warnings }, null, 2));
   } else {
     const width = Math.max(0, ...routes.map((r) => r.name.length));
     io.out(
-      [`OK: ${plural(routes.length, 'route')} in ${shown}`, ...routes.map((r) => routeLine(r, width))].join(
-        '\n',
-      ),
+      [
+        `OK: ${plural(routes.length, 'route')} in ${shown}`,
+        ...routes.map((r) => routeLine(r, width)),
+        ...warnings.map((w) => `WARNING: ${w}`),
+      ].join('\n'),
     );
   }
   return EXIT.ok;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type ActionRequest, idempotencyKey } from '../lib/actions/request.ts';
 import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../tools/local/driver.ts';
 import { loadSamples, SAMPLES_DIR, seedSamples } from '../tools/local/samples.ts';
-import { LOCAL_ALERT_TOKEN, startLocalStack } from '../tools/local/stack.ts';
+import { LOCAL_ALERT_TOKEN, LOCAL_GRAFANA_TOKEN, startLocalStack } from '../tools/local/stack.ts';
 import { resourceOf, seedFor, uuidOf } from '../tools/local/workload.ts';
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'ERROR';
@@ -227,7 +227,7 @@ const postAlert = async (path: string, file: string) => {
       'content-type': 'application/json',
       ...(isSmn
         ? (sample['headers'] as Record<string, string>)
-        : { authorization: `Bearer ${LOCAL_ALERT_TOKEN}` }),
+        : { authorization: `Bearer ${path.endsWith('grafana') ? LOCAL_GRAFANA_TOKEN : LOCAL_ALERT_TOKEN}` }),
     },
     body: JSON.stringify(isSmn ? sample['body'] : sample),
   });

@@ -42,15 +42,17 @@ const EnvSchema = z.object({
   DR_IDEMPOTENCY_TTL_SECONDS: seconds(30 * 24 * 3600).pipe(z.number().min(60)),
   /** The alarm routes file (YAML or JSON): required by the alarms and webhook functions. */
   DR_ROUTES_FILE: z.string().min(1).optional(),
-  /** Comma-separated bearer tokens accepted from Alertmanager and Grafana (several, for rotation). */
-  ALERT_BEARER_TOKENS: commaList(16, 'each token needs at least 16 characters').optional(),
+  /** Comma-separated bearer tokens accepted from Alertmanager only (several, for rotation). */
+  ALERTMANAGER_BEARER_TOKENS: commaList(16, 'each token needs at least 16 characters').optional(),
+  /** Comma-separated bearer tokens accepted from Grafana only (one list per sender). */
+  GRAFANA_BEARER_TOKENS: commaList(16, 'each token needs at least 16 characters').optional(),
   /** Comma-separated HMAC secrets for X-DR-Signature on /v1/requests (several, for rotation). */
   WEBHOOK_HMAC_SECRETS: commaList(32, 'each HMAC secret needs at least 32 characters').optional(),
   /** An SNS topic that receives a short summary of every dead letter. */
   DEAD_LETTER_TOPIC_ARN: z.string().min(1).optional(),
   /**
-   * In the cloud: a Secrets Manager secret holding {"alert_bearer_tokens": [...], "webhook_hmac_secrets": [...]};
-   * wins over ALERT_BEARER_TOKENS and WEBHOOK_HMAC_SECRETS.
+   * In the cloud: a Secrets Manager secret holding {"alertmanager_bearer_tokens": [...], "grafana_bearer_tokens": [...], "webhook_hmac_secrets": [...]};
+   * wins over ALERTMANAGER_BEARER_TOKENS, GRAFANA_BEARER_TOKENS and WEBHOOK_HMAC_SECRETS.
    */
   WEBHOOK_SECRETS_ID: z.string().min(1).optional(),
   /**
@@ -70,6 +72,13 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   );
   const result = EnvSchema.safeParse(present);
   const issues = result.success ? [] : issuesOf(result.error);
+  if (present['ALERT_BEARER_TOKENS'] !== undefined) {
+    issues.push({
+      path: 'ALERT_BEARER_TOKENS',
+      message:
+        'replaced by ALERTMANAGER_BEARER_TOKENS and GRAFANA_BEARER_TOKENS: one token list per sender, so a Grafana token cannot post Alertmanager alerts',
+    });
+  }
   const hasKeys = Boolean(present['HUAWEICLOUD_SDK_AK'] && present['HUAWEICLOUD_SDK_SK']);
   if (!hasKeys && !present['HUAWEI_CREDENTIALS_SECRET_ID']) {
     issues.push({

@@ -231,12 +231,13 @@ export class Executor {
     return { prior };
   }
 
-  /** The cooldown an alarm-driven request claims; none in dry-run or off, or without a store. */
+  /**
+   * The cooldown an alarm-driven request claims; none in dry-run or off, or without a store. A route
+   * with cooldown 0 claims for 0 s: it holds nothing, but still respects another route's claim.
+   */
   #cooldownOf(job: Job): Job['cooldown'] {
     const cooldown = job.cooldown;
-    return this.#deps.mode === 'on' && cooldown && cooldown.seconds > 0 && this.#deps.cooldowns
-      ? cooldown
-      : undefined;
+    return this.#deps.mode === 'on' && cooldown && this.#deps.cooldowns ? cooldown : undefined;
   }
 
   /** An earlier attempt marked `sending` and never learnt its answer: decide before calling again. */

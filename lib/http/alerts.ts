@@ -1,7 +1,8 @@
 /**
  * The alert routes (`POST /v1/alerts/{alertmanager,grafana,cloud-eye}`): authenticate the sender,
  * parse its payload into signals, hand them to the alarm pipeline, answer with a summary.
- *   Alertmanager, Grafana: `Authorization: Bearer <token>` (any of ALERT_BEARER_TOKENS, constant time).
+ *   Alertmanager, Grafana: `Authorization: Bearer <token>`, each sender with its own token list
+ *   (ALERTMANAGER_BEARER_TOKENS, GRAFANA_BEARER_TOKENS), compared in constant time.
  *   Cloud Eye via SMN: signature verified against SMN's certificate; subscriptions confirmed.
  * A 2xx means dr-relay took responsibility (acted, skipped, or dead-lettered with context);
  * 4xx: the delivery is refused and senders do not retry; 5xx: try again.
@@ -26,7 +27,7 @@ import { type HttpRequest, type HttpResponse, type InvocationContext, json } fro
 
 export interface AlertRouteDeps {
   /** The accepted tokens, read per request (a cached secret, so rotation needs no deploy). */
-  readonly bearerTokens: () => Promise<readonly string[]>;
+  readonly bearerTokens: (sender: 'alertmanager' | 'grafana') => Promise<readonly string[]>;
   /** The alarm pipeline (lib/intake/alarmSignals.ts): routes, acts, dead-letters. */
   readonly pipeline: Pick<AlarmPipeline, 'process'>;
   readonly smn: SmnDeliveryDeps;
@@ -70,11 +71,15 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
       }
     };
 
-  const bearerRoute = (path: string, parse: (body: unknown) => AlarmSignal[]): HttpRoute => ({
+  const bearerRoute = (
+    sender: 'alertmanager' | 'grafana',
+    parse: (body: unknown) => AlarmSignal[],
+  ): HttpRoute => ({
     method: 'POST',
-    path,
+    path: `/v1/alerts/${sender}`,
     handler: guarded(async (request, invocation) => {
-      if (!verifyBearer(request.headers['authorization'], await deps.bearerTokens())) {
+      if (!verifyBearer(request.headers['authorization'], await deps.bearerTokens(sender))) {
+        deps.log.warn('alert refused: no valid bearer token for this sender', { sender });
         return problem(
           401,
           'Unauthorized',
@@ -91,8 +96,8 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
   });
 
   return [
-    bearerRoute('/v1/alerts/alertmanager', parseAlertmanagerWebhook),
-    bearerRoute('/v1/alerts/grafana', parseGrafanaWebhook),
+    bearerRoute('alertmanager', parseAlertmanagerWebhook),
+    bearerRoute('grafana', parseGrafanaWebhook),
     {
       method: 'POST',
       path: '/v1/alerts/cloud-eye',

@@ -1,6 +1,7 @@
 /**
  * Routing one AlarmSignal: which routes match it, and for each whether it acts (a transition into a
- * state the route lists) with which ActionRequest and idempotency key, or why not.
+ * state the route lists, whose actions the source does not hold back) with which ActionRequest and
+ * idempotency key, or why not.
  * One alarm episode of one route = one request_id = one idempotency key, so redeliveries,
  * re-notifications and HA peers collapse, and a new episode is a new key.
  * Owns: matching (source, alarm glob, labels), the transition rule, the episode request_id.
@@ -10,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { type ActionRequest, idempotencyKey, parseActionRequest } from '../actions/request.ts';
 import type { AlarmSignal } from '../sources/index.ts';
 import { globMatches } from './glob.ts';
-import type { Route } from './schema.ts';
+import { ANY_SOURCE, type Route } from './schema.ts';
 
 export type Decision =
   | { readonly route: Route; readonly act: true; readonly request: ActionRequest; readonly key: string }
@@ -22,7 +23,7 @@ const quote = (value: string): string => JSON.stringify(value);
 export const mismatchesOf = (signal: AlarmSignal, route: Route): string[] => {
   const { source, alarm, labels } = route.match;
   const why: string[] = [];
-  if (source !== undefined && source !== signal.source) {
+  if (source !== ANY_SOURCE && source !== signal.source) {
     why.push(`source is ${signal.source}, route wants ${source}`);
   }
   if (alarm !== undefined && !globMatches(alarm, signal.name)) {
@@ -49,6 +50,13 @@ export const episodeRequestId = (routeName: string, episode: string): string =>
 export const decide = (signal: AlarmSignal, route: Route): Decision => {
   if (!route.on.includes(signal.state)) {
     return { route, act: false, reason: `state ${signal.state} is not in on: [${route.on.join(', ')}]` };
+  }
+  if (signal.actions_suppressed_by !== undefined) {
+    return {
+      route,
+      act: false,
+      reason: `actions suppressed by ${signal.actions_suppressed_by} at the source`,
+    };
   }
   if (signal.previous_state !== undefined && signal.previous_state === signal.state) {
     return { route, act: false, reason: `not a transition: previous state is already ${signal.state}` };

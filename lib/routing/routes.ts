@@ -72,7 +72,7 @@ const checkRoute = (item: unknown, index: number): { route?: Route; problems: Ra
     name: f.name,
     index,
     match: {
-      ...(f.match.source === undefined ? {} : { source: f.match.source }),
+      source: f.match.source,
       ...(f.match.alarm === undefined ? {} : { alarm: f.match.alarm }),
       ...(f.match.labels === undefined ? {} : { labels: f.match.labels }),
     },

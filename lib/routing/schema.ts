@@ -46,19 +46,22 @@ const labels = z.unknown().transform((value, ctx): Readonly<Record<string, strin
   return Object.fromEntries(entries);
 });
 
+/** Said explicitly by a route that accepts every sender (a holder of any sender's credential can trigger it). */
+export const ANY_SOURCE = 'any';
+
 export const RouteMatchSchema = z
   .strictObject(
     {
-      source: z
-        .enum(SIGNAL_SOURCES, { error: `must be one of ${SIGNAL_SOURCES.join(', ')} (or left out for any)` })
-        .optional(),
+      source: z.enum([...SIGNAL_SOURCES, ANY_SOURCE], {
+        error: `must name the sender: one of ${SIGNAL_SOURCES.join(', ')}, or \`${ANY_SOURCE}\` for every sender (the routes check warns)`,
+      }),
       alarm: glob.optional(),
       labels: labels.optional(),
     },
     { error: 'must be a mapping with source, alarm and/or labels' },
   )
-  .refine((m) => m.source !== undefined || m.alarm !== undefined || Object.keys(m.labels ?? {}).length > 0, {
-    error: 'must name at least one of source, alarm, labels (a route that matches every alarm is refused)',
+  .refine((m) => m.source !== ANY_SOURCE || m.alarm !== undefined || Object.keys(m.labels ?? {}).length > 0, {
+    error: 'with source `any`, must name an alarm or labels (a route that matches every alarm is refused)',
   });
 
 const state = z.enum(SIGNAL_STATES, { error: `must be one of ${SIGNAL_STATES.join(', ')}` });
@@ -97,7 +100,8 @@ export const RoutesFileSchema = z.strictObject(
 );
 
 export interface RouteMatch {
-  readonly source?: SignalSource;
+  /** The sender this route trusts; `any` only when said explicitly. */
+  readonly source: SignalSource | typeof ANY_SOURCE;
   /** Glob on the signal name; absent = any. */
   readonly alarm?: string;
   /** Every listed label must be present and match (values are globs). */

@@ -97,6 +97,34 @@ describe('dr-relay routes check', () => {
     expect(presentDefault.stdout).toContain('OK: 0 routes in routes.yml');
   });
 
+  it('warns (still exit 0) about a route that accepts any sender, and says so in --json', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'dr-relay-cli-'));
+    writeFileSync(
+      join(dir, 'any.yml'),
+      [
+        'routes:',
+        '  - name: open-door',
+        '    match: { source: any, alarm: DWSPrimaryDown }',
+        '    action: dws.dr.failover',
+        '    region: cn-north-4',
+        '    project_id: 89cd04f168b84af6be287f71730fdb4b',
+        '    params: { disaster_recovery_id: e59d6b86-9072-46eb-a996-13f8b44994c1 }',
+      ].join('\n'),
+    );
+
+    // Act
+    const run = await runBin(['routes', 'check', 'any.yml'], { cwd: dir });
+    const json = await runBin(['routes', 'check', 'any.yml', '--json'], { cwd: dir });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('WARNING: route open-door accepts any sender (source: any)');
+    expect(JSON.parse(json.stdout).warnings).toEqual([
+      expect.stringContaining('route open-door accepts any sender'),
+    ]);
+  });
+
   it('reports a YAML syntax error with its line', async () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'dr-relay-cli-'));

@@ -292,20 +292,34 @@ describe('commaList: values that rotate', () => {
     ]);
   });
 
-  it('is what loadConfig reads ALERT_BEARER_TOKENS and WEBHOOK_HMAC_SECRETS with', () => {
+  it('refuses ALERT_BEARER_TOKENS, naming the per-sender variables that replace it', () => {
+    const error = rejection(() => loadConfig({ ...minimal(), ALERT_BEARER_TOKENS: TOKEN_A }));
+
+    expect(error.issues).toEqual([
+      {
+        path: 'ALERT_BEARER_TOKENS',
+        message: expect.stringContaining('replaced by ALERTMANAGER_BEARER_TOKENS and GRAFANA_BEARER_TOKENS'),
+      },
+    ]);
+  });
+
+  it('is what loadConfig reads ALERTMANAGER_BEARER_TOKENS and WEBHOOK_HMAC_SECRETS with', () => {
     // Prepare
     const secret = 's'.repeat(32);
 
     // Act
     const config = loadConfig({
       ...minimal(),
-      ALERT_BEARER_TOKENS: `${TOKEN_A}, ${TOKEN_B}`,
+      ALERTMANAGER_BEARER_TOKENS: `${TOKEN_A}, ${TOKEN_B}`,
       WEBHOOK_HMAC_SECRETS: secret,
     });
     const error = rejection(() => loadConfig({ ...minimal(), WEBHOOK_HMAC_SECRETS: `${secret},${TOKEN_A}` }));
 
     // Assess
-    expect([config.ALERT_BEARER_TOKENS, config.WEBHOOK_HMAC_SECRETS]).toEqual([[TOKEN_A, TOKEN_B], [secret]]);
+    expect([config.ALERTMANAGER_BEARER_TOKENS, config.WEBHOOK_HMAC_SECRETS]).toEqual([
+      [TOKEN_A, TOKEN_B],
+      [secret],
+    ]);
     expect(error.issues).toEqual([
       { path: 'WEBHOOK_HMAC_SECRETS.1', message: 'each HMAC secret needs at least 32 characters' },
     ]);

@@ -361,6 +361,22 @@ describe('cooldowns (alarm-driven requests)', () => {
     expect(holders.size).toBe(0);
   });
 
+  it("respects another route's claim even for a route without cooldown (cooldown_seconds: 0)", async () => {
+    holders.clear();
+    await withCooldowns().execute({
+      ...job(failover, 1, 'alarm:one'),
+      cooldown: { seconds: 3600, route: 'a' },
+    });
+
+    const second = await withCooldowns().execute({
+      ...job(failover, 1, 'alarm:two'),
+      cooldown: { seconds: 0, route: 'no-cooldown' },
+    });
+
+    expect(second).toMatchObject({ status: 'skipped', reason: expect.stringContaining('alarm:one') });
+    expect(callsTo('dws.dr.failover')).toBe(1);
+  });
+
   it('claims nothing in dry-run', async () => {
     holders.clear();
     const dryRun = new Executor({

@@ -69,6 +69,53 @@ describe('Alertmanager and Grafana routes', () => {
     },
   );
 
+  it.each([
+    [
+      'a Grafana token on the Alertmanager route',
+      '/v1/alerts/alertmanager',
+      'alertmanager-firing.json',
+      'grafana',
+    ],
+    [
+      'an Alertmanager token on the Grafana route',
+      '/v1/alerts/grafana',
+      'grafana-firing.json',
+      'alertmanager',
+    ],
+  ])('refuses %s with 401: each sender has its own tokens', async (_case, path, file, owner) => {
+    // Prepare: each sender's list holds only its own token
+    const received: AlarmSignal[][] = [];
+    const tokens = { alertmanager: 'alertmanager-only-token-0001', grafana: 'grafana-only-token-00000001' };
+    const router = createRouter(
+      alertRoutes({
+        bearerTokens: async (sender) => [tokens[sender]],
+        pipeline: {
+          process: async (signals) => {
+            received.push([...signals]);
+            return [];
+          },
+        },
+        smn: { verifier: new SmnVerifier({ fetch: fetchStub().fetch }), fetch: fetchStub().fetch },
+        log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      }),
+    );
+    const token = tokens[owner as 'alertmanager' | 'grafana'];
+    // Act
+    const response = await router(
+      {
+        method: 'POST',
+        path,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        query: {},
+        body: sample(file),
+      },
+      invocation,
+    );
+    // Assess
+    expect(response.statusCode).toBe(401);
+    expect(received).toHaveLength(0);
+  });
+
   it('answers 400 with the issues for a malformed payload, and 400 for a body that is not JSON', async () => {
     const { post } = setup();
 

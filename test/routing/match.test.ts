@@ -27,10 +27,10 @@ describe('matching', () => {
     ]);
   });
 
-  it('matches any source when match.source is left out', () => {
+  it('matches every source when match.source is `any` (said explicitly)', () => {
     // Prepare
     const route = routeWith((r) => {
-      r['match'] = { alarm: 'DWSPrimaryDown*' };
+      r['match'] = { source: 'any', alarm: 'DWSPrimaryDown*' };
     });
 
     // Act
@@ -61,7 +61,7 @@ describe('matching', () => {
   it('matches ? as exactly one character', () => {
     // Prepare
     const route = routeWith((r) => {
-      r['match'] = { alarm: 'DWSPrimaryDown-az?' };
+      r['match'] = { source: 'alertmanager', alarm: 'DWSPrimaryDown-az?' };
     });
 
     // Act
@@ -76,7 +76,7 @@ describe('matching', () => {
   it('treats regex metacharacters in names literally', () => {
     // Prepare
     const route = routeWith((r) => {
-      r['match'] = { alarm: 'disk.used(%)+[sda]' };
+      r['match'] = { source: 'alertmanager', alarm: 'disk.used(%)+[sda]' };
     });
 
     // Act
@@ -91,7 +91,7 @@ describe('matching', () => {
   it('requires every listed label: a missing label or a different value does not match', () => {
     // Prepare
     const route = routeWith((r) => {
-      r['match'] = { labels: { cluster: 'prod', region: 'cn-north-4' } };
+      r['match'] = { source: 'alertmanager', labels: { cluster: 'prod', region: 'cn-north-4' } };
     });
 
     // Act
@@ -110,7 +110,7 @@ describe('matching', () => {
   it('matches label values as globs', () => {
     // Prepare
     const route = routeWith((r) => {
-      r['match'] = { labels: { instance: 'dws-prod.*:8000' } };
+      r['match'] = { source: 'alertmanager', labels: { instance: 'dws-prod.*:8000' } };
     });
 
     // Act
@@ -125,7 +125,7 @@ describe('matching', () => {
   it('does not read inherited properties as labels', () => {
     // Prepare
     const route = routeWith((r) => {
-      r['match'] = { labels: { toString: '*' } };
+      r['match'] = { source: 'alertmanager', labels: { toString: '*' } };
     });
 
     // Act
@@ -241,8 +241,8 @@ describe('decisions and keys', () => {
     // Prepare
     const routes = routesOf(
       baseRoute(),
-      { ...baseRoute(), name: 'second', match: { alarm: 'DWS*' } },
-      { ...baseRoute(), name: 'unrelated', match: { alarm: 'Redis*' } },
+      { ...baseRoute(), name: 'second', match: { source: 'any', alarm: 'DWS*' } },
+      { ...baseRoute(), name: 'unrelated', match: { source: 'any', alarm: 'Redis*' } },
     );
 
     // Act

@@ -128,20 +128,23 @@ describe('defaults and normalisation', () => {
     expect(routes[0]!.name).toBe('dws-prod-failover');
   });
 
-  it('accepts a match with only a source, or only labels', () => {
+  it('accepts a match with only a source, or `any` source with labels', () => {
     // Act
     const routes = routesOf(
       { ...baseRoute(), name: 'a', match: { source: 'cloud-eye' } },
-      { ...baseRoute(), name: 'b', match: { labels: { cluster: 'prod' } } },
+      { ...baseRoute(), name: 'b', match: { source: 'any', labels: { cluster: 'prod' } } },
     );
 
     // Assess
-    expect(routes.map((r) => r.match)).toEqual([{ source: 'cloud-eye' }, { labels: { cluster: 'prod' } }]);
+    expect(routes.map((r) => r.match)).toEqual([
+      { source: 'cloud-eye' },
+      { source: 'any', labels: { cluster: 'prod' } },
+    ]);
   });
 
   it('keeps a label named __proto__ as a plain label (never silently drops a condition)', () => {
     // Prepare
-    const text = `routes:\n  - name: odd\n    match: { labels: { __proto__: x, cluster: prod } }\n    action: dws.dr.failover\n    region: cn-north-4\n    project_id: ${PROJECT_ID}\n    params: { disaster_recovery_id: ${DR_ID} }\n`;
+    const text = `routes:\n  - name: odd\n    match: { source: alertmanager, labels: { __proto__: x, cluster: prod } }\n    action: dws.dr.failover\n    region: cn-north-4\n    project_id: ${PROJECT_ID}\n    params: { disaster_recovery_id: ${DR_ID} }\n`;
 
     // Act
     const [route] = parseRoutes(text);
@@ -288,12 +291,20 @@ describe('mistakes, each named by route and field', () => {
       message: /one of cloudwatch, alertmanager, grafana, cloud-eye/,
     },
     {
-      what: 'a match that would match every alarm',
+      what: 'a match that names no sender (a route trusts one sender, or says `any`)',
       change: (r) => {
-        r['match'] = { labels: {} };
+        r['match'] = { alarm: 'DWS*' };
+      },
+      path: 'routes[0] (dws-prod-failover).match.source',
+      message: /must name the sender: one of cloudwatch, alertmanager, grafana, cloud-eye, or `any`/,
+    },
+    {
+      what: 'a match that would match every alarm from every sender',
+      change: (r) => {
+        r['match'] = { source: 'any', labels: {} };
       },
       path: 'routes[0] (dws-prod-failover).match',
-      message: /at least one of source, alarm, labels/,
+      message: /with source `any`, must name an alarm or labels/,
     },
     {
       what: 'a missing match',
@@ -345,7 +356,7 @@ describe('mistakes, each named by route and field', () => {
 
   it('reports duplicate names at the second route, naming the first', () => {
     // Act
-    const error = routesErrorOf(() => routesOf(baseRoute(), { ...baseRoute(), match: { alarm: 'Other' } }));
+    const error = routesErrorOf(() => routesOf(baseRoute(), { ...baseRoute(), match: { source: 'alertmanager', alarm: 'Other' } }));
 
     // Assess
     expect(issueAt(error, 'routes[1] (dws-prod-failover).name').message).toBe('duplicate: routes[0] has it');
@@ -357,7 +368,7 @@ describe('mistakes, each named by route and field', () => {
     const text = [
       'routes:', //                                                         1
       '  - name: a', //                                                     2
-      '    match: { alarm: A }', //                                         3
+      '    match: { source: any, alarm: A }', //                            3
       '    action: dws.dr.failover', //                                     4
       '    region: cn-north-4', //                                          5
       `    project_id: ${PROJECT_ID}`, //                                   6

@@ -19,21 +19,26 @@ const TOKEN_B = 'grafana-token-abcdefghijklmnop';
 beforeEach(() => secretsManager.reset());
 
 describe('alert bearer tokens', () => {
-  it('come from ALERT_BEARER_TOKENS when no webhook secret is configured', async () => {
+  it('come from one list per sender when no webhook secret is configured', async () => {
     const tokens = alertTokensProvider(
-      loadConfig({ ...base, ALERT_BEARER_TOKENS: `${TOKEN_A}, ${TOKEN_B}` }),
+      loadConfig({ ...base, ALERTMANAGER_BEARER_TOKENS: ` ${TOKEN_A} `, GRAFANA_BEARER_TOKENS: TOKEN_B }),
     );
 
-    expect(await tokens()).toEqual([TOKEN_A, TOKEN_B]);
+    expect([await tokens('alertmanager'), await tokens('grafana')]).toEqual([[TOKEN_A], [TOKEN_B]]);
   });
 
-  it('are none (every bearer request refused) when neither is configured', async () => {
-    expect(await alertTokensProvider(loadConfig(base))()).toEqual([]);
+  it('are none (every bearer request refused) when nothing is configured', async () => {
+    const tokens = alertTokensProvider(loadConfig(base));
+
+    expect([await tokens('alertmanager'), await tokens('grafana')]).toEqual([[], []]);
   });
 
   it.each([
-    ['a list', { alert_bearer_tokens: [TOKEN_A, TOKEN_B] }],
-    ['a comma-separated string', { alert_bearer_tokens: `${TOKEN_A},${TOKEN_B}` }],
+    ['lists', { alertmanager_bearer_tokens: [TOKEN_A], grafana_bearer_tokens: [TOKEN_B] }],
+    [
+      'comma-separated strings',
+      { alertmanager_bearer_tokens: `${TOKEN_A},`, grafana_bearer_tokens: TOKEN_B },
+    ],
   ])('come from the webhook secret (%s), which wins over the environment', async (_form, secret) => {
     secretsManager
       .on(GetSecretValueCommand, { SecretId: 'dr-relay/test/webhook' })
@@ -41,23 +46,26 @@ describe('alert bearer tokens', () => {
     const config = loadConfig({
       ...base,
       WEBHOOK_SECRETS_ID: 'dr-relay/test/webhook',
-      ALERT_BEARER_TOKENS: 'environment-token-ignored',
+      ALERTMANAGER_BEARER_TOKENS: 'environment-token-ignored',
     });
+    const tokens = alertTokensProvider(config);
 
-    expect(await alertTokensProvider(config)()).toEqual([TOKEN_A, TOKEN_B]);
+    expect([await tokens('alertmanager'), await tokens('grafana')]).toEqual([[TOKEN_A], [TOKEN_B]]);
   });
 
-  it('refuse a secret with a short token, naming the secret and none of its values', async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .resolves({ SecretString: JSON.stringify({ alert_bearer_tokens: ['short'] }) });
-    const config = loadConfig({ ...base, WEBHOOK_SECRETS_ID: 'dr-relay/test/webhook-short' });
+  it.each([
+    ['a short token', { alertmanager_bearer_tokens: ['short'] }, 'webhook-short'],
+    ['the old shared list', { alert_bearer_tokens: [TOKEN_A] }, 'webhook-old'],
+  ])('refuse a secret with %s, naming the secret and none of its values', async (_what, secret, id) => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
+    const config = loadConfig({ ...base, WEBHOOK_SECRETS_ID: `dr-relay/test/${id}` });
 
-    const error = await alertTokensProvider(config)().catch((e: unknown) => e);
+    const error = await alertTokensProvider(config)('alertmanager').catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(DrRelayError);
     expect((error as DrRelayError).kind).toBe('permanent');
-    expect((error as Error).message).toContain('dr-relay/test/webhook-short');
+    expect((error as Error).message).toContain(`dr-relay/test/${id}`);
     expect((error as Error).message).not.toContain('short"');
+    expect((error as Error).message).not.toContain(TOKEN_A);
   });
 });

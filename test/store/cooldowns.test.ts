@@ -46,6 +46,22 @@ describe('cooldown claims', () => {
     expect((await store().claim('dws:p/dr-3', 'alarm:b:2', 60)).granted).toBe(true);
   });
 
+  it('refuses a 0-second claim (a route without cooldown) while another route holds the target', async () => {
+    await store().claim('dws:p/dr-0', 'alarm:a:1', 3600, 'route-a');
+
+    expect(await store().claim('dws:p/dr-0', 'alarm:b:2', 0, 'route-b')).toMatchObject({
+      granted: false,
+      holder: 'alarm:a:1',
+      route: 'route-a',
+    });
+  });
+
+  it('lets a 0-second claim act on a free target without holding it afterwards', async () => {
+    expect((await store().claim('dws:p/dr-00', 'alarm:a:1', 0)).granted).toBe(true);
+
+    expect((await store().claim('dws:p/dr-00', 'alarm:b:2', 3600)).granted).toBe(true);
+  });
+
   it('keeps targets apart', async () => {
     await store().claim('dws:p/dr-4', 'alarm:a:1', 3600);
 

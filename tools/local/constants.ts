@@ -13,7 +13,9 @@ export const LOCAL = {
   ...LOCAL_DEFAULTS,
   notificationQueue: 'dr-relay-local-notifications',
   notificationTopic: 'dr-relay-local-dead-letter-notifications',
+  /** Alertmanager's bearer token locally; Grafana has its own (one token list per sender). */
   alertToken: 'local-alert-token-not-for-production',
+  grafanaToken: 'local-grafana-token-not-for-production',
   routesFile: join(ROOT, 'events', 'routes', 'routes.yml'),
   /** The test certificate the sample SMN deliveries are signed with. */
   smnCertFile: join(import.meta.dirname, 'smn', 'cert.pem'),

@@ -18,8 +18,10 @@ import { type LocalApi, startLocalApi } from './http.ts';
 import { type BatchReport, SqsPoller } from './poller.ts';
 
 export const LOCAL_CREDENTIALS = LOCAL.huawei;
-/** The bearer token the local alert routes accept unless ALERT_BEARER_TOKENS is set. */
+/** The bearer token the local Alertmanager route accepts unless ALERTMANAGER_BEARER_TOKENS is set. */
 export const LOCAL_ALERT_TOKEN = LOCAL.alertToken;
+/** The bearer token the local Grafana route accepts unless GRAFANA_BEARER_TOKENS is set. */
+export const LOCAL_GRAFANA_TOKEN = LOCAL.grafanaToken;
 /** The HMAC secret the local /v1/requests accepts unless WEBHOOK_HMAC_SECRETS is set. */
 export const LOCAL_HMAC_SECRET = LOCAL.hmacSecret;
 /** Local defaults: the sample routes, and the test certificate the sample SMN deliveries are signed with. */
@@ -184,7 +186,8 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     DR_ENDPOINT_DCS: process.env['DR_ENDPOINT_DCS'] ?? simulator.url,
     AWS_LAMBDA_FUNCTION_NAME: 'dr-relay-local-requests',
     DR_ROUTES_FILE: process.env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE,
-    ALERT_BEARER_TOKENS: process.env['ALERT_BEARER_TOKENS'] ?? LOCAL_ALERT_TOKEN,
+    ALERTMANAGER_BEARER_TOKENS: process.env['ALERTMANAGER_BEARER_TOKENS'] ?? LOCAL_ALERT_TOKEN,
+    GRAFANA_BEARER_TOKENS: process.env['GRAFANA_BEARER_TOKENS'] ?? LOCAL_GRAFANA_TOKEN,
     WEBHOOK_HMAC_SECRETS: process.env['WEBHOOK_HMAC_SECRETS'] ?? LOCAL_HMAC_SECRET,
     DR_SMN_CERT_FILE: process.env['DR_SMN_CERT_FILE'] ?? LOCAL_SMN_CERT_FILE,
     POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',

@@ -27,7 +27,7 @@ import {
   ALARM_NAME,
   type AlarmVia,
   alertGroup,
-  bearer,
+  bearerFor,
   type CloudWatchEpisode,
   cloudEyeMessage,
   cloudWatchEvent,
@@ -111,7 +111,7 @@ export const buildAlarmSide = (
         Array.from({ length: times }, () => ({
           via: source,
           path: `/v1/alerts/${source}`,
-          headers: bearer,
+          headers: bearerFor(source),
           body,
           requests: members.map((m) => m.index),
         })),

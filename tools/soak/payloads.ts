@@ -207,4 +207,8 @@ export const cloudWatchEvent = (via: AlarmVia, e: CloudWatchEpisode, n: number):
   }
 };
 
-export const bearer = { 'content-type': 'application/json', authorization: `Bearer ${LOCAL.alertToken}` };
+/** The headers of an alert from one bearer-token sender (each has its own token). */
+export const bearerFor = (source: 'alertmanager' | 'grafana') => ({
+  'content-type': 'application/json',
+  authorization: `Bearer ${source === 'grafana' ? LOCAL.grafanaToken : LOCAL.alertToken}`,
+});
