@@ -146,8 +146,9 @@ const alarmPipelineGrants = (logGroupId: string) => ({
 });
 /** Variables that must never be set by the template: secrets, and the local-only SMN certificate pin. */
 const FORBIDDEN_VARIABLES = [
-  'ALERT_BEARER_TOKENS',
+  'ALERTMANAGER_BEARER_TOKENS',
   'DR_SMN_CERT_FILE',
+  'GRAFANA_BEARER_TOKENS',
   'HUAWEICLOUD_SDK_AK',
   'HUAWEICLOUD_SDK_SK',
   'HUAWEICLOUD_SDK_SECURITY_TOKEN',

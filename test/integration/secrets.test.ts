@@ -16,7 +16,8 @@ const SECRETS = {
   HUAWEICLOUD_SDK_AK: 'AKLEAKCHECK0123456789',
   HUAWEICLOUD_SDK_SK: 'sk-leak-check-secret-key-value-0123456789',
   HUAWEICLOUD_SDK_SECURITY_TOKEN: 'security-token-leak-check-value-0123456789',
-  ALERT_BEARER_TOKENS: 'bearer-leak-check-token-value-0123456789',
+  ALERTMANAGER_BEARER_TOKENS: 'bearer-leak-check-token-value-0123456789',
+  GRAFANA_BEARER_TOKENS: 'grafana-leak-check-token-value-0123456789',
   WEBHOOK_HMAC_SECRETS: 'hmac-leak-check-secret-value-0123456789abcdef',
 };
 const captured: string[] = [];
@@ -86,7 +87,7 @@ describe('a full run with every secret set', () => {
     expect(
       (
         await post('/v1/alerts/alertmanager', alert, {
-          authorization: `Bearer ${SECRETS.ALERT_BEARER_TOKENS}`,
+          authorization: `Bearer ${SECRETS.ALERTMANAGER_BEARER_TOKENS}`,
         })
       ).status,
     ).toBe(200);

@@ -557,7 +557,8 @@ describe('battery: configuration (loadConfig)', () => {
     'HUAWEICLOUD_SDK_AK',
     'HUAWEICLOUD_SDK_SK',
     'HUAWEICLOUD_SDK_SECURITY_TOKEN',
-    'ALERT_BEARER_TOKENS',
+    'ALERTMANAGER_BEARER_TOKENS',
+    'GRAFANA_BEARER_TOKENS',
     'WEBHOOK_HMAC_SECRETS',
   ] as const;
   const OTHER_VARS = [
