@@ -6,6 +6,9 @@
  * too; not found, no permission and unreachable are told apart; with nothing configured it checks
  * the simulator of `npm start` with its local keys.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULTS } from '../../cli/localDefaults.ts';
 import { actionFor } from '../../lib/actions/catalogue.ts';
@@ -419,6 +422,21 @@ describe('dr-relay doctor: configuration', () => {
     expect(badUrl.stdout).toContain('endpoints.dws: not a URL');
     expect(noSk.code).toBe(2);
     expect(noSk.stderr).toContain('set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK');
+    expect(sim.calls).toEqual([]);
+  });
+
+  it('a routes file without routes and no request: nothing to check, exit 3, nothing sent', async () => {
+    // Prepare
+    const sim = await simulator();
+    const empty = join(mkdtempSync(join(tmpdir(), 'dr-relay-doctor-')), 'routes.yml');
+    writeFileSync(empty, 'routes: []\n');
+
+    // Act
+    const run = await runIn(['doctor', '--routes', empty], envFor(sim));
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stdout.trim()).toBe('0 targets: 0 ok, 0 would fail');
     expect(sim.calls).toEqual([]);
   });
 
