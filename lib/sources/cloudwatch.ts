@@ -82,10 +82,18 @@ export const CloudWatchSnsEventSchema = z.object({
 
 // --- EventBridge and direct Lambda alarm action (same alarm detail) ------------------------------
 
+/** Set on a composite alarm whose actions suppressor holds its actions back: Alarm, WaitPeriod, ExtensionPeriod. */
+const actionsSuppressedBy = z.string().nullish();
+
 const AlarmDetailSchema = z.object({
   alarmName: z.string().min(1),
-  state: z.object({ value: cloudWatchState, reason: z.string(), timestamp: isoTimestamp }),
-  previousState: z.object({ value: cloudWatchState }).nullish(),
+  state: z.object({
+    value: cloudWatchState,
+    reason: z.string(),
+    timestamp: isoTimestamp,
+    actionsSuppressedBy,
+  }),
+  previousState: z.object({ value: cloudWatchState, actionsSuppressedBy }).nullish(),
   configuration: z
     .object({
       description: z.string().nullish(),
@@ -158,12 +166,14 @@ const signalOf = (
   changedAt: string,
   labels: Record<string, string>,
   raw: unknown,
+  suppressedBy?: string,
 ): AlarmSignal => ({
   source: 'cloudwatch',
   shape,
   name,
   state,
   ...(previous === undefined ? {} : { previous_state: previous }),
+  ...(suppressedBy === undefined ? {} : { actions_suppressed_by: suppressedBy }),
   episode: `${arn}@${changedAt}`,
   labels,
   occurred_at: changedAt,
@@ -228,6 +238,25 @@ const fromSns = (event: unknown): AlarmSignal[] => {
   });
 };
 
+/**
+ * A composite alarm's actions suppressor, on the two shapes that carry it:
+ * - `state.actionsSuppressedBy` set: CloudWatch holds this state change's actions back (the
+ *   suppressor is in ALARM, or its wait / extension period runs): the signal says so, and no route acts.
+ * - `previousState.actionsSuppressedBy` set on a change to the same state (ALARM -> ALARM): the
+ *   held-back actions are released now (the wait or extension period ended with the suppressor not in
+ *   ALARM), and this is the one delivery of the episode that CloudWatch acts on. The previous state
+ *   is then left out: its actions never ran, so for a route this is the transition into the state.
+ */
+const suppressionOf = (detail: AlarmDetail): { suppressedBy?: string; released: boolean } => {
+  const suppressedBy = detail.state.actionsSuppressedBy || undefined;
+  const previous = detail.previousState;
+  const released =
+    suppressedBy === undefined &&
+    Boolean(previous?.actionsSuppressedBy) &&
+    previous?.value === detail.state.value;
+  return suppressedBy === undefined ? { released } : { suppressedBy, released };
+};
+
 const fromDetail = (
   shape: SignalShape,
   arn: string,
@@ -235,18 +264,22 @@ const fromDetail = (
   region: string,
   account: string,
   raw: unknown,
-): AlarmSignal[] => [
-  signalOf(
-    shape,
-    arn,
-    detail.alarmName,
-    detail.state.value,
-    detail.previousState?.value,
-    detail.state.timestamp,
-    labelsOf(detailMetrics(detail), region, account),
-    raw,
-  ),
-];
+): AlarmSignal[] => {
+  const { suppressedBy, released } = suppressionOf(detail);
+  return [
+    signalOf(
+      shape,
+      arn,
+      detail.alarmName,
+      detail.state.value,
+      released ? undefined : detail.previousState?.value,
+      detail.state.timestamp,
+      labelsOf(detailMetrics(detail), region, account),
+      raw,
+      suppressedBy,
+    ),
+  ];
+};
 
 const fromEventBridge = (event: unknown): AlarmSignal[] => {
   const e = parseOrThrow(CloudWatchEventBridgeSchema, event, 'CloudWatch alarm via EventBridge');

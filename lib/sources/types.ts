@@ -30,6 +30,11 @@ export const AlarmSignalSchema = z.object({
   state: z.enum(SIGNAL_STATES),
   /** Only when the source says it. */
   previous_state: z.enum(SIGNAL_STATES).optional(),
+  /**
+   * The source holds this state change's actions back, and says why (a CloudWatch composite alarm's
+   * actions suppressor: `Alarm`, `WaitPeriod`, `ExtensionPeriod`): no route acts on it.
+   */
+  actions_suppressed_by: z.string().min(1).optional(),
   /** One alarm episode: the same for redeliveries, re-notifications and HA peers; new for a new episode. */
   episode: z.string().min(1),
   /** Flat string labels routes match on (dimensions, alert labels, namespace, region...). */

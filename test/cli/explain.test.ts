@@ -120,7 +120,7 @@ describe('dr-relay explain: an action', () => {
     // Assess
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ ok: true, actions: 1, distinct_keys: 1, route_count: 5 });
+    expect(report).toMatchObject({ ok: true, actions: 1, distinct_keys: 1, route_count: 6 });
     expect(report.recognised.source).toBe('alertmanager');
     const [first, second] = report.signals;
     expect(first).toMatchObject({ name: 'DWSPrimaryDown', state: 'alarm', previous_state: null });

@@ -16,8 +16,8 @@ describe('dr-relay routes check', () => {
     // Assess
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`OK: 5 routes in ${SAMPLE_ROUTES}`);
-    expect(lines).toHaveLength(6);
+    expect(lines[0]).toBe(`OK: 6 routes in ${SAMPLE_ROUTES}`);
+    expect(lines).toHaveLength(7);
     const failover = lines.find((l) => l.trimStart().startsWith('dws-prod-failover '));
     expect(failover).toContain('source=alertmanager alarm=DWSPrimaryDown* cluster=prod');
     expect(failover).toContain('on [alarm]');
@@ -59,7 +59,7 @@ describe('dr-relay routes check', () => {
     expect(good.code).toBe(0);
     const ok = JSON.parse(good.stdout);
     expect(ok.ok).toBe(true);
-    expect(ok.routes).toHaveLength(5);
+    expect(ok.routes).toHaveLength(6);
     expect(ok.routes[1]).toMatchObject({
       name: 'dws-prod-failover-grafana',
       on: ['alarm'],
@@ -89,7 +89,7 @@ describe('dr-relay routes check', () => {
 
     // Assess
     expect(fromEnv.code).toBe(0);
-    expect(fromEnv.stdout).toContain('OK: 5 routes');
+    expect(fromEnv.stdout).toContain('OK: 6 routes');
     expect(missingDefault.code).toBe(1);
     expect(missingDefault.stdout).toContain('INVALID: routes.yml: 1 problem');
     expect(missingDefault.stdout).toContain('(file): not found');

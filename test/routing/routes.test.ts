@@ -35,6 +35,7 @@ describe('the sample routes file', () => {
       'dws-prod-failover-cloudwatch',
       'dws-prod-failover-cloud-eye',
       'redis-sessions-restore',
+      'dws-prod-failover-cloudwatch-composite',
     ]);
     const grafana = routes[1]!;
     expect(grafana.on).toEqual(['alarm']); // not in the file: default
@@ -45,7 +46,7 @@ describe('the sample routes file', () => {
       alarm: 'DWSPrimaryDown*',
       labels: { cluster: 'prod' },
     });
-    expect(routes.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(routes.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('holds each route action as a valid ActionRequest (the catalogue validated it)', () => {
@@ -68,6 +69,7 @@ describe('the sample routes file', () => {
       'dws.dr.failover',
       'dws.dr.failover',
       'dcs.restore',
+      'dws.dr.failover',
     ]);
   });
 

@@ -36,6 +36,7 @@ describe('sample events through the sample routes', () => {
   const table: [file: string, expected: string[]][] = [
     ['alertmanager-firing.json', ['dws-prod-failover: act']],
     ['alertmanager-repeat.json', ['dws-prod-failover: act']], // same episode: same key (checked below)
+    ['alertmanager-no-fingerprint.json', ['dws-prod-failover: act']], // Alertmanager < 0.19: same key too
     ['alertmanager-resolved.json', ['dws-prod-failover: state ok is not in on: [alarm]']],
     ['grafana-firing.json', ['dws-prod-failover-grafana: act']],
     ['grafana-resolved.json', ['dws-prod-failover-grafana: state ok is not in on: [alarm]']],
@@ -44,6 +45,11 @@ describe('sample events through the sample routes', () => {
     ['cloudwatch-eventbridge-alarm.json', ['dws-prod-failover-cloudwatch: act']],
     ['cloudwatch-eventbridge-ok.json', ['dws-prod-failover-cloudwatch: state ok is not in on: [alarm]']],
     ['cloudwatch-lambda-action-alarm.json', ['dws-prod-failover-cloudwatch: act']],
+    ['cloudwatch-composite-suppressed-lambda-action.json', ['dws-prod-failover-cloudwatch-composite: act']],
+    [
+      'cloudwatch-composite-suppressed-eventbridge.json',
+      ['dws-prod-failover-cloudwatch-composite: actions suppressed by WaitPeriod at the source'],
+    ],
     ['cloud-eye-smn-alarm.json', ['dws-prod-failover-cloud-eye: act']],
     ['cloud-eye-smn-ok.json', ['dws-prod-failover-cloud-eye: state ok is not in on: [alarm]']],
   ];
@@ -61,6 +67,18 @@ describe('sample events through the sample routes', () => {
   it('gives the firing alert and its repeat (another Alertmanager peer) the same key', () => {
     // Act
     const keys = ['alertmanager-firing.json', 'alertmanager-repeat.json'].map((file) => {
+      const [decision] = routeSignal(signalsOf(file)[0]!, sampleRoutes());
+      return decision?.act ? decision.key : undefined;
+    });
+
+    // Assess
+    expect(keys[0]).toMatch(/^alarm:dws-prod-failover:[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('gives an alert from Alertmanager before 0.19 (no fingerprint) the key of the same alert from 0.25', () => {
+    // Act
+    const keys = ['alertmanager-firing.json', 'alertmanager-no-fingerprint.json'].map((file) => {
       const [decision] = routeSignal(signalsOf(file)[0]!, sampleRoutes());
       return decision?.act ? decision.key : undefined;
     });

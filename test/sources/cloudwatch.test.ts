@@ -169,6 +169,115 @@ describe('parseCloudWatchEvent: the sample events', () => {
   });
 });
 
+describe('parseCloudWatchEvent: composite alarms with an actions suppressor', () => {
+  const COMPOSITE_ARN = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:DWSPrimaryDown-prod-composite';
+
+  it('cloudwatch-composite-suppressed-eventbridge.json: actions held back (WaitPeriod) -> the signal says so', () => {
+    // Prepare
+    const event = loadEvent('cloudwatch-composite-suppressed-eventbridge.json');
+
+    // Act
+    const [signal] = parseCloudWatchEvent(event);
+
+    // Assess
+    expect(signal).toMatchObject({
+      shape: 'cloudwatch/eventbridge',
+      name: 'DWSPrimaryDown-prod-composite',
+      state: 'alarm',
+      previous_state: 'ok',
+      actions_suppressed_by: 'WaitPeriod',
+      episode: `${COMPOSITE_ARN}@2024-05-01T10:00:00.734Z`,
+      labels: { region: 'eu-west-1', account: '123456789012' },
+    });
+  });
+
+  it('cloudwatch-composite-suppressed-lambda-action.json: ALARM -> ALARM after the WaitPeriod is the transition that releases the actions', () => {
+    // Prepare
+    const event = loadEvent('cloudwatch-composite-suppressed-lambda-action.json');
+
+    // Act
+    const [signal] = parseCloudWatchEvent(event);
+
+    // Assess: no previous state (its actions never ran), not suppressed, a new episode at the release
+    expect(event.alarmData.previousState).toMatchObject({
+      value: 'ALARM',
+      actionsSuppressedBy: 'WaitPeriod',
+    });
+    expect(signal).toMatchObject({
+      shape: 'cloudwatch/lambda-action',
+      state: 'alarm',
+      episode: `${COMPOSITE_ARN}@2024-05-01T10:02:00.734Z`,
+    });
+    expect(signal).not.toHaveProperty('previous_state');
+    expect(signal).not.toHaveProperty('actions_suppressed_by');
+  });
+
+  it.each(['Alarm', 'WaitPeriod', 'ExtensionPeriod'])(
+    'state.actionsSuppressedBy %s is carried on both shapes (EventBridge and alarm action)',
+    (by) => {
+      // Prepare
+      const eventBridge = changed(loadEvent('cloudwatch-composite-suppressed-eventbridge.json'), (e) => {
+        e.detail.state.actionsSuppressedBy = by;
+      });
+      const action = changed(loadEvent('cloudwatch-composite-suppressed-lambda-action.json'), (e) => {
+        e.alarmData.state.actionsSuppressedBy = by;
+      });
+
+      // Act
+      const signals = [...parseCloudWatchEvent(eventBridge), ...parseCloudWatchEvent(action)];
+
+      // Assess
+      expect(signals.map((s) => s.actions_suppressed_by)).toEqual([by, by]);
+    },
+  );
+
+  it('an EventBridge ALARM -> ALARM release (previousState suppressed, ExtensionPeriod) is a transition too', () => {
+    // Prepare
+    const event = changed(loadEvent('cloudwatch-composite-suppressed-eventbridge.json'), (e) => {
+      delete e.detail.state.actionsSuppressedBy;
+      delete e.detail.state.actionsSuppressedReason;
+      e.detail.previousState = { ...e.detail.state, actionsSuppressedBy: 'ExtensionPeriod' };
+      e.detail.state.timestamp = '2024-05-01T10:05:00.734+0000';
+    });
+
+    // Act
+    const [signal] = parseCloudWatchEvent(event);
+
+    // Assess
+    expect(signal).not.toHaveProperty('previous_state');
+    expect(signal).not.toHaveProperty('actions_suppressed_by');
+  });
+
+  it('keeps the previous state when the suppressed previous state is another state (OK -> ALARM)', () => {
+    // Prepare
+    const event = changed(loadEvent('cloudwatch-composite-suppressed-eventbridge.json'), (e) => {
+      delete e.detail.state.actionsSuppressedBy;
+      e.detail.previousState.actionsSuppressedBy = 'Alarm';
+    });
+
+    // Act
+    const [signal] = parseCloudWatchEvent(event);
+
+    // Assess
+    expect(signal?.previous_state).toBe('ok');
+  });
+
+  it('reads a null or empty actionsSuppressedBy as not suppressed', () => {
+    // Prepare
+    const events = [null, ''].map((by) =>
+      changed(loadEvent('cloudwatch-composite-suppressed-eventbridge.json'), (e) => {
+        e.detail.state.actionsSuppressedBy = by;
+      }),
+    );
+
+    // Act
+    const signals = events.flatMap((e) => parseCloudWatchEvent(e));
+
+    // Assess
+    for (const signal of signals) expect(signal).not.toHaveProperty('actions_suppressed_by');
+  });
+});
+
 describe('parseCloudWatchEvent: malformed events are a ValidationError naming the field', () => {
   const sns = () => loadEvent('cloudwatch-sns-alarm.json');
   const eventBridge = () => loadEvent('cloudwatch-eventbridge-alarm.json');

@@ -12,6 +12,8 @@ export const SAMPLE_FILES = [
   'cloudwatch-eventbridge-alarm.json',
   'cloudwatch-eventbridge-ok.json',
   'cloudwatch-lambda-action-alarm.json',
+  'cloudwatch-composite-suppressed-lambda-action.json',
+  'cloudwatch-composite-suppressed-eventbridge.json',
   'alertmanager-firing.json',
   'alertmanager-no-fingerprint.json',
   'alertmanager-repeat.json',
