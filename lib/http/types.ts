@@ -17,6 +17,8 @@ export interface InvocationContext {
   /** Milliseconds left before the function times out. */
   readonly remainingMs: () => number;
   readonly signal?: AbortSignal | undefined;
+  /** Names this delivery in answers and logs (the Lambda request id); one is made up when absent. */
+  readonly correlationId?: string | undefined;
 }
 
 export interface HttpResponse {

@@ -39,7 +39,23 @@ export type SignalResult =
       readonly result: 'dead_lettered';
       readonly key: string;
       readonly reason: string;
+    }
+  | { readonly signal: string; readonly route: string; readonly result: 'queued'; readonly key: string }
+  | {
+      readonly signal: string;
+      readonly route: string;
+      readonly result: 'ended_earlier';
+      readonly key: string;
+      readonly status: string;
     };
+
+/** What turns alarms into actions: acting here (AlarmPipeline) or handing over to the queue (AlarmHandOff). */
+export interface AlarmProcessor {
+  process(
+    alarms: readonly AlarmSignal[],
+    invocation: { readonly remainingMs: () => number; readonly signal?: AbortSignal | undefined },
+  ): Promise<SignalResult[]>;
+}
 
 export interface AlarmPipelineDeps {
   readonly routes: readonly Route[];
@@ -154,7 +170,7 @@ export const processSignals = async (
 };
 
 /** What the wiring builds once per cold start: the pipeline, given each invocation's clock and abort signal. */
-export class AlarmPipeline {
+export class AlarmPipeline implements AlarmProcessor {
   readonly #deps: Omit<AlarmPipelineDeps, 'remainingMs'>;
 
   constructor(deps: Omit<AlarmPipelineDeps, 'remainingMs'>) {

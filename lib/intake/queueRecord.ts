@@ -6,7 +6,8 @@
  *   transient on last attempt,
  *   permanent or unconfirmed   -> dead letter with full context, status dead_lettered, removed
  *   same key in progress       -> retried shortly (the other delivery owns the call)
- * A dead-letter record sent back to this queue is a redrive of the request inside it.
+ * A dead-letter record sent back to this queue is a redrive of the request inside it; an alarm action
+ * (lib/intake/alarmAction.ts) runs its request with the route's cooldown and names the alarm in dead letters.
  * Owns: acting on that table (visibility, status, dead letter); the decision itself is lib/intake/outcome.ts,
  * shared with the alarm pipeline. Must not touch: the remote call (the executor) or the claim (Powertools).
  */
@@ -20,6 +21,7 @@ import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { StatusStore } from '../store/status.ts';
+import { type AlarmAction, AlarmActionSchema } from './alarmAction.ts';
 import { decideOutcome } from './outcome.ts';
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
@@ -80,11 +82,35 @@ const unwrapDeadLetter = (body: string): { body: string; redriven: boolean } => 
   }
 };
 
+/** An alarm's action handed over by the webhook (or the alarms function): the request and its route context. */
+const unwrapAlarmAction = (body: string): { body: string; context?: AlarmContext } => {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { body };
+  }
+  const action = AlarmActionSchema.safeParse(value);
+  if (!action.success) return { body };
+  try {
+    const { route, cooldown_seconds, alarm } = action.data;
+    return { body: JSON.stringify(action.data.request), context: { route, cooldown_seconds, alarm } };
+  } catch {
+    return { body }; // nested too deep to be a request: judged (and refused) as it is
+  }
+};
+
+interface AlarmContext {
+  readonly route: string;
+  readonly cooldown_seconds: number;
+  readonly alarm: AlarmAction['alarm'];
+}
+
 export const makeRecordHandler = (deps: RecordHandlerDeps) => {
   const deadLetterRecord = async (
     record: SQSRecord,
     error: unknown,
-    context: { key?: string; request?: ActionRequest; attempts: number },
+    context: { key?: string; request?: ActionRequest; attempts: number; alarm?: AlarmContext | undefined },
   ): Promise<RecordResult> => {
     const letter = await deadLetter(deps.deadLetters, {
       error,
@@ -92,6 +118,9 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
       key: context.key,
       request: context.request,
       rawBody: record.body,
+      ...(context.alarm
+        ? { alarm: { ...context.alarm.alarm, raw: undefined }, route: context.alarm.route }
+        : {}),
       source: { type: 'sqs', queue_url: deps.queueUrl, message_id: record.messageId },
     });
     return { result: 'dead_lettered', reason: letter.reason };
@@ -110,12 +139,13 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
 
   return async (record: SQSRecord, abort?: AbortSignal): Promise<RecordResult> => {
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
-    const { body, redriven } = unwrapDeadLetter(record.body);
+    const { body: unwrapped, redriven } = unwrapDeadLetter(record.body);
+    const { body, context: alarm } = unwrapAlarmAction(unwrapped);
     let request: ActionRequest;
     try {
       request = parseActionRequestJson(body);
     } catch (error) {
-      return deadLetterRecord({ ...record, body }, error, { attempts: attempt });
+      return deadLetterRecord({ ...record, body }, error, { attempts: attempt, alarm });
     }
     const key = idempotencyKey(request);
     const redrive = redriven || record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
@@ -129,6 +159,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
           attempt,
           ...(redrive ? { redrive } : {}),
           ...(verifiedNotApplied ? { verifiedNotApplied } : {}),
+          ...(alarm ? { cooldown: { seconds: alarm.cooldown_seconds, route: alarm.route } } : {}),
         },
         abort,
       );
@@ -167,7 +198,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
           });
           return retryLater(record, disposition.delaySeconds, error);
         case 'dead_letter':
-          return deadLetterRecord(record, disposition.error, { key, request, attempts: attempt });
+          return deadLetterRecord(record, disposition.error, { key, request, attempts: attempt, alarm });
       }
     }
   };

@@ -1,10 +1,11 @@
 /**
  * The request queue as a producer sees it: a validated ActionRequest put on REQUEST_QUEUE_URL for
- * the request function to execute (the signed HTTP API today; any path that hands work over).
+ * the request function to execute: a signed API request, or an alarm's action with its route context.
  * Owns: SendMessage to the request queue. Must not touch: validation, execution.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ActionRequest } from '../actions/request.ts';
+import type { AlarmAction } from './alarmAction.ts';
 
 export class RequestQueue {
   readonly #sqs: Pick<SQSClient, 'send'>;
@@ -18,6 +19,13 @@ export class RequestQueue {
   async send(request: ActionRequest): Promise<void> {
     await this.#sqs.send(
       new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(request) }),
+    );
+  }
+
+  /** An alarm's action with its route context (lib/intake/alarmAction.ts). */
+  async sendAlarmAction(action: AlarmAction): Promise<void> {
+    await this.#sqs.send(
+      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(action) }),
     );
   }
 }

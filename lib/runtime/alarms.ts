@@ -5,10 +5,12 @@
  * Owns: construction only.
  */
 import type { Context } from 'aws-lambda';
+import type { Config } from '../config/env.ts';
 import { ValidationError } from '../errors.ts';
-import { type AlarmEventSummary, handleAlarmEvent } from '../intake/alarmEvent.ts';
+import { type AlarmEventDeps, type AlarmEventSummary, handleAlarmEvent } from '../intake/alarmEvent.ts';
 import { AlarmPipeline } from '../intake/alarmSignals.ts';
 import { loadRoutes } from '../routing/routes.ts';
+import { cloudWatchTrust } from '../sources/cloudwatchTrust.ts';
 import { buildCore, type Core } from './core.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
@@ -18,15 +20,20 @@ export type { AlarmEventSummary };
 /** Time one attempt may need: a state read and a call, each bounded by the HTTP time-out. */
 const attemptBudgetMs = (core: Core) => 2 * core.config.DR_HTTP_TIMEOUT_MS + 1_000;
 
-/** The alarm pipeline over the shared core: routes loaded (and validated) once per cold start. */
-export const buildAlarmPipeline = (core: Core): AlarmPipeline => {
-  const routesFile = core.config.DR_ROUTES_FILE;
+/** The routes file, loaded (and validated) once per cold start by the alarms and webhook functions. */
+export const routesOf = (config: Pick<Config, 'DR_ROUTES_FILE'>) => {
+  const routesFile = config.DR_ROUTES_FILE;
   if (!routesFile)
     throw new ValidationError('DR_ROUTES_FILE is required by this function', [
       { path: 'DR_ROUTES_FILE', message: 'required' },
     ]);
-  return new AlarmPipeline({
-    routes: loadRoutes(routesFile),
+  return loadRoutes(routesFile);
+};
+
+/** The alarm pipeline over the shared core: the alarms function acts itself (AWS-internal sources). */
+export const buildAlarmPipeline = (core: Core): AlarmPipeline =>
+  new AlarmPipeline({
+    routes: routesOf(core.config),
     run: core.runner.run,
     deadLetters: core.deadLetters,
     log: logger,
@@ -35,11 +42,30 @@ export const buildAlarmPipeline = (core: Core): AlarmPipeline => {
     maxAttempts: core.config.DR_MAX_ATTEMPTS,
     attemptBudgetMs: attemptBudgetMs(core),
   });
-};
 
-const build = () => {
+/**
+ * Built on the first invocation: the own account comes from the invoked function's ARN, which an
+ * execution environment never changes.
+ */
+const build = (functionArn: string | undefined) => {
   const core = buildCore();
-  return { core, deps: { pipeline: buildAlarmPipeline(core), deadLetters: core.deadLetters } };
+  const trust = cloudWatchTrust({
+    functionArn,
+    accounts: core.config.DR_AWS_ACCOUNT_IDS,
+    alarmTopicArn: core.config.DR_ALARM_TOPIC_ARN,
+  });
+  logger.info('CloudWatch alarms accepted from', {
+    accounts: [...trust.accounts],
+    alarm_topic: trust.alarmTopicArn ?? null,
+  });
+  const deps: AlarmEventDeps = {
+    pipeline: buildAlarmPipeline(core),
+    deadLetters: core.deadLetters,
+    trust,
+    log: logger,
+    count: (metric) => metrics.addMetric(metric, 'Count', 1),
+  };
+  return { core, deps };
 };
 let app: ReturnType<typeof build> | undefined;
 
@@ -48,7 +74,7 @@ export const processAlarmEvent = (
   context: Context,
   abort?: AbortSignal,
 ): Promise<AlarmEventSummary> => {
-  app ??= build();
+  app ??= build(context.invokedFunctionArn);
   app.core.runner.registerContext(context);
   return handleAlarmEvent(event, app.deps, {
     remainingMs: () => context.getRemainingTimeInMillis(),

@@ -336,3 +336,70 @@ describe('never lost', () => {
     await expect(handler()(sqsRecord('{not json'))).rejects.toThrow('ECONNREFUSED');
   });
 });
+
+describe('an alarm action handed over by the webhook', () => {
+  const alarm = {
+    source: 'alertmanager' as const,
+    shape: 'alertmanager/v4' as const,
+    name: 'DWSPrimaryDown',
+    state: 'alarm' as const,
+    episode: 'fp-1',
+    labels: { cluster: 'prod' },
+    occurred_at: '2026-12-07T10:00:00.000Z',
+  };
+  const envelope = (inner: unknown) =>
+    JSON.stringify({
+      type: 'dr-relay.alarm-action',
+      version: 1,
+      request: inner,
+      route: 'dws-prod-failover',
+      cooldown_seconds: 3600,
+      alarm,
+    });
+
+  it("runs its request with the route's cooldown", async () => {
+    // Prepare
+    run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
+    // Act
+    const result = await handler()(sqsRecord(envelope(request)));
+    // Assess
+    expect(result.result).toBe('executed');
+    expect(run).toHaveBeenCalledWith(
+      {
+        key: 'failover-prod-1',
+        request,
+        attempt: 1,
+        cooldown: { seconds: 3600, route: 'dws-prod-failover' },
+      },
+      undefined,
+    );
+  });
+
+  it('names the alarm and the route in its dead letter', async () => {
+    // Prepare
+    run.mockRejectedValue(
+      new HuaweiApiError('403', 'permanent', { phase: 'response', httpStatus: 403 }) as never,
+    );
+    // Act
+    await handler()(sqsRecord(envelope(request)));
+    // Assess
+    expect(deadLetters()).toEqual([
+      expect.objectContaining({
+        route: 'dws-prod-failover',
+        alarm: expect.objectContaining({ name: 'DWSPrimaryDown' }),
+      }),
+    ]);
+  });
+
+  it('dead-letters an invalid request inside it at once, naming the field, with the alarm', async () => {
+    // Act
+    const result = await handler()(sqsRecord(envelope({ ...request, params: {} })));
+    // Assess
+    expect(result.result).toBe('dead_lettered');
+    expect(run).not.toHaveBeenCalled();
+    expect(deadLetters()[0]).toMatchObject({
+      route: 'dws-prod-failover',
+      error: { issues: [expect.objectContaining({ path: 'params.disaster_recovery_id' })] },
+    });
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The webhook's hand-off (lib/intake/alarmHandOff.ts): alarms are routed, their episode claimed as a
+ * `queued` status record, and their action put on the request queue with the route's context;
+ * nothing is executed here.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseActionRequest } from '../../lib/actions/request.ts';
+import { type AlarmAction, AlarmActionSchema } from '../../lib/intake/alarmAction.ts';
+import { AlarmHandOff } from '../../lib/intake/alarmHandOff.ts';
+import { parseRoutes } from '../../lib/routing/routes.ts';
+import { parseAlertmanagerWebhook } from '../../lib/sources/index.ts';
+import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
+
+const routes = parseRoutes(readFileSync('events/routes/routes.yml', 'utf8'));
+const firing = parseAlertmanagerWebhook(
+  JSON.parse(readFileSync('events/alarms/alertmanager-firing.json', 'utf8')),
+);
+const primaryDown = firing.filter((s) => s.name === 'DWSPrimaryDown');
+const invocation = { remainingMs: () => 20_000 };
+
+const setup = () => {
+  const sent: AlarmAction[] = [];
+  const store = new MemoryStatusStore();
+  const counts: string[] = [];
+  const handOff = new AlarmHandOff({
+    routes,
+    queue: {
+      sendAlarmAction: async (action) => {
+        sent.push(action);
+      },
+    },
+    store,
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    count: (metric) => counts.push(metric),
+  });
+  return { handOff, sent, store, counts };
+};
+
+describe('AlarmHandOff', () => {
+  it("queues the matching route's action with its cooldown, route and alarm, and records it queued", async () => {
+    // Prepare
+    const { handOff, sent, store } = setup();
+    // Act
+    const results = await handOff.process(primaryDown, invocation);
+    // Assess
+    expect(results).toEqual([
+      expect.objectContaining({
+        route: 'dws-prod-failover',
+        result: 'queued',
+        key: expect.stringMatching(/^alarm:/),
+      }),
+    ]);
+    const key = (results[0] as { key: string }).key;
+    expect(sent).toHaveLength(1);
+    const action = AlarmActionSchema.parse(sent[0]);
+    expect(parseActionRequest(action.request)).toMatchObject({ action: 'dws.dr.failover', request_id: key });
+    expect(action).toMatchObject({ route: 'dws-prod-failover', cooldown_seconds: 3600 });
+    expect(action.alarm).toMatchObject({ source: 'alertmanager', name: 'DWSPrimaryDown', state: 'alarm' });
+    expect('raw' in action.alarm).toBe(false);
+    expect((await store.get(key))?.status).toBe('queued');
+  });
+
+  it('queues a re-notification again while the episode has not started (a lost send is never lost)', async () => {
+    // Prepare
+    const { handOff, sent } = setup();
+    await handOff.process(primaryDown, invocation);
+    // Act
+    const again = await handOff.process(primaryDown, invocation);
+    // Assess: the same key twice; the request function's idempotency makes it one call
+    expect(again[0]).toMatchObject({ result: 'queued' });
+    expect(new Set(sent.map((a) => (a.request as { request_id: string }).request_id)).size).toBe(1);
+  });
+
+  it('answers "in progress" for a re-notification of an episode being executed, and queues nothing', async () => {
+    // Prepare
+    const { handOff, sent, store } = setup();
+    const [first] = await handOff.process(primaryDown, invocation);
+    const key = (first as { key: string }).key;
+    await store.set(key, { status: 'in_progress' });
+    // Act
+    const again = await handOff.process(primaryDown, invocation);
+    // Assess
+    expect(again[0]).toMatchObject({ result: 'in_progress_elsewhere', key });
+    expect(sent).toHaveLength(1);
+  });
+
+  it.each(['succeeded', 'skipped', 'dead_lettered'] as const)(
+    'reports an episode that ended %s, and queues nothing',
+    async (status) => {
+      // Prepare
+      const { handOff, sent, store } = setup();
+      const [first] = await handOff.process(primaryDown, invocation);
+      await store.set((first as { key: string }).key, { status });
+      // Act
+      const again = await handOff.process(primaryDown, invocation);
+      // Assess
+      expect(again[0]).toMatchObject({ result: 'ended_earlier', status });
+      expect(sent).toHaveLength(1);
+    },
+  );
+
+  it('queues nothing for a signal no route matches, or one a route ignores (resolved)', async () => {
+    // Prepare
+    const { handOff, sent, counts } = setup();
+    const resolved = parseAlertmanagerWebhook(
+      JSON.parse(readFileSync('events/alarms/alertmanager-resolved.json', 'utf8')),
+    );
+    // Act
+    const results = await handOff.process(
+      [...firing.filter((s) => s.name !== 'DWSPrimaryDown'), ...resolved],
+      invocation,
+    );
+    // Assess
+    expect(results.every((r) => r.result === 'no_route' || r.result === 'ignored')).toBe(true);
+    expect(sent).toHaveLength(0);
+    expect(counts).toContain('SignalsUnrouted');
+  });
+});
