@@ -32,7 +32,10 @@ export const callApi = async (
     method,
     headers: {
       accept: 'application/json, application/problem+json',
-      'x-dr-signature': signatureHeader(target.hmacSecret(), body, t),
+      'x-dr-signature': signatureHeader(target.hmacSecret(), body, t, {
+        method,
+        path: new URL(path, 'http://x').pathname,
+      }),
       ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
       ...options.headers,
     },

@@ -43,10 +43,12 @@ const TERMINAL: ReadonlySet<RequestStatus> = new Set(['succeeded', 'skipped', 'd
 
 const UNAUTHORIZED: Record<Exclude<SignatureFailure, 'no_secrets'>, string> = {
   missing: 'the X-DR-Signature header is missing',
-  malformed: 'the X-DR-Signature header is malformed; expected `t=<unix seconds>,v1=<64 hex characters>`',
+  malformed: 'the X-DR-Signature header is malformed; expected `t=<unix seconds>,v2=<64 hex characters>`',
+  v2_required:
+    'this request needs a v2 X-DR-Signature, over the method and path: `t=<unix seconds>,v2=<hex hmac_sha256(secret, "<t>.<METHOD>.<path>.<body>")>`',
   stale: `the X-DR-Signature timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s in the past`,
   future: `the X-DR-Signature timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s in the future`,
-  mismatch: 'the X-DR-Signature does not match the body',
+  mismatch: 'the X-DR-Signature does not match the request',
 };
 
 /** The status record as clients see it: no bookkeeping (`call`, failure times, TTL). */
@@ -76,6 +78,9 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
       signedBody,
       await deps.hmacSecrets(),
       Math.floor(deps.now().getTime() / 1000),
+      SIGNATURE_TOLERANCE_SECONDS,
+      // GET reads any request's status: only v2, bound to this method and path. POST also takes v1.
+      { method: request.method, path: request.path, v1: request.method === 'POST' },
     );
     if (verdict.ok) return undefined;
     if (verdict.reason === 'no_secrets') {

@@ -46,6 +46,9 @@ beforeAll(async () => {
       body,
       [SECRET],
       Math.floor(Date.now() / 1000),
+      undefined,
+      // As the API checks it: v2 over the method and path only (the CLI signs v2 for both).
+      { method: request.method ?? '', path: (request.url ?? '').split('?')[0] ?? '', v1: false },
     ).ok;
     received.push({
       method: request.method ?? '',
@@ -140,7 +143,7 @@ describe('send: the API (default)', () => {
     const [call] = received as [Received];
     expect(call).toMatchObject({ method: 'POST', url: '/v1/requests', body: text, signed: true });
     expect(call.headers['content-type']).toBe('application/json');
-    expect(call.headers['x-dr-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(call.headers['x-dr-signature']).toMatch(/^t=\d+,v2=[0-9a-f]{64}$/);
     expect(call.headers['idempotency-key']).toBeUndefined();
   });
 

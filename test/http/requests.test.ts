@@ -91,7 +91,7 @@ const setup = (
   const get = (
     path: string,
     headers: Record<string, string | undefined> = {
-      'x-dr-signature': signatureHeader(SECRET, '', seconds()),
+      'x-dr-signature': signatureHeader(SECRET, '', seconds(), { method: 'GET', path }),
     },
   ) => send('GET', path, '', headers);
   return { clock, store, enqueued, logged, router, signedHeaders, post, get, seconds };
@@ -540,8 +540,56 @@ describe('GET /v1/requests/{request_id}', () => {
     const path = `/v1/requests/${dwsFailoverRequest.request_id}`;
 
     expectProblem(await get(path, {}), 401);
-    expectProblem(await get(path, { 'x-dr-signature': signatureHeader(SECRET, 'x', seconds()) }), 401);
-    expectProblem(await get(path, { 'x-dr-signature': signatureHeader(SECRET, '', seconds() - 301) }), 401);
+    const scope = { method: 'GET', path };
+    expectProblem(await get(path, { 'x-dr-signature': signatureHeader(SECRET, 'x', seconds(), scope) }), 401);
+    expectProblem(
+      await get(path, { 'x-dr-signature': signatureHeader(SECRET, '', seconds() - 301, scope) }),
+      401,
+    );
+  });
+
+  it('refuses a GET signed with the legacy v1 scheme (it covers no path), naming v2', async () => {
+    const { post, get, seconds } = setup();
+    await post(FAILOVER);
+    const path = `/v1/requests/${dwsFailoverRequest.request_id}`;
+
+    const problem = expectProblem(
+      await get(path, { 'x-dr-signature': signatureHeader(SECRET, '', seconds()) }),
+      401,
+    );
+
+    expect(problem.detail).toContain('v2');
+  });
+
+  it('refuses a GET signature replayed on another request id (v2 covers the path)', async () => {
+    const { post, get, seconds } = setup();
+    await post(FAILOVER);
+    const captured = signatureHeader(SECRET, '', seconds(), {
+      method: 'GET',
+      path: '/v1/requests/someone-else',
+    });
+
+    expectProblem(
+      await get(`/v1/requests/${dwsFailoverRequest.request_id}`, { 'x-dr-signature': captured }),
+      401,
+    );
+  });
+
+  it('accepts a POST signed with v2 over its method and path, and refuses a v2 POST signature made for a GET', async () => {
+    const { post, seconds } = setup();
+    const t = seconds();
+
+    const good = await post(FAILOVER, {
+      'content-type': 'application/json',
+      'x-dr-signature': signatureHeader(SECRET, FAILOVER, t, { method: 'POST', path: '/v1/requests' }),
+    });
+    const wrongMethod = await post(FAILOVER, {
+      'content-type': 'application/json',
+      'x-dr-signature': signatureHeader(SECRET, FAILOVER, t, { method: 'GET', path: '/v1/requests' }),
+    });
+
+    expect(good.statusCode).toBe(202);
+    expectProblem(wrongMethod, 401);
   });
 
   it('answers 404 for an unknown request', async () => {

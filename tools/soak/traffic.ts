@@ -122,7 +122,10 @@ export const sendTraffic = async (sends: readonly Send[], deps: TrafficDeps): Pr
         '/v1/requests',
         () => ({
           'content-type': 'application/json',
-          'x-dr-signature': signatureHeader(deps.hmacSecret, send.body, Math.floor(Date.now() / 1000)),
+          'x-dr-signature': signatureHeader(deps.hmacSecret, send.body, Math.floor(Date.now() / 1000), {
+            method: 'POST',
+            path: '/v1/requests',
+          }),
           ...(send.idempotencyKey ? { 'idempotency-key': send.idempotencyKey } : {}),
         }),
         send.body,
