@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { issuesOf, ValidationError } from '../errors.ts';
+import { awsAccountId, snsTopicArn } from '../sources/cloudwatchTrust.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 /**
@@ -60,6 +61,14 @@ const EnvSchema = z.object({
    * which must still be an allowed SMN URL. For closed networks and the local stack.
    */
   DR_SMN_CERT_FILE: z.string().min(1).optional(),
+  /**
+   * Comma-separated AWS account ids whose CloudWatch alarms may act, besides the alarms function's
+   * own account (read from its ARN at run time, so nothing needs setting in the cloud). The local
+   * stack sets the account its sample events carry.
+   */
+  DR_AWS_ACCOUNT_IDS: commaList(1).pipe(z.array(awsAccountId)).optional(),
+  /** The stack's alarm topic: the only SNS topic an alarm delivery may come through (unset: SNS refused). */
+  DR_ALARM_TOPIC_ARN: snsTopicArn.optional(),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

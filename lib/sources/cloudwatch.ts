@@ -2,8 +2,9 @@
  * CloudWatch alarm state changes, however they reach Lambda: an SNS delivery, an EventBridge
  * "CloudWatch Alarm State Change" event, or a direct Lambda alarm action.
  * Owns: recognising those three shapes (plain zod: the Powertools schemas import all of zod and
- * do not parse the SNS Message) and normalising each to AlarmSignal. Must not touch: routing,
- * cooldowns, what a signal triggers.
+ * do not parse the SNS Message), normalising each to AlarmSignal, and reading where each says it
+ * comes from (accounts, SNS topic) for the trust check (cloudwatchTrust.ts). Must not touch: routing,
+ * cooldowns, what a signal triggers, whether an origin is trusted.
  */
 import * as z from 'zod';
 import { isRecord } from '../json.ts';
@@ -138,6 +139,22 @@ export const CloudWatchLambdaActionSchema = z.object({
   alarmData: AlarmDetailSchema,
 });
 
+// --- origin -----------------------------------------------------------------------------------
+
+/** Where a delivery says it comes from: every account it names, and (SNS) the topic, each with its field. */
+export interface CloudWatchOrigin {
+  readonly accounts: readonly { readonly path: string; readonly account: string }[];
+  readonly topics: readonly { readonly path: string; readonly arn: string }[];
+}
+
+/** A recognised CloudWatch delivery: its signals and its claimed origin. */
+export interface CloudWatchDelivery {
+  readonly signals: AlarmSignal[];
+  readonly origin: CloudWatchOrigin;
+}
+
+const arnAccount = (path: string, arn: string) => ({ path, account: ALARM_ARN.exec(arn)?.[2] ?? '' });
+
 // --- normalisation ------------------------------------------------------------------------------
 
 interface MetricInfo {
@@ -219,10 +236,20 @@ const detailMetrics = (detail: AlarmDetail): MetricInfo[] =>
       : [],
   );
 
-const fromSns = (event: unknown): AlarmSignal[] => {
+const fromSns = (event: unknown): CloudWatchDelivery => {
   const parsed = parseOrThrow(CloudWatchSnsEventSchema, event, 'CloudWatch alarm via SNS');
   const rawRecords = (event as { Records: { Sns: { Message: string } }[] }).Records;
-  return parsed.Records.map((record, i) => {
+  const origin: CloudWatchOrigin = {
+    accounts: parsed.Records.flatMap((record, i) => [
+      { path: `Records.${i}.Sns.Message.AWSAccountId`, account: record.Sns.Message.AWSAccountId },
+      arnAccount(`Records.${i}.Sns.Message.AlarmArn`, record.Sns.Message.AlarmArn),
+    ]),
+    topics: parsed.Records.map((record, i) => ({
+      path: `Records.${i}.Sns.TopicArn`,
+      arn: record.Sns.TopicArn,
+    })),
+  };
+  const signals = parsed.Records.map((record, i) => {
     const alarm = record.Sns.Message;
     const region = ALARM_ARN.exec(alarm.AlarmArn)?.[1];
     return signalOf(
@@ -236,6 +263,7 @@ const fromSns = (event: unknown): AlarmSignal[] => {
       JSON.parse(rawRecords[i]!.Sns.Message),
     );
   });
+  return { signals, origin };
 };
 
 /**
@@ -281,14 +309,29 @@ const fromDetail = (
   ];
 };
 
-const fromEventBridge = (event: unknown): AlarmSignal[] => {
+const fromEventBridge = (event: unknown): CloudWatchDelivery => {
   const e = parseOrThrow(CloudWatchEventBridgeSchema, event, 'CloudWatch alarm via EventBridge');
-  return fromDetail('cloudwatch/eventbridge', e.resources[0]!, e.detail, e.region, e.account, event);
+  return {
+    signals: fromDetail('cloudwatch/eventbridge', e.resources[0]!, e.detail, e.region, e.account, event),
+    origin: {
+      accounts: [
+        { path: 'account', account: e.account },
+        ...e.resources.map((arn, i) => arnAccount(`resources.${i}`, arn)),
+      ],
+      topics: [],
+    },
+  };
 };
 
-const fromLambdaAction = (event: unknown): AlarmSignal[] => {
+const fromLambdaAction = (event: unknown): CloudWatchDelivery => {
   const e = parseOrThrow(CloudWatchLambdaActionSchema, event, 'CloudWatch Lambda alarm action');
-  return fromDetail('cloudwatch/lambda-action', e.alarmArn, e.alarmData, e.region, e.accountId, event);
+  return {
+    signals: fromDetail('cloudwatch/lambda-action', e.alarmArn, e.alarmData, e.region, e.accountId, event),
+    origin: {
+      accounts: [{ path: 'accountId', account: e.accountId }, arnAccount('alarmArn', e.alarmArn)],
+      topics: [],
+    },
+  };
 };
 
 // --- recognition --------------------------------------------------------------------------------
@@ -316,11 +359,11 @@ const describe = (event: unknown): string => {
 };
 
 /**
- * Any CloudWatch alarm event (SNS, EventBridge, Lambda alarm action) -> its signals.
- * Throws ValidationError naming the bad fields of the recognised shape, or, for anything else,
- * what arrived and which shapes are accepted.
+ * Any CloudWatch alarm event (SNS, EventBridge, Lambda alarm action) -> its signals and the origin
+ * it claims. Throws ValidationError naming the bad fields of the recognised shape, or, for anything
+ * else, what arrived and which shapes are accepted.
  */
-export const parseCloudWatchEvent = (event: unknown): AlarmSignal[] => {
+export const parseCloudWatchDelivery = (event: unknown): CloudWatchDelivery => {
   if (isRecord(event)) {
     const records = event['Records'];
     const first: unknown = Array.isArray(records) ? records[0] : undefined;
@@ -333,3 +376,6 @@ export const parseCloudWatchEvent = (event: unknown): AlarmSignal[] => {
     { path: '(root)', message: `${describe(event)} is not ${ACCEPTED_CLOUDWATCH_SHAPES}` },
   ]);
 };
+
+/** Any CloudWatch alarm event -> its signals (parseCloudWatchDelivery without the origin). */
+export const parseCloudWatchEvent = (event: unknown): AlarmSignal[] => parseCloudWatchDelivery(event).signals;

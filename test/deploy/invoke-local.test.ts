@@ -4,14 +4,24 @@
  * - `-f requests -p events/sqs/requests.json`: every record succeeds, each remote effect happens
  *   exactly once, and a replay of the same event calls nothing;
  * - `-f alarms -p events/alarms/cloudwatch-sns-alarm.json`: the alarm is routed by
- *   events/routes/routes.yml to exactly one DWS failover, and the same event again fails over nothing.
+ *   events/routes/routes.yml to exactly one DWS failover, and the same event again fails over nothing;
+ *   the same alarm from account 999999999999 is refused (dead-lettered, no call). invoke local has no
+ *   function ARN to read the own account from, so the sample's account and topic are given as
+ *   DR_AWS_ACCOUNT_IDS and DR_ALARM_TOPIC_ARN, as the local stack gives them.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
+import {
+  LOCAL_ALARM_TOPIC_ARN,
+  LOCAL_AWS_ACCOUNT_ID,
+  LOCAL_CREDENTIALS,
+  type LocalStack,
+  startLocalStack,
+} from '../../tools/local/stack.ts';
 import {
   COMMAND_TIMEOUT_SECONDS,
   type CommandResult,
@@ -191,6 +201,7 @@ interface AlarmSummary {
     outcome?: { status: string; remote?: Record<string, string>; reason?: string };
   }[];
   invalid?: string;
+  refused?: string;
 }
 
 describe(`osls invoke local -f alarms -p ${ALARM_EVENT_FILE}`, () => {
@@ -198,8 +209,14 @@ describe(`osls invoke local -f alarms -p ${ALARM_EVENT_FILE}`, () => {
   let stack: LocalStack;
   let workFolder: string;
   let first: CommandResult;
-  const invoke = () =>
-    invokeLocal(stack, 'alarms', ALARM_EVENT_FILE, workFolder, { DR_ROUTES_FILE: ROUTES_FILE });
+  /** The sample's account and topic (123456789012, dr-relay-alarms): what the local stack trusts. */
+  const trusted = {
+    DR_ROUTES_FILE: ROUTES_FILE,
+    DR_AWS_ACCOUNT_IDS: LOCAL_AWS_ACCOUNT_ID,
+    DR_ALARM_TOPIC_ARN: LOCAL_ALARM_TOPIC_ARN,
+  };
+  const invoke = (eventFile = ALARM_EVENT_FILE) =>
+    invokeLocal(stack, 'alarms', eventFile, workFolder, trusted);
 
   beforeAll(async () => {
     stack = await startLocalStack({ poll: false });
@@ -261,6 +278,40 @@ describe(`osls invoke local -f alarms -p ${ALARM_EVENT_FILE}`, () => {
       if (result?.result === 'executed') expect(result.outcome?.status).toMatch(/^(succeeded|skipped)$/);
       expect(effectsOf(stack)).toEqual(['dws.dr.failover']);
       expect(await deadLettersIn(stack)).toEqual([]);
+    },
+    HOOK_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses the same alarm from account 999999999999: exits 0 (no retry), dead-letters it, calls nothing',
+    async () => {
+      // Prepare: the sample with every account it names replaced, in a file invoke local can read
+      const foreign = readFileSync(join(REPO_ROOT, ALARM_EVENT_FILE), 'utf8').replaceAll(
+        LOCAL_AWS_ACCOUNT_ID,
+        '999999999999',
+      );
+      const foreignFile = join(
+        mkdtempSync(join(tmpdir(), 'dr-relay-invoke-')),
+        'cloudwatch-sns-alarm-foreign.json',
+      );
+      writeFileSync(foreignFile, foreign);
+      const callsBefore = stack.simulator.calls.length;
+
+      // Act
+      const refused = await invoke(foreignFile);
+
+      // Assess
+      expect(refused.code, `${refused.stdout}\n${refused.stderr}`).toBe(0);
+      const summary = lastJsonValue(refused.stdout) as AlarmSummary;
+      expect(summary).toMatchObject({ signals: 1, results: [] });
+      expect(summary.refused).toContain('not from this deployment');
+      expect(stack.simulator.calls.length).toBe(callsBefore);
+      const letters = await deadLettersIn(stack);
+      expect(letters).toHaveLength(1);
+      expect(JSON.parse(letters[0]?.Body ?? '{}')).toMatchObject({
+        source: { type: 'alarm' },
+        error: { kind: 'permanent' },
+      });
     },
     HOOK_TIMEOUT_MS,
   );

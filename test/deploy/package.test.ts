@@ -335,6 +335,55 @@ describe('osls package (offline, no AWS credentials)', () => {
     ]);
   });
 
+  it('accepts SNS alarm deliveries only through the deployed alarm topic, and no account beyond its own by default', () => {
+    // Act
+    const env = environmentOf(resource(ALARMS, 'AWS::Lambda::Function'));
+
+    // Assess: the topic's own ARN, never the invoke-local literal with its placeholder account
+    expect(env['DR_ALARM_TOPIC_ARN']).toEqual(ref('AlarmTopic'));
+    expect(JSON.stringify(env)).not.toContain('000000000000');
+    // The own account is read from the function ARN at run time: nothing to configure.
+    expect(env['DR_AWS_ACCOUNT_IDS']).toBeUndefined();
+    for (const other of [FUNCTION, WEBHOOK]) {
+      expect(
+        environmentOf(resource(other, 'AWS::Lambda::Function'))['DR_ALARM_TOPIC_ARN'],
+        other,
+      ).toBeUndefined();
+    }
+  });
+
+  it(
+    'trusts the further accounts of --param alarmAccountIds (DR_AWS_ACCOUNT_IDS), and sees a literal topic ARN offline',
+    async () => {
+      // Act
+      const printed = await osls(
+        [
+          'print',
+          '--format',
+          'json',
+          '--stage',
+          STAGE,
+          '--region',
+          'eu-west-1',
+          '--param',
+          'alarmAccountIds=210987654321,109876543210',
+        ],
+        offlineEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+      );
+
+      // Assess
+      expect(printed.code, printed.stderr).toBe(0);
+      const config = JSON.parse(printed.stdout.slice(printed.stdout.indexOf('{'))) as {
+        functions: { alarms: { environment: Record<string, unknown> } };
+      };
+      expect(config.functions.alarms.environment).toMatchObject({
+        DR_AWS_ACCOUNT_IDS: '210987654321,109876543210',
+        DR_ALARM_TOPIC_ARN: `arn:aws:sns:eu-west-1:000000000000:${SERVICE}-${STAGE}-alarms`,
+      });
+    },
+    (COMMAND_TIMEOUT_SECONDS + 10) * 1000,
+  );
+
   it('retries a failed alarm event twice within an hour, then sends it to the dead-letter queue', () => {
     const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
     expect(configs).toEqual([

@@ -27,6 +27,12 @@ export const LOCAL_HMAC_SECRET = LOCAL.hmacSecret;
 /** Local defaults: the sample routes, and the test certificate the sample SMN deliveries are signed with. */
 export const LOCAL_ROUTES_FILE = LOCAL.routesFile;
 export const LOCAL_SMN_CERT_FILE = LOCAL.smnCertFile;
+/**
+ * The AWS account and alarm topic the sample CloudWatch events (events/alarms/cloudwatch-*.json)
+ * carry: the only ones whose alarms act locally (DR_AWS_ACCOUNT_IDS, DR_ALARM_TOPIC_ARN).
+ */
+export const LOCAL_AWS_ACCOUNT_ID = '123456789012';
+export const LOCAL_ALARM_TOPIC_ARN = `arn:aws:sns:eu-west-1:${LOCAL_AWS_ACCOUNT_ID}:dr-relay-alarms`;
 
 export interface StackOptions {
   /** Ports: 0 = any free port. */
@@ -190,6 +196,9 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     GRAFANA_BEARER_TOKENS: process.env['GRAFANA_BEARER_TOKENS'] ?? LOCAL_GRAFANA_TOKEN,
     WEBHOOK_HMAC_SECRETS: process.env['WEBHOOK_HMAC_SECRETS'] ?? LOCAL_HMAC_SECRET,
     DR_SMN_CERT_FILE: process.env['DR_SMN_CERT_FILE'] ?? LOCAL_SMN_CERT_FILE,
+    // CloudWatch alarms act only from this account and (via SNS) this topic: the samples' own.
+    DR_AWS_ACCOUNT_IDS: process.env['DR_AWS_ACCOUNT_IDS'] ?? LOCAL_AWS_ACCOUNT_ID,
+    DR_ALARM_TOPIC_ARN: process.env['DR_ALARM_TOPIC_ARN'] ?? LOCAL_ALARM_TOPIC_ARN,
     POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
     ...options.env,
