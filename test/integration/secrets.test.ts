@@ -90,7 +90,7 @@ describe('a full run with every secret set', () => {
           authorization: `Bearer ${SECRETS.ALERTMANAGER_BEARER_TOKENS}`,
         })
       ).status,
-    ).toBe(200);
+    ).toBe(202);
     expect(
       (await post('/v1/alerts/alertmanager', alert, { authorization: 'Bearer wrong-token-0123456789abcdef' }))
         .status,
