@@ -6,8 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActionRequest, idempotencyKey } from '../lib/actions/request.ts';
-import { readDeadLetters, sendBodies, waitForEmptyQueue, waitForOutcomes } from '../tools/local/driver.ts';
+import type { SmnMessage } from '../lib/sources/smn.ts';
+import {
+  readDeadLetters,
+  sendBodies,
+  statusStore,
+  TERMINAL,
+  waitForEmptyQueue,
+  waitForOutcomes,
+} from '../tools/local/driver.ts';
 import { loadSamples, SAMPLES_DIR, seedSamples } from '../tools/local/samples.ts';
+import { freshSmn } from '../tools/local/smn/signing.ts';
 import { LOCAL_ALERT_TOKEN, LOCAL_GRAFANA_TOKEN, startLocalStack } from '../tools/local/stack.ts';
 import { resourceOf, seedFor, uuidOf } from '../tools/local/workload.ts';
 
@@ -229,56 +238,61 @@ const postAlert = async (path: string, file: string) => {
         ? (sample['headers'] as Record<string, string>)
         : { authorization: `Bearer ${path.endsWith('grafana') ? LOCAL_GRAFANA_TOKEN : LOCAL_ALERT_TOKEN}` }),
     },
-    body: JSON.stringify(isSmn ? sample['body'] : sample),
+    // The SMN samples are dated 2024: sent as SMN would send them now (timestamp set, signed again).
+    body: JSON.stringify(isSmn ? freshSmn(sample['body'] as SmnMessage) : sample),
   });
-  const answer = (await response.json()) as {
-    results?: {
-      result: string;
-      outcome?: { status: string; reason?: string; replayed?: boolean; remote?: Record<string, string> };
-    }[];
-  };
-  const acted = answer.results?.find((r) => r.result === 'executed');
-  return { http: response.status, acted };
+  const answer = (await response.json()) as { request_ids?: string[] };
+  // The webhook hands the action to the request queue: wait for the request function's outcome.
+  const [requestId] = answer.request_ids ?? [];
+  const deadline = Date.now() + 15_000;
+  let record = requestId ? await statusStore(stack).get(requestId) : undefined;
+  while (requestId && !TERMINAL.has(record?.status ?? '') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    record = await statusStore(stack).get(requestId);
+  }
+  return { http: response.status, requestId, record };
 };
 const alarmRows: Row[] = [];
 const firing = await postAlert('/v1/alerts/alertmanager', 'alertmanager-firing.json');
 alarmRows.push({
   ok:
-    firing.http === 200 &&
-    firing.acted?.outcome?.status === 'succeeded' &&
-    alarmFailovers() === failoversBefore + 1,
+    firing.http === 202 && firing.record?.status === 'succeeded' && alarmFailovers() === failoversBefore + 1,
   scenario: 'alarm: Alertmanager DWSPrimaryDown firing',
   action: 'dws.dr.failover',
   sent: 1,
-  status: firing.acted?.outcome?.status ?? 'none',
-  attempts: 1,
+  status: firing.record?.status ?? 'none',
+  attempts: firing.record?.attempts ?? 0,
   calls: alarmFailovers() - failoversBefore,
-  detail: 'route dws-prod-failover',
+  detail: 'route dws-prod-failover, through the request queue',
 });
 const repeat = await postAlert('/v1/alerts/alertmanager', 'alertmanager-repeat.json');
 alarmRows.push({
-  ok: repeat.acted?.outcome?.replayed === true && alarmFailovers() === failoversBefore + 1,
+  ok:
+    repeat.http === 202 &&
+    repeat.requestId === firing.requestId &&
+    repeat.record?.status === 'succeeded' &&
+    alarmFailovers() === failoversBefore + 1,
   scenario: 'alarm: the same alert re-notified',
   action: 'dws.dr.failover',
   sent: 1,
-  status: repeat.acted?.outcome?.replayed ? 'replayed' : (repeat.acted?.outcome?.status ?? 'none'),
+  status: repeat.record?.status ?? 'none',
   attempts: 0,
   calls: 0,
-  detail: 'same episode: the stored outcome, no second call',
+  detail: 'same episode, same request id: no second call',
 });
 const cloudEye = await postAlert('/v1/alerts/cloud-eye', 'cloud-eye-smn-alarm.json');
 alarmRows.push({
   ok:
-    cloudEye.acted?.outcome?.status === 'skipped' &&
-    (cloudEye.acted.outcome.reason ?? '').startsWith('cooldown') &&
+    cloudEye.record?.status === 'skipped' &&
+    (cloudEye.record.reason ?? '').startsWith('cooldown') &&
     alarmFailovers() === failoversBefore + 1,
   scenario: 'alarm: Cloud Eye (SMN), same DR pair',
   action: 'dws.dr.failover',
   sent: 1,
-  status: cloudEye.acted?.outcome?.status ?? 'none',
+  status: cloudEye.record?.status ?? 'none',
   attempts: 0,
   calls: 0,
-  detail: cloudEye.acted?.outcome?.reason ?? '',
+  detail: cloudEye.record?.reason ?? '',
 });
 
 const deadLetters = queueLetters; // the alarm phase dead-letters nothing
