@@ -1,8 +1,10 @@
 /**
  * `explain`'s first step: what kind of event a file holds, and its signals, using the parsers of
  * lib/sources. Accepted: a Lambda event of the alarms function (CloudWatch via SNS, EventBridge or
- * a Lambda alarm action), an Alertmanager or Grafana webhook body, or a Cloud Eye SMN delivery
- * file `{headers, body}`. The SMN signature is NOT verified and nothing is fetched (offline).
+ * a Lambda alarm action), an Alertmanager or Grafana webhook body, or a Cloud Eye SMN delivery:
+ * a file `{headers, body}`, or the raw POST body as an operator copies it from a log (its headers
+ * then inferred from the body: type, message_id, topic_urn; or given with --header).
+ * The SMN signature is NOT verified and nothing is fetched (offline).
  * Owns: that recognition and its notes. Must not touch: the source schemas (lib/sources), routing.
  */
 import { issuesOf, ValidationError } from '../lib/errors.ts';
@@ -15,6 +17,9 @@ import {
   parseGrafanaWebhook,
   type SignalShape,
   type SignalSource,
+  SMN_MAX_FUTURE_SECONDS,
+  SMN_MESSAGE_TYPES,
+  SMN_TOPICS_HELP,
   SmnMessageSchema,
 } from '../lib/sources/index.ts';
 
@@ -39,11 +44,17 @@ export const SHAPE_DESCRIPTIONS: Readonly<Record<SignalShape, string>> = {
 
 export const ACCEPTED_EVENTS =
   'a Lambda event of the alarms function (CloudWatch via SNS, EventBridge or a Lambda alarm action), ' +
-  'an Alertmanager webhook body, a Grafana webhook body, or a Cloud Eye SMN delivery {headers, body}';
+  'an Alertmanager webhook body, a Grafana webhook body, or a Cloud Eye SMN delivery (its POST body, or {headers, body})';
 
 const SMN_NOTE =
   'SMN signature NOT verified and nothing fetched (explain is offline); at run time dr-relay verifies the ' +
   'signature against the SMN signing certificate first and refuses the message if it does not verify';
+const smnTopicNote = (topic: string) =>
+  `at run time only allowed SMN topics are accepted (else 403, and a confirmation is never confirmed): ${topic} must be in ${SMN_TOPICS_HELP}; a cloud-eye route acts only when the topic's region and project are its own`;
+const smnFreshnessNote = (timestamp: string) =>
+  `at run time the SMN timestamp (${timestamp}) must be within DR_SMN_MAX_AGE_SECONDS (default 3600 s) of the clock, and at most ${SMN_MAX_FUTURE_SECONDS} s ahead (else 403)`;
+const INFERRED_NOTE =
+  'a raw SMN body: the X-SMN-MESSAGE-TYPE, X-SMN-MESSAGE-ID and X-SMN-TOPIC-URN headers not given with --header are taken from its type, message_id and topic_urn';
 const BEARER_NOTE = (route: string) =>
   `at run time POST /v1/alerts/${route} also requires Authorization: Bearer <token> (not checked here)`;
 
@@ -67,7 +78,29 @@ const under = <T>(prefix: string, run: () => T): T => {
 const headerOf = (headers: unknown, name: string): unknown =>
   isRecord(headers) ? Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1] : undefined;
 
-const recogniseSmn = (file: Record<string, unknown>): Recognised => {
+/** Header names in lower case; later groups win (Object.fromEntries keeps any key as own data). */
+const mergeHeaders = (...groups: unknown[]): Record<string, unknown> => {
+  const merged = new Map<string, unknown>();
+  for (const group of groups) {
+    if (isRecord(group))
+      for (const [key, value] of Object.entries(group)) merged.set(key.toLowerCase(), value);
+  }
+  return Object.fromEntries(merged);
+};
+
+/** What SMN sets as headers, from the body's own fields (a raw body copied from a log). */
+const inferredSmnHeaders = (body: Record<string, unknown>): Record<string, unknown> => ({
+  ...(typeof body['type'] === 'string' ? { 'x-smn-message-type': body['type'] } : {}),
+  ...(typeof body['message_id'] === 'string' ? { 'x-smn-message-id': body['message_id'] } : {}),
+  ...(typeof body['topic_urn'] === 'string' ? { 'x-smn-topic-urn': body['topic_urn'] } : {}),
+});
+
+/** A raw SMN POST body: an SMN message type, or the fields every SMN message carries. */
+const isRawSmnBody = (event: Record<string, unknown>): boolean =>
+  (typeof event['type'] === 'string' && (SMN_MESSAGE_TYPES as readonly string[]).includes(event['type'])) ||
+  (Object.hasOwn(event, 'topic_urn') && Object.hasOwn(event, 'signing_cert_url'));
+
+const recogniseSmn = (file: Record<string, unknown>, extraNotes: string[] = []): Recognised => {
   let body = file['body'];
   if (typeof body === 'string') {
     try {
@@ -90,15 +123,30 @@ const recogniseSmn = (file: Record<string, unknown>): Recognised => {
       },
     ]);
   }
+  const headerTopic = headerOf(file['headers'], 'x-smn-topic-urn');
+  if (headerTopic !== undefined && headerTopic !== message.topic_urn) {
+    throw invalid('SMN delivery', [
+      {
+        path: 'headers.x-smn-topic-urn',
+        message: `is ${JSON.stringify(headerTopic)?.slice(0, 120)} but the body's topic_urn is ${JSON.stringify(message.topic_urn.slice(0, 120))}`,
+      },
+    ]);
+  }
+  const smnNotes = [
+    ...extraNotes,
+    SMN_NOTE,
+    smnTopicNote(message.topic_urn),
+    smnFreshnessNote(message.timestamp),
+  ];
   if (message.type !== 'Notification') {
     return {
       source: 'cloud-eye',
       description: `SMN ${message.type} (POST /v1/alerts/cloud-eye)`,
       signals: [],
       notes: [
-        SMN_NOTE,
+        ...smnNotes,
         message.type === 'SubscriptionConfirmation'
-          ? 'a subscription confirmation carries no alarm: at run time dr-relay confirms it (GET subscribe_url, only an allowed SMN/console URL) and routes nothing'
+          ? 'a subscription confirmation carries no alarm: at run time dr-relay confirms it (GET subscribe_url, only an allowed SMN or console URL of a known region) and routes nothing'
           : 'an unsubscribe confirmation carries no alarm: at run time dr-relay acknowledges it and routes nothing',
       ],
     };
@@ -108,7 +156,7 @@ const recogniseSmn = (file: Record<string, unknown>): Recognised => {
     source: 'cloud-eye',
     description: SHAPE_DESCRIPTIONS['cloud-eye/smn'],
     signals,
-    notes: [SMN_NOTE],
+    notes: smnNotes,
   };
 };
 
@@ -119,8 +167,13 @@ const fromSignals = (source: SignalSource, signals: AlarmSignal[], notes: string
 
 const AWS_KEYS = ['Records', 'detail-type', 'detail', 'alarmData'];
 
+export interface RecogniseOptions {
+  /** Headers given on the command line (`--header 'X-SMN-MESSAGE-TYPE: Notification'`): they win. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** Recognises an event (already JSON-parsed) and returns its signals; ValidationError naming the bad field. */
-export const recogniseEvent = (event: unknown): Recognised => {
+export const recogniseEvent = (event: unknown, options: RecogniseOptions = {}): Recognised => {
   if (isRecord(event)) {
     if (Object.hasOwn(event, 'requestContext')) {
       throw invalid('event', [
@@ -131,7 +184,15 @@ export const recogniseEvent = (event: unknown): Recognised => {
         },
       ]);
     }
-    if (Object.hasOwn(event, 'headers') && Object.hasOwn(event, 'body')) return recogniseSmn(event);
+    if (Object.hasOwn(event, 'headers') && Object.hasOwn(event, 'body')) {
+      return recogniseSmn({ headers: mergeHeaders(event['headers'], options.headers), body: event['body'] });
+    }
+    if (isRawSmnBody(event)) {
+      return recogniseSmn(
+        { headers: mergeHeaders(inferredSmnHeaders(event), options.headers), body: event },
+        [INFERRED_NOTE],
+      );
+    }
     if (Object.hasOwn(event, 'alerts')) {
       return Object.hasOwn(event, 'orgId') || event['version'] === '1'
         ? fromSignals('grafana', parseGrafanaWebhook(event), [BEARER_NOTE('grafana')])

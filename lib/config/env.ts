@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { issuesOf, ValidationError } from '../errors.ts';
 import { awsAccountId, snsTopicArn } from '../sources/cloudwatchTrust.ts';
+import { smnTopicUrn } from '../sources/smnTopics.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 /**
@@ -62,6 +63,14 @@ const EnvSchema = z.object({
    */
   DR_SMN_CERT_FILE: z.string().min(1).optional(),
   /**
+   * Comma-separated SMN topic URNs (`urn:smn:<region>:<project_id>:<name>`) whose messages
+   * POST /v1/alerts/cloud-eye accepts; added to the webhook secret's smn_topic_urns and the routes
+   * file's topic_urn. None anywhere: every SMN delivery is refused (403).
+   */
+  DR_SMN_TOPIC_URNS: commaList(1).pipe(z.array(smnTopicUrn)).optional(),
+  /** SMN messages whose timestamp (first send) is older are refused; SMN retries for hours, a failover that late is rarely wanted. */
+  DR_SMN_MAX_AGE_SECONDS: seconds(3600).pipe(z.number().min(60).max(86_400)),
+  /**
    * Comma-separated AWS account ids whose CloudWatch alarms may act, besides the alarms function's
    * own account (read from its ARN at run time, so nothing needs setting in the cloud). The local
    * stack sets the account its sample events carry.
@@ -74,7 +83,11 @@ const EnvSchema = z.object({
 export type Config = z.infer<typeof EnvSchema>;
 
 /** Reads and validates the environment; throws one ValidationError naming every bad variable. */
-export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
+export const loadConfig = (
+  env: Record<string, string | undefined> = process.env,
+  /** `huawei: false` for the webhook function, which never calls Huawei and holds no credentials. */
+  needs: { readonly huawei: boolean } = { huawei: true },
+): Config => {
   // A variable set to an empty string (a common deploy-template artefact) means "not set".
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
@@ -89,7 +102,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     });
   }
   const hasKeys = Boolean(present['HUAWEICLOUD_SDK_AK'] && present['HUAWEICLOUD_SDK_SK']);
-  if (!hasKeys && !present['HUAWEI_CREDENTIALS_SECRET_ID']) {
+  if (needs.huawei && !hasKeys && !present['HUAWEI_CREDENTIALS_SECRET_ID']) {
     issues.push({
       path: 'HUAWEICLOUD_SDK_AK',
       message: 'set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEI_CREDENTIALS_SECRET_ID',

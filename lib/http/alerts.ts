@@ -3,14 +3,16 @@
  * parse its payload into signals, hand them to the alarm pipeline, answer with a summary.
  *   Alertmanager, Grafana: `Authorization: Bearer <token>`, each sender with its own token list
  *   (ALERTMANAGER_BEARER_TOKENS, GRAFANA_BEARER_TOKENS), compared in constant time.
- *   Cloud Eye via SMN: signature verified against SMN's certificate; subscriptions confirmed.
+ *   Cloud Eye via SMN: only allowed topics (else 403), fresh messages (else 403), signature verified
+ *   against SMN's certificate; subscriptions confirmed. Every SMN refusal is logged.
  * A 2xx means dr-relay took responsibility (acted, skipped, or dead-lettered with context);
  * 4xx: the delivery is refused and senders do not retry; 5xx: try again.
  * Owns: those answers. Must not touch: parsing rules (lib/sources), what happens to a signal.
  */
 
+import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
-import type { AlarmPipeline, SignalResult } from '../intake/alarmSignals.ts';
+import type { AlarmProcessor, SignalResult } from '../intake/alarmSignals.ts';
 import type { Log } from '../log.ts';
 import {
   type AlarmSignal,
@@ -18,7 +20,9 @@ import {
   parseAlertmanagerWebhook,
   parseGrafanaWebhook,
   type SmnDeliveryDeps,
+  type SmnDeliveryResult,
   SmnFetchError,
+  SmnRefusedError,
   verifyBearer,
 } from '../sources/index.ts';
 import { problem } from './problem.ts';
@@ -28,8 +32,8 @@ import { type HttpRequest, type HttpResponse, type InvocationContext, json } fro
 export interface AlertRouteDeps {
   /** The accepted tokens, read per request (a cached secret, so rotation needs no deploy). */
   readonly bearerTokens: (sender: 'alertmanager' | 'grafana') => Promise<readonly string[]>;
-  /** The alarm pipeline (lib/intake/alarmSignals.ts): routes, acts, dead-letters. */
-  readonly pipeline: Pick<AlarmPipeline, 'process'>;
+  /** What turns alarms into actions: here, the hand-off to the request queue (lib/intake/alarmHandOff.ts). */
+  readonly pipeline: AlarmProcessor;
   readonly smn: SmnDeliveryDeps;
   readonly log: Log;
 }
@@ -40,11 +44,42 @@ export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 const invalid = (error: ValidationError): HttpResponse =>
   problem(400, 'Invalid alert payload', error.message, { issues: error.issues });
 
-const summary = (signals: AlarmSignal[], results: SignalResult[]) => ({
-  signals: signals.length,
-  actions: results.filter((r) => r.result === 'executed').length,
-  results,
-});
+const clipped = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value.slice(0, 200) : undefined;
+
+/** A refused SMN delivery, logged with what identifies it (the headers SMN sets) and why. */
+const logSmnRefusal = (log: Log, request: HttpRequest, error: ValidationError | SmnFetchError): void => {
+  const header = (name: string) =>
+    clipped(Object.entries(request.headers).find(([key]) => key.toLowerCase() === name)?.[1]);
+  log.warn('SMN delivery refused', {
+    refusal: error instanceof SmnRefusedError ? error.title : error.name,
+    topic_urn: header('x-smn-topic-urn'),
+    message_id: header('x-smn-message-id'),
+    ...(error instanceof ValidationError ? { issues: error.issues } : { url: error.url }),
+  });
+};
+
+/**
+ * The answer to a sender: counts, the request ids and a correlation id, never targets, observed
+ * statuses or cooldown times (those stay in the logs, the status records and `dr-relay status`).
+ * 202: dr-relay took responsibility; what happens next is on the request queue.
+ */
+const accepted = (
+  log: Log,
+  signals: readonly AlarmSignal[],
+  results: readonly SignalResult[],
+  invocation: InvocationContext,
+): HttpResponse => {
+  const correlationId = invocation.correlationId ?? randomUUID();
+  const ids = [...new Set(results.flatMap((r) => ('key' in r ? [r.key] : [])))];
+  log.info('alert delivery handled', { correlation_id: correlationId, results });
+  return json(202, {
+    signals: signals.length,
+    queued: results.filter((r) => r.result === 'queued').length,
+    request_ids: ids,
+    correlation_id: correlationId,
+  });
+};
 
 const parseBody = (request: HttpRequest): unknown => {
   try {
@@ -91,7 +126,7 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
         );
       }
       const signals = parse(parseBody(request));
-      return json(200, summary(signals, await deps.pipeline.process(signals, invocation)));
+      return accepted(deps.log, signals, await deps.pipeline.process(signals, invocation), invocation);
     }),
   });
 
@@ -102,7 +137,18 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
       method: 'POST',
       path: '/v1/alerts/cloud-eye',
       handler: guarded(async (request, invocation) => {
-        const delivery = await handleSmnDelivery(request.headers, request.body, deps.smn);
+        let delivery: SmnDeliveryResult;
+        try {
+          delivery = await handleSmnDelivery(request.headers, request.body, deps.smn);
+        } catch (error) {
+          if (error instanceof ValidationError || error instanceof SmnFetchError) {
+            logSmnRefusal(deps.log, request, error);
+          }
+          if (error instanceof SmnRefusedError) {
+            return problem(403, error.title, error.message, { issues: error.issues });
+          }
+          throw error;
+        }
         if (delivery.kind !== 'notification') {
           deps.log.info(`SMN ${delivery.kind}`, {
             topic_urn: delivery.topic_urn,
@@ -110,9 +156,11 @@ export const alertRoutes = (deps: AlertRouteDeps): HttpRoute[] => {
           });
           return json(200, { [delivery.kind]: delivery.topic_urn });
         }
-        return json(
-          200,
-          summary(delivery.signals, await deps.pipeline.process(delivery.signals, invocation)),
+        return accepted(
+          deps.log,
+          delivery.signals,
+          await deps.pipeline.process(delivery.signals, invocation),
+          invocation,
         );
       }),
     },

@@ -4,7 +4,8 @@
  * idempotency key, or why not.
  * One alarm episode of one route = one request_id = one idempotency key, so redeliveries,
  * re-notifications and HA peers collapse, and a new episode is a new key.
- * Owns: matching (source, alarm glob, labels), the transition rule, the episode request_id.
+ * Owns: matching (source, alarm glob, labels, a Cloud Eye alarm's topic: smnOrigin.ts), the
+ * transition rule, the episode request_id.
  * Must not touch: cooldowns, preflight, the kill switch, execution (later layers); the routes file.
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import { type ActionRequest, idempotencyKey, parseActionRequest } from '../actio
 import type { AlarmSignal } from '../sources/index.ts';
 import { globMatches } from './glob.ts';
 import { ANY_SOURCE, type Route } from './schema.ts';
+import { smnOriginMismatches } from './smnOrigin.ts';
 
 export type Decision =
   | { readonly route: Route; readonly act: true; readonly request: ActionRequest; readonly key: string }
@@ -36,6 +38,7 @@ export const mismatchesOf = (signal: AlarmSignal, route: Route): string[] => {
       why.push(`label ${label} is ${quote(actual)}, route wants ${quote(wanted)}`);
     }
   }
+  why.push(...smnOriginMismatches(signal, route));
   return why;
 };
 

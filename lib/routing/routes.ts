@@ -26,6 +26,7 @@ import {
   RouteFieldsSchema,
   RoutesFileSchema,
 } from './schema.ts';
+import { topicUrnProblem } from './smnOrigin.ts';
 import { readYaml } from './yamlDoc.ts';
 
 export type { RouteIssue } from './issues.ts';
@@ -75,10 +76,15 @@ const checkRoute = (item: unknown, index: number): { route?: Route; problems: Ra
       source: f.match.source,
       ...(f.match.alarm === undefined ? {} : { alarm: f.match.alarm }),
       ...(f.match.labels === undefined ? {} : { labels: f.match.labels }),
+      ...(f.match.topic_urn === undefined ? {} : { topic_urn: f.match.topic_urn }),
     },
     on: f.on ?? [...DEFAULT_ON],
     cooldown_seconds: f.cooldown_seconds ?? DEFAULT_COOLDOWN_SECONDS,
   } as Route;
+  const topicProblem = topicUrnProblem(route);
+  if (topicProblem !== undefined) {
+    return { problems: [{ segments: [...at, 'match', 'topic_urn'], message: topicProblem }] };
+  }
   return { route, problems };
 };
 

@@ -7,7 +7,13 @@
 import * as z from 'zod';
 import type { ActionRequest } from '../actions/request.ts';
 import { isRecord } from '../json.ts';
-import { SIGNAL_SOURCES, SIGNAL_STATES, type SignalSource, type SignalState } from '../sources/index.ts';
+import {
+  SIGNAL_SOURCES,
+  SIGNAL_STATES,
+  type SignalSource,
+  type SignalState,
+  smnTopicUrn,
+} from '../sources/index.ts';
 
 export const DEFAULT_ON: readonly SignalState[] = ['alarm'];
 export const DEFAULT_COOLDOWN_SECONDS = 3600;
@@ -57,11 +63,17 @@ export const RouteMatchSchema = z
       }),
       alarm: glob.optional(),
       labels: labels.optional(),
+      /** cloud-eye only: the one SMN topic this route acts on (and an allowed topic: see smnOrigin.ts). */
+      topic_urn: smnTopicUrn.optional(),
     },
-    { error: 'must be a mapping with source, alarm and/or labels' },
+    { error: 'must be a mapping with source, alarm, labels and/or topic_urn' },
   )
   .refine((m) => m.source !== ANY_SOURCE || m.alarm !== undefined || Object.keys(m.labels ?? {}).length > 0, {
     error: 'with source `any`, must name an alarm or labels (a route that matches every alarm is refused)',
+  })
+  .refine((m) => m.topic_urn === undefined || m.source === 'cloud-eye', {
+    path: ['topic_urn'],
+    error: 'only a route with source: cloud-eye names an SMN topic',
   });
 
 const state = z.enum(SIGNAL_STATES, { error: `must be one of ${SIGNAL_STATES.join(', ')}` });
@@ -106,6 +118,8 @@ export interface RouteMatch {
   readonly alarm?: string;
   /** Every listed label must be present and match (values are globs). */
   readonly labels?: Readonly<Record<string, string>>;
+  /** cloud-eye: the SMN topic the alarm must come from (also allowed by naming it here). */
+  readonly topic_urn?: string;
 }
 
 /** What a route adds to its action: identity, matching, triggering states and cooldown (defaults applied). */

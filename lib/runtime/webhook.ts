@@ -2,31 +2,51 @@
  * Wiring of the webhook function (API Gateway HTTP API): one router over the request routes
  * (`/v1/requests`: signed, enqueued, status) and the alert routes, built once per cold start; each
  * request then goes straight down through lib/http. The only logic here is the last-resort 500.
+ * This function is reachable from the internet: it holds no Huawei credentials and builds no
+ * executor. Alerts are routed and handed to the request queue (lib/intake/alarmHandOff.ts).
  * Owns: construction, and turning an unexpected error into a problem answer.
  */
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { loadConfig } from '../config/env.ts';
 import { alertRoutes } from '../http/alerts.ts';
 import { fromApiGateway, toApiGateway } from '../http/apigw.ts';
 import { problem } from '../http/problem.ts';
 import { requestRoutes } from '../http/requests.ts';
 import { createRouter } from '../http/router.ts';
+import { AlarmHandOff } from '../intake/alarmHandOff.ts';
 import { RequestQueue } from '../intake/requestQueue.ts';
+import { routeTopicUrns } from '../routing/smnOrigin.ts';
 import { createSmnFetch, pinnedSmnFetch, SmnVerifier } from '../sources/index.ts';
 import { IdempotencyKeyStore } from '../store/idempotencyKeys.ts';
-import { buildAlarmPipeline } from './alarms.ts';
-import { buildCore } from './core.ts';
+import { DynamoStatusStore } from '../store/status.ts';
+import { routesOf } from './alarms.ts';
+import { dynamoClient, sqsClient } from './aws.ts';
 import { logger } from './logger.ts';
-import { alertTokensProvider, hmacSecretsProvider } from './webhookSecrets.ts';
+import { metrics } from './metrics.ts';
+import { alertTokensProvider, hmacSecretsProvider, smnTopicsProvider } from './webhookSecrets.ts';
 
 const build = () => {
-  const core = buildCore();
-  const pipeline = buildAlarmPipeline(core);
-  const { config, sqs, dynamo, store } = core;
+  const config = loadConfig(process.env, { huawei: false });
+  const dynamo = dynamoClient();
+  const sqs = sqsClient();
+  const store = new DynamoStatusStore({
+    client: dynamo,
+    table: config.STATE_TABLE,
+    ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
+  });
+  const queue = new RequestQueue(sqs, config.REQUEST_QUEUE_URL);
+  const pipeline = new AlarmHandOff({
+    routes: routesOf(config),
+    queue,
+    store,
+    log: logger,
+    count: (metric) => metrics.addMetric(metric, 'Count', 1),
+  });
   const router = createRouter([
     ...requestRoutes({
       hmacSecrets: hmacSecretsProvider(config),
-      queue: new RequestQueue(sqs, config.REQUEST_QUEUE_URL),
+      queue,
       store,
       idempotencyKeys: new IdempotencyKeyStore({
         client: dynamo,
@@ -37,7 +57,7 @@ const build = () => {
       log: logger,
     }),
     ...alertRoutes({
-      bearerTokens: alertTokensProvider(core.config),
+      bearerTokens: alertTokensProvider(config),
       pipeline,
       smn: {
         verifier: new SmnVerifier({
@@ -46,11 +66,13 @@ const build = () => {
             : createSmnFetch(),
         }),
         fetch: createSmnFetch(),
+        topics: smnTopicsProvider(config, routeTopicUrns(pipeline.routes)),
+        maxAgeSeconds: config.DR_SMN_MAX_AGE_SECONDS,
       },
       log: logger,
     }),
   ]);
-  return { core, router };
+  return { router };
 };
 let app: ReturnType<typeof build> | undefined;
 
@@ -60,9 +82,12 @@ export const handleHttp = async (
   signal?: AbortSignal,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   app ??= build();
-  app.core.runner.registerContext(context);
   try {
-    const invocation = { remainingMs: () => context.getRemainingTimeInMillis(), signal };
+    const invocation = {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      signal,
+      correlationId: context.awsRequestId,
+    };
     return toApiGateway(await app.router(fromApiGateway(event), invocation));
   } catch (error) {
     logger.error('request failed', error as Error);

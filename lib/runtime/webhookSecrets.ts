@@ -4,10 +4,12 @@
  * secret WEBHOOK_SECRETS_ID, JSON {"alertmanager_bearer_tokens": ["…"], "grafana_bearer_tokens": ["…"],
  * "webhook_hmac_secrets": ["…"]} (comma-separated strings are accepted too; several values allow
  * rotation), re-read every 5 minutes; locally from ALERTMANAGER_BEARER_TOKENS, GRAFANA_BEARER_TOKENS
- * and WEBHOOK_HMAC_SECRETS.
+ * and WEBHOOK_HMAC_SECRETS. Also the SMN topics POST /v1/alerts/cloud-eye accepts: DR_SMN_TOPIC_URNS,
+ * plus the secret's optional "smn_topic_urns", plus every cloud-eye route's topic_urn (a union).
  */
 import * as z from 'zod';
 import { type Config, commaList } from '../config/env.ts';
+import { smnTopicUrn } from '../sources/smnTopics.ts';
 import { cachedSecret } from './secrets.ts';
 
 const WebhookSecretSchema = z
@@ -15,13 +17,14 @@ const WebhookSecretSchema = z
     alertmanager_bearer_tokens: commaList(16).default([]),
     grafana_bearer_tokens: commaList(16).default([]),
     webhook_hmac_secrets: commaList(32).default([]),
+    smn_topic_urns: commaList(1).pipe(z.array(smnTopicUrn)).default([]),
   })
   .refine((secret) => !('alert_bearer_tokens' in secret), {
     path: ['alert_bearer_tokens'],
     message: 'replaced by alertmanager_bearer_tokens and grafana_bearer_tokens (one token list per sender)',
   });
 const EXPECTED =
-  '{"alertmanager_bearer_tokens": ["16+ characters"], "grafana_bearer_tokens": ["16+ characters"], "webhook_hmac_secrets": ["32+ characters"]}';
+  '{"alertmanager_bearer_tokens": ["16+ characters"], "grafana_bearer_tokens": ["16+ characters"], "webhook_hmac_secrets": ["32+ characters"], "smn_topic_urns" (optional): ["urn:smn:<region>:<project_id>:<topic>"]}';
 const secrets = new Map<string, () => Promise<z.infer<typeof WebhookSecretSchema>>>();
 const webhookSecret = (secretId: string) => {
   let provider = secrets.get(secretId);
@@ -59,4 +62,20 @@ export const hmacSecretsProvider = (config: Config): (() => Promise<readonly str
   }
   const secret = webhookSecret(secretId);
   return async () => (await secret()).webhook_hmac_secrets;
+};
+
+/**
+ * The SMN topic URNs whose deliveries are accepted: DR_SMN_TOPIC_URNS, the routes file's topic_urn
+ * (`routeTopics`), and with WEBHOOK_SECRETS_ID the secret's smn_topic_urns (re-read like the rest).
+ * None anywhere: every SMN delivery is refused.
+ */
+export const smnTopicsProvider = (
+  config: Config,
+  routeTopics: readonly string[] = [],
+): (() => Promise<readonly string[]>) => {
+  const fixed = [...new Set([...(config.DR_SMN_TOPIC_URNS ?? []), ...routeTopics])];
+  const secretId = config.WEBHOOK_SECRETS_ID;
+  if (!secretId) return async () => fixed;
+  const secret = webhookSecret(secretId);
+  return async () => [...new Set([...fixed, ...(await secret()).smn_topic_urns])];
 };

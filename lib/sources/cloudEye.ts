@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { isRecord } from '../json.ts';
 import { invalid, parseJsonOrThrow, parseOrThrow } from './issues.ts';
 import { buildLabels, type LabelEntry } from './labels.ts';
+import { parseSmnTopicUrn } from './smnTopics.ts';
 import { epochMillisToIso, toIsoTimestamp } from './time.ts';
 import type { AlarmSignal, SignalState } from './types.ts';
 
@@ -111,7 +112,8 @@ export interface CloudEyeEnvelope {
 /**
  * A Cloud Eye alarm (the JSON string SMN delivers as `message`, or the parsed object) -> its signal.
  * occurred_at: `time`, else the envelope timestamp; episode: `${alarm_id ?? alarm_name}@${occurred_at}`;
- * labels: template variables (strings) < dimensions < namespace, metric, region (from topic_urn).
+ * labels: template variables (strings) < dimensions < namespace, metric, region, project_id and
+ * topic_urn (the last three from the signed topic_urn: routes bind to them, nothing inside can override them).
  * Throws ValidationError (paths under `message.`) for a non-alarm message or a missing identity / status.
  */
 export const parseCloudEyeAlarm = (message: unknown, envelope: CloudEyeEnvelope): AlarmSignal[] => {
@@ -151,6 +153,8 @@ export const parseCloudEyeAlarm = (message: unknown, envelope: CloudEyeEnvelope)
         ['namespace', alarm.namespace],
         ['metric', alarm.metric_name],
         ['region', regionOfTopic(envelope.topic_urn)],
+        ['project_id', parseSmnTopicUrn(envelope.topic_urn)?.project_id],
+        ['topic_urn', envelope.topic_urn],
       ]),
       occurred_at: occurredAt,
       raw,

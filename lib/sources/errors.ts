@@ -1,8 +1,9 @@
 /**
  * Errors of the alarm sources beyond ValidationError (which lib/errors.ts owns).
- * Owns: SmnFetchError. Must not touch: how a handler answers (it decides on `kind`).
+ * Owns: SmnFetchError, SmnRefusedError. Must not touch: how a handler answers (it decides on
+ * `kind` and the class).
  */
-import { DrRelayError } from '../errors.ts';
+import { DrRelayError, type Issue, ValidationError } from '../errors.ts';
 
 /** `https://host/path` of a URL, without its query (subscribe tokens) or fragment. */
 export const redactUrl = (url: string): string => {
@@ -28,5 +29,19 @@ export class SmnFetchError extends DrRelayError {
     this.name = 'SmnFetchError';
     this.url = redactUrl(options.url);
     this.status = options.status;
+  }
+}
+
+/**
+ * A well-formed SMN delivery that dr-relay will not act on: a topic that is not ours (or no topic
+ * allowed at all), a message too old or dated in the future. Permanent (SMN must not retry it);
+ * answered 403 with `title`. A ValidationError, so whatever reports validation issues reports these.
+ */
+export class SmnRefusedError extends ValidationError {
+  readonly title: string;
+  constructor(title: string, issues: readonly Issue[]) {
+    super(`${title}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+    this.name = 'SmnRefusedError';
+    this.title = title;
   }
 }

@@ -10,8 +10,9 @@ export { parseAlertmanagerWebhook } from './alertmanager.ts';
 export { verifyBearer } from './bearer.ts';
 export { type CloudEyeEnvelope, parseCloudEyeAlarm } from './cloudEye.ts';
 export { ACCEPTED_CLOUDWATCH_SHAPES, parseCloudWatchEvent } from './cloudwatch.ts';
-export { SmnFetchError } from './errors.ts';
+export { SmnFetchError, SmnRefusedError } from './errors.ts';
 export { parseGrafanaWebhook } from './grafana.ts';
+export { HUAWEI_CLOUD_REGIONS, isKnownHuaweiRegion } from './huaweiRegions.ts';
 export {
   createSmnFetch,
   pinnedSmnFetch,
@@ -27,7 +28,15 @@ export {
   type SmnMessageType,
   smnStringToSign,
 } from './smn.ts';
-export { handleSmnDelivery, type SmnDeliveryDeps, type SmnDeliveryResult } from './smnDelivery.ts';
+export {
+  DEFAULT_SMN_MAX_AGE_SECONDS,
+  handleSmnDelivery,
+  SMN_MAX_FUTURE_SECONDS,
+  SMN_TOPICS_HELP,
+  type SmnDeliveryDeps,
+  type SmnDeliveryResult,
+} from './smnDelivery.ts';
+export { parseSmnTopicUrn, type SmnTopic, smnTopicUrn, TOPIC_URN_HINT } from './smnTopics.ts';
 export {
   type AlarmSignal,
   AlarmSignalSchema,

@@ -5,6 +5,8 @@
  * delivery does (smnDelivery.ts), the Cloud Eye alarm inside (cloudEye.ts).
  */
 import * as z from 'zod';
+import type { Issue } from '../errors.ts';
+import { isKnownHuaweiRegion } from './huaweiRegions.ts';
 
 export const SMN_MESSAGE_TYPES = [
   'Notification',
@@ -13,34 +15,43 @@ export const SMN_MESSAGE_TYPES = [
 ] as const;
 export type SmnMessageType = (typeof SMN_MESSAGE_TYPES)[number];
 
+/**
+ * The signed string is `key\nvalue\n...`: a line break inside any value but `message` (the last
+ * line of its own pair is the next key) would let a value borrow another field's lines, so moving
+ * `subject` into `message_id` would still verify. SMN never puts one there.
+ */
+const LINE_BREAK = /[\r\n]/;
+const LINE_BREAK_MESSAGE = 'must not contain a line break (the signed string would be ambiguous)';
+const singleLine = z.string().refine((value) => !LINE_BREAK.test(value), { error: LINE_BREAK_MESSAGE });
+
 const signed = {
   signature: z.string().min(1),
   signature_version: z.string(),
   signing_cert_url: z.string(),
-  message_id: z.string().min(1),
-  topic_urn: z.string().min(1),
+  message_id: singleLine.pipe(z.string().min(1)),
+  topic_urn: singleLine.pipe(z.string().min(1)),
   /** Kept exactly as received: it is part of the signed string. */
-  timestamp: z.string().min(1),
+  timestamp: singleLine.pipe(z.string().min(1)),
   message: z.string(),
 };
 
 export const SmnNotificationSchema = z.object({
   type: z.literal('Notification'),
   ...signed,
-  subject: z.string().nullish(),
+  subject: singleLine.nullish(),
   unsubscribe_url: z.string().nullish(),
 });
 
 export const SmnSubscriptionConfirmationSchema = z.object({
   type: z.literal('SubscriptionConfirmation'),
   ...signed,
-  subscribe_url: z.string(),
+  subscribe_url: singleLine,
 });
 
 export const SmnUnsubscribeConfirmationSchema = z.object({
   type: z.literal('UnsubscribeConfirmation'),
   ...signed,
-  subscribe_url: z.string(),
+  subscribe_url: singleLine,
 });
 
 export const SmnMessageSchema = z.discriminatedUnion(
@@ -81,25 +92,60 @@ export const smnStringToSign = (message: SmnMessage): string => {
   return fields.map(([key, value]) => `${key}\n${value}\n`).join('');
 };
 
-/** `smn.<region>.myhuaweicloud.com` (or `.eu` / `.cn`), region like cn-north-4, ap-southeast-1, eu-west-101. */
-const SMN_HOST = /^smn\.[a-z]{2}-[a-z]+(?:-[a-z]+)*-\d{1,3}\.myhuaweicloud\.(?:com|eu|cn)$/;
+/**
+ * The signed fields other than `message` that hold a line break (each would make the signed string
+ * ambiguous): checked again before any signature is verified, whatever built the message.
+ */
+export const lineBreakIssues = (message: SmnMessage): Issue[] => {
+  const fields: [string, unknown][] = [
+    ['message_id', message.message_id],
+    ['topic_urn', message.topic_urn],
+    ['timestamp', message.timestamp],
+    ['type', message.type],
+    ...(message.type === 'Notification'
+      ? [['subject', message.subject] as [string, unknown]]
+      : [['subscribe_url', message.subscribe_url] as [string, unknown]]),
+  ];
+  return fields
+    .filter(([, value]) => typeof value === 'string' && LINE_BREAK.test(value))
+    .map(([path]) => ({ path, message: LINE_BREAK_MESSAGE }));
+};
+
+/** `smn.<region>.myhuaweicloud.com` (or `.eu` / `.cn`), for a region dr-relay knows (huaweiRegions.ts). */
+const SMN_HOST = /^smn\.([a-z]{2,}(?:-[a-z0-9]+)+)\.myhuaweicloud\.(?:com|eu|cn)$/;
+
+/** The region of an SMN host of a known region (`smn.cn-north-4.myhuaweicloud.com`), else undefined. */
+export const smnHostRegion = (host: string): string | undefined => {
+  const region = SMN_HOST.exec(host)?.[1];
+  return region !== undefined && isKnownHuaweiRegion(region) ? region : undefined;
+};
 
 /**
  * Consoles SMN puts in `subscribe_url` (Huawei's documented samples: `https://console.huaweicloud.com/
  * smn/subscription/confirm?token=...`); allowed for subscription confirmation on that path only.
+ * Some regions confirm on a regional console, `<region>-console.huaweicloud.com` (sa-brazil-1):
+ * allowed for a known region only.
  */
 const CONSOLE_HOSTS: ReadonlySet<string> = new Set([
   'console.huaweicloud.com',
   'console-intl.huaweicloud.com',
   'console.eu.huaweicloud.com',
 ]);
+const REGIONAL_CONSOLE_HOST = /^([a-z]{2,}(?:-[a-z0-9]+)+)-console\.huaweicloud\.com$/;
 const CONSOLE_CONFIRM_PATH = '/smn/subscription/confirm';
+
+const isConsoleHost = (host: string): boolean => {
+  if (CONSOLE_HOSTS.has(host)) return true;
+  const region = REGIONAL_CONSOLE_HOST.exec(host)?.[1];
+  return region !== undefined && isKnownHuaweiRegion(region);
+};
 
 /**
  * Whether dr-relay may fetch `url` because a message says so. HTTPS on the default port, no
- * userinfo, no IP literal, no look-alike host; 'cert': an SMN host and a `.pem` path (no query);
- * 'subscribe': an SMN host, or a Huawei console's `/smn/subscription/confirm`. Fetch `new URL(url).href`,
- * what was checked, never the raw string.
+ * userinfo, no IP literal, no look-alike host, no region it does not know; 'cert': an SMN host and a
+ * `.pem` path (no query); 'subscribe': an SMN host, or a Huawei console's (global or
+ * `<region>-console`) `/smn/subscription/confirm`. Fetch `new URL(url).href`, what was checked,
+ * never the raw string.
  */
 export const isAllowedSmnUrl = (url: string, kind: 'cert' | 'subscribe'): boolean => {
   if (typeof url !== 'string' || url.length > 4096) return false;
@@ -117,10 +163,9 @@ export const isAllowedSmnUrl = (url: string, kind: 'cert' | 'subscribe'): boolea
   if (parsed.protocol !== 'https:' || parsed.username !== '' || parsed.password !== '') return false;
   if (parsed.port !== '') return false; // ':443' is normalised away; any other port stays
   const host = parsed.hostname;
+  const smn = smnHostRegion(host) !== undefined;
   if (kind === 'cert') {
-    return (
-      SMN_HOST.test(host) && parsed.pathname.endsWith('.pem') && parsed.search === '' && parsed.hash === ''
-    );
+    return smn && parsed.pathname.endsWith('.pem') && parsed.search === '' && parsed.hash === '';
   }
-  return SMN_HOST.test(host) || (CONSOLE_HOSTS.has(host) && parsed.pathname === CONSOLE_CONFIRM_PATH);
+  return smn || (isConsoleHost(host) && parsed.pathname === CONSOLE_CONFIRM_PATH);
 };

@@ -349,3 +349,120 @@ describe('dr-relay explain: untrusted text', () => {
     expect(JSON.parse(json.stdout).signals[0].labels.note).toBe('a\u001b[2Jb\u202ec\u009bd');
   });
 });
+
+describe('dr-relay explain: an SMN POST body as an operator copies it from a log', () => {
+  /** The body of a sample SMN delivery alone, without the {headers, body} wrapper. */
+  const rawBody = (file: string, change: (body: Record<string, unknown>) => void = () => undefined) =>
+    changedSample(file, (event) => {
+      const body = event['body'] as Record<string, unknown>;
+      change(body);
+      for (const key of Object.keys(event)) delete event[key];
+      Object.assign(event, body);
+    });
+
+  it('recognises a raw notification body, its headers taken from the body, and acts', async () => {
+    // Act
+    const run = await runBin(['explain', rawBody('cloud-eye-smn-alarm.json'), '--routes', SAMPLE_ROUTES]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('shape   Cloud Eye alarm delivered by SMN');
+    expect(run.stdout).toContain('[ACT]       dws-prod-failover-cloud-eye');
+    expect(run.stdout).toContain('are taken from its type, message_id and topic_urn');
+    expect(run.stdout).toContain('SMN signature NOT verified');
+  });
+
+  it('says what run time checks first: the topic allow-list and the freshness window', async () => {
+    // Act
+    const run = await runBin(['explain', rawBody('cloud-eye-smn-alarm.json'), '--routes', SAMPLE_ROUTES]);
+
+    // Assess
+    expect(run.stdout).toContain(
+      'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms must be in DR_SMN_TOPIC_URNS',
+    );
+    expect(run.stdout).toContain(
+      'the SMN timestamp (2024-05-01T10:00:02Z) must be within DR_SMN_MAX_AGE_SECONDS',
+    );
+  });
+
+  it('recognises the raw regional subscription confirmation: nothing to do (exit 3)', async () => {
+    // Act
+    const run = await runBin([
+      'explain',
+      rawBody('cloud-eye-smn-subscription-regional.json'),
+      '--routes',
+      SAMPLE_ROUTES,
+    ]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('SMN SubscriptionConfirmation');
+    expect(run.stdout).toContain('a subscription confirmation carries no alarm');
+  });
+
+  it('uses the headers given with --header, and reports one that contradicts the body (exit 1)', async () => {
+    // Act
+    const run = await runBin([
+      'explain',
+      rawBody('cloud-eye-smn-alarm.json'),
+      '--routes',
+      SAMPLE_ROUTES,
+      '--header',
+      'X-SMN-MESSAGE-TYPE: SubscriptionConfirmation',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('headers.x-smn-message-type');
+  });
+
+  it('accepts --header on a {headers, body} file too: it wins over the file', async () => {
+    // Act
+    const run = await runBin([
+      'explain',
+      alarm('cloud-eye-smn-alarm.json'),
+      '--routes',
+      SAMPLE_ROUTES,
+      '--header',
+      'x-smn-topic-urn: urn:smn:cn-north-4:0f1e2d3c4b5a69788796a5b4c3d2e1f0:dws-prod-alarms',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('headers.x-smn-topic-urn');
+  });
+
+  it('refuses a --header that is not `Name: value` (usage, exit 2)', async () => {
+    // Act
+    const run = await runBin([
+      'explain',
+      rawBody('cloud-eye-smn-alarm.json'),
+      '--routes',
+      SAMPLE_ROUTES,
+      '--header',
+      'Notification',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--header must be 'Name: value'");
+  });
+
+  it('a raw body of another account’s topic: recognised, and no route in our project acts (exit 3)', async () => {
+    // Act
+    const run = await runBin([
+      'explain',
+      rawBody('cloud-eye-smn-alarm.json', (body) => {
+        body['topic_urn'] = 'urn:smn:cn-north-4:0f1e2d3c4b5a69788796a5b4c3d2e1f0:dws-prod-alarms';
+      }),
+      '--routes',
+      SAMPLE_ROUTES,
+    ]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(
+      'SMN topic project is 0f1e2d3c4b5a69788796a5b4c3d2e1f0, the route acts in project 89cd04f168b84af6be287f71730fdb4b',
+    );
+  });
+});

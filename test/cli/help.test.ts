@@ -16,7 +16,7 @@ describe('dr-relay help', () => {
         /^ {2}dr-relay routes check \[file\] \[--json\] +validate the alarm routes file/m,
       );
       expect(run.stdout).toMatch(
-        /^ {2}dr-relay explain <event\.json> \[--routes file\] \[--json\] +show what/m,
+        /^ {2}dr-relay explain <event\.json> \[--routes file\] \[--header 'Name: value' …\] \[--json\] +show what/m,
       );
       for (const line of [
         /^ {2}dr-relay dlq list \[--limit N\] \[--json\] +list the dead letters/m,

@@ -325,3 +325,49 @@ describe('commaList: values that rotate', () => {
     ]);
   });
 });
+
+describe('loadConfig: SMN topics and freshness', () => {
+  const TOPIC = 'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms';
+
+  it('allows no SMN topic and a 3600 s window by default', () => {
+    // Act
+    const config = loadConfig(minimal());
+
+    // Assess
+    expect(config.DR_SMN_TOPIC_URNS).toBeUndefined();
+    expect(config.DR_SMN_MAX_AGE_SECONDS).toBe(3600);
+  });
+
+  it('reads DR_SMN_TOPIC_URNS comma-separated and trimmed, and the window in seconds', () => {
+    // Act
+    const config = loadConfig({
+      ...minimal(),
+      DR_SMN_TOPIC_URNS: ` ${TOPIC} ,urn:smn:sa-brazil-1:6a1f0c9e2b8d4f57a3e1c0b9d8f7e6a5:dws-dr-alarms,`,
+      DR_SMN_MAX_AGE_SECONDS: '900',
+    });
+
+    // Assess
+    expect(config.DR_SMN_TOPIC_URNS).toEqual([
+      TOPIC,
+      'urn:smn:sa-brazil-1:6a1f0c9e2b8d4f57a3e1c0b9d8f7e6a5:dws-dr-alarms',
+    ]);
+    expect(config.DR_SMN_MAX_AGE_SECONDS).toBe(900);
+  });
+
+  it.each([
+    ['a topic name instead of its URN', { DR_SMN_TOPIC_URNS: 'dws-prod-alarms' }, 'DR_SMN_TOPIC_URNS.0'],
+    ['an SNS ARN', { DR_SMN_TOPIC_URNS: 'arn:aws:sns:eu-west-1:123456789012:t' }, 'DR_SMN_TOPIC_URNS.0'],
+    ['a window under a minute', { DR_SMN_MAX_AGE_SECONDS: '30' }, 'DR_SMN_MAX_AGE_SECONDS'],
+    [
+      'a window over a day (SMN stops retrying)',
+      { DR_SMN_MAX_AGE_SECONDS: '90000' },
+      'DR_SMN_MAX_AGE_SECONDS',
+    ],
+  ])('refuses %s, naming the variable', (_case, env, path) => {
+    // Act
+    const error = rejection(() => loadConfig({ ...minimal(), ...env }));
+
+    // Assess
+    expect(error.issues.map((i) => i.path)).toContain(path);
+  });
+});

@@ -34,8 +34,10 @@ describe('matching', () => {
     });
 
     // Act
+    // (a Cloud Eye alarm carries its SMN topic, in the route's region and project: smnOrigin.test.ts)
+    const labels = { ...signal().labels, topic_urn: `urn:smn:cn-north-4:${PROJECT_ID}:dws-alarms` };
     const decisions = (['cloudwatch', 'alertmanager', 'grafana', 'cloud-eye'] as const).map(
-      (source) => routeSignal(signal({ source }), [route]).length,
+      (source) => routeSignal(signal({ source, labels }), [route]).length,
     );
 
     // Assess

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/env.ts';
 import { DrRelayError } from '../../lib/errors.ts';
-import { alertTokensProvider } from '../../lib/runtime/webhookSecrets.ts';
+import { alertTokensProvider, smnTopicsProvider } from '../../lib/runtime/webhookSecrets.ts';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const base = {
@@ -67,5 +67,62 @@ describe('alert bearer tokens', () => {
     expect((error as Error).message).toContain(`dr-relay/test/${id}`);
     expect((error as Error).message).not.toContain('short"');
     expect((error as Error).message).not.toContain(TOKEN_A);
+  });
+});
+
+describe('allowed SMN topics', () => {
+  const OURS = 'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms';
+  const REGIONAL = 'urn:smn:sa-brazil-1:6a1f0c9e2b8d4f57a3e1c0b9d8f7e6a5:dws-dr-alarms';
+  const ROUTED = 'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:routed-alarms';
+
+  it('are none (every SMN delivery refused) when nothing is configured', async () => {
+    // Act
+    const topics = await smnTopicsProvider(loadConfig(base))();
+
+    // Assess
+    expect(topics).toEqual([]);
+  });
+
+  it('are DR_SMN_TOPIC_URNS and the topics the routes name, each once', async () => {
+    // Act
+    const topics = await smnTopicsProvider(loadConfig({ ...base, DR_SMN_TOPIC_URNS: `${OURS}, ${ROUTED}` }), [
+      ROUTED,
+    ])();
+
+    // Assess
+    expect(topics).toEqual([OURS, ROUTED]);
+  });
+
+  it('add the webhook secret’s smn_topic_urns, re-read like the tokens', async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'dr-relay/test/webhook-smn' })
+      .resolves({ SecretString: JSON.stringify({ smn_topic_urns: [REGIONAL] }) });
+    const config = loadConfig({
+      ...base,
+      WEBHOOK_SECRETS_ID: 'dr-relay/test/webhook-smn',
+      DR_SMN_TOPIC_URNS: OURS,
+    });
+
+    // Act
+    const topics = await smnTopicsProvider(config, [ROUTED])();
+
+    // Assess
+    expect(topics).toEqual([OURS, ROUTED, REGIONAL]);
+  });
+
+  it('refuse a secret whose smn_topic_urns holds something that is not a topic URN', async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'dr-relay/test/webhook-smn-bad' })
+      .resolves({ SecretString: JSON.stringify({ smn_topic_urns: ['dws-prod-alarms'] }) });
+    const config = loadConfig({ ...base, WEBHOOK_SECRETS_ID: 'dr-relay/test/webhook-smn-bad' });
+
+    // Act
+    const error = await smnTopicsProvider(config)().catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(DrRelayError);
+    expect((error as Error).message).toContain('smn_topic_urns');
   });
 });

@@ -250,7 +250,8 @@ export const ACCEPTED_REQUEST: Effects = { enqueue: 1, 'store.createQueued': 1 }
 export type SmnFile =
   | 'cloud-eye-smn-alarm.json'
   | 'cloud-eye-smn-ok.json'
-  | 'cloud-eye-smn-subscription.json';
+  | 'cloud-eye-smn-subscription.json'
+  | 'cloud-eye-smn-subscription-regional.json';
 
 /** An SMN delivery (headers and body text), changed, and signed again with the test key unless `resign` is false. */
 export const smnCase = (

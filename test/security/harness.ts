@@ -25,7 +25,14 @@ import { type AlarmSignal, SmnVerifier } from '../../lib/sources/index.ts';
 import { type SmnMessage, smnStringToSign } from '../../lib/sources/smn.ts';
 import type { IdempotencyBegin, StoredResponse } from '../../lib/store/idempotencyKeys.ts';
 import type { RequestStatus, StatusChange, StatusRecord } from '../../lib/store/status.ts';
-import { SMN_CERT_URL, SMN_TEST_CERT_PEM, SMN_TEST_KEY_PEM } from '../../tools/local/smn/signing.ts';
+import {
+  SMN_CERT_URL,
+  SMN_REGIONAL_CERT_URL,
+  SMN_SAMPLE_TOPIC_URNS,
+  SMN_TEST_CERT_PEM,
+  SMN_TEST_KEY_PEM,
+  smnTimestamp,
+} from '../../tools/local/smn/signing.ts';
 
 // --- run settings ----------------------------------------------------------------------------------
 
@@ -74,6 +81,10 @@ export const signSmnFast = <M extends SmnMessage>(message: M): M => ({
 
 export const sign = (body: string, t: number = NOW_SECONDS, secret: string = HMAC_SECRET): string =>
   signatureHeader(secret, body, t);
+
+/** A v2 signature over GET and `path` (the only kind a status read accepts). */
+export const signGet = (path: string, t: number = NOW_SECONDS, secret: string = HMAC_SECRET): string =>
+  signatureHeader(secret, '', t, { method: 'GET', path });
 
 export const signedHeaders = (body: string, extra: Record<string, string | undefined> = {}) => ({
   'content-type': 'application/json',
@@ -149,25 +160,37 @@ let certFetchSink: (url: string) => void = () => undefined;
 const sharedVerifier = new SmnVerifier({
   fetch: async (url) => {
     certFetchSink(url);
-    return url === SMN_CERT_URL
+    return url === SMN_CERT_URL || url === SMN_REGIONAL_CERT_URL
       ? { status: 200, text: async () => SMN_TEST_CERT_PEM }
       : { status: 404, text: async () => 'not found' };
   },
 });
 
 const SMN_SAMPLE_DIR = new URL('../../events/alarms/', import.meta.url);
-const smnSample = (file: string) =>
-  JSON.parse(readFileSync(new URL(file, SMN_SAMPLE_DIR), 'utf8')) as {
+/**
+ * A sample SMN delivery as SMN would send it at NOW (the samples are dated 2024, older than the
+ * freshness window): timestamp set, signed again. Its topic is one of SMN_TOPICS.
+ */
+const smnSample = (file: string) => {
+  const { headers, body } = JSON.parse(readFileSync(new URL(file, SMN_SAMPLE_DIR), 'utf8')) as {
     headers: Record<string, string>;
     body: SmnMessage & Record<string, unknown>;
   };
-await sharedVerifier.verify(signSmnFast(smnSample('cloud-eye-smn-alarm.json').body));
+  return { headers, body: signSmnFast({ ...body, timestamp: smnTimestamp(NOW.getTime()) }) };
+};
+await sharedVerifier.verify(smnSample('cloud-eye-smn-alarm.json').body);
+await sharedVerifier.verify(smnSample('cloud-eye-smn-subscription-regional.json').body);
+
+/** The SMN topics the webhook app allows: those of the samples. */
+export const SMN_TOPICS: readonly string[] = SMN_SAMPLE_TOPIC_URNS;
 
 export interface WebhookAppOptions {
   /** Status of every record the store already knows (a replay of a finished request). */
   readonly knownStatus?: RequestStatus;
   readonly hmacSecrets?: readonly string[];
   readonly bearerTokens?: readonly string[];
+  /** The SMN topics allowed (default SMN_TOPICS). */
+  readonly smnTopics?: readonly string[];
 }
 
 /** The webhook function's router over recording fakes. Every side effect lands in `calls`. */
@@ -246,6 +269,8 @@ export const webhookApp = (options: WebhookAppOptions = {}) => {
           calls.record('smn.subscribeFetch', url);
           return { status: 200, text: async () => '' };
         },
+        topics: async () => options.smnTopics ?? SMN_TOPICS,
+        now: () => clock.now.getTime(),
       },
       log: recordingLog(logs),
     }),
@@ -491,7 +516,7 @@ export interface ProblemBody {
 }
 
 /** The statuses the webhook may answer to a bad input; 5xx only where the caller should retry. */
-export const CLIENT_STATUSES = [400, 401, 404, 405, 409, 413, 415, 422] as const;
+export const CLIENT_STATUSES = [400, 401, 403, 404, 405, 409, 413, 415, 422] as const;
 
 /**
  * A well-formed HTTP answer: JSON; for an error, RFC 9457 problem+json whose `status` is the status

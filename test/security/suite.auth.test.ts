@@ -4,11 +4,12 @@
  * alarm processing, no SMN fetch), checked by cases.ts.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { idempotencyKey, type parseActionRequest } from '../../lib/actions/request.ts';
 import { MAX_SIGNATURES, signatureHeader } from '../../lib/http/signature.ts';
 import type { SmnMessage } from '../../lib/sources/smn.ts';
-import { signSmn } from '../../tools/local/smn/signing.ts';
+import { signSmn, smnTimestamp } from '../../tools/local/smn/signing.ts';
 import { ACCEPTED_REQUEST, ALARMS, changed, type HttpCase, REQUESTS, runHttpCase, smnCase } from './cases.ts';
 import {
   BEARER_TOKEN,
@@ -19,6 +20,7 @@ import {
   OLD_BEARER_TOKEN,
   sign,
   signedHeaders,
+  signGet,
   smnDelivery,
   webhookApp,
 } from './harness.ts';
@@ -213,7 +215,7 @@ describe('forged: bearer tokens on /v1/alerts/alertmanager and /grafana', () => 
       path: '/v1/alerts/alertmanager',
       body: ALERTMANAGER_BODY,
       headers: { authorization },
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     });
   });
@@ -378,7 +380,7 @@ describe('forged: SMN signatures on /v1/alerts/cloud-eye', () => {
       path: '/v1/alerts/cloud-eye',
       body: JSON.stringify(alarm.body),
       headers: alarm.headers,
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     });
     await runHttpCase({
@@ -386,6 +388,137 @@ describe('forged: SMN signatures on /v1/alerts/cloud-eye', () => {
       ...smnCase('cloud-eye-smn-subscription.json'),
       status: 200,
       effects: { 'smn.subscribeFetch': 1 },
+    });
+  });
+});
+
+describe('forged and replayed: SMN deliveries from other topics, or not fresh', () => {
+  const FOREIGN_TOPIC = 'urn:smn:cn-north-4:0f1e2d3c4b5a69788796a5b4c3d2e1f0:dws-prod-alarms';
+  const refused = (status: 400 | 403, issue: string) => ({ status, issue, effects: {} });
+  const at = (offsetSeconds: number) => smnTimestamp(NOW.getTime() + offsetSeconds * 1000);
+  const recorded = JSON.parse(
+    readFileSync(new URL('../../events/alarms/cloud-eye-smn-alarm.json', import.meta.url), 'utf8'),
+  ) as { headers: Record<string, string>; body: unknown };
+
+  it.each<HttpCase>([
+    {
+      name: 'a notification from another account’s topic, genuinely signed (nothing fetched)',
+      ...smnCase(
+        'cloud-eye-smn-alarm.json',
+        (b) => {
+          b['topic_urn'] = FOREIGN_TOPIC;
+        },
+        { headers: { 'x-smn-topic-urn': FOREIGN_TOPIC } },
+      ),
+      ...refused(403, 'topic_urn'),
+    },
+    {
+      name: 'a notification from our project’s topic in another region',
+      ...smnCase(
+        'cloud-eye-smn-alarm.json',
+        (b) => {
+          b['topic_urn'] = 'urn:smn:ap-southeast-1:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms';
+        },
+        { headers: { 'x-smn-topic-urn': undefined } },
+      ),
+      ...refused(403, 'topic_urn'),
+    },
+    {
+      name: 'a subscription confirmation from another account’s topic (never confirmed)',
+      ...smnCase(
+        'cloud-eye-smn-subscription.json',
+        (b) => {
+          b['topic_urn'] = FOREIGN_TOPIC;
+        },
+        { headers: { 'x-smn-topic-urn': FOREIGN_TOPIC } },
+      ),
+      ...refused(403, 'topic_urn'),
+    },
+    {
+      name: 'the regional confirmation when its topic is not allowed (never confirmed)',
+      ...smnCase('cloud-eye-smn-subscription-regional.json'),
+      app: { smnTopics: ['urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms'] },
+      ...refused(403, 'topic_urn'),
+    },
+    {
+      name: 'any notification when no topic is allowed (fail closed)',
+      ...smnCase('cloud-eye-smn-alarm.json'),
+      app: { smnTopics: [] },
+      ...refused(403, 'topic_urn'),
+    },
+    {
+      name: 'a notification first sent 3601 s ago',
+      ...smnCase('cloud-eye-smn-alarm.json', (b) => {
+        b['timestamp'] = at(-3601);
+      }),
+      ...refused(403, 'timestamp'),
+    },
+    {
+      name: 'the genuine notification as recorded in 2024 (a replay)',
+      path: '/v1/alerts/cloud-eye',
+      body: JSON.stringify(recorded.body),
+      headers: recorded.headers,
+      ...refused(403, 'timestamp'),
+    },
+    {
+      name: 'a notification dated 301 s ahead',
+      ...smnCase('cloud-eye-smn-alarm.json', (b) => {
+        b['timestamp'] = at(301);
+      }),
+      ...refused(403, 'timestamp'),
+    },
+    {
+      name: 'a subscription confirmation first sent 2 h ago (never confirmed)',
+      ...smnCase('cloud-eye-smn-subscription.json', (b) => {
+        b['timestamp'] = at(-7200);
+      }),
+      ...refused(403, 'timestamp'),
+    },
+    {
+      name: 'the subject moved into message_id: the same signed string, the genuine signature',
+      ...smnCase(
+        'cloud-eye-smn-alarm.json',
+        (b) => {
+          b['message_id'] = `${b['message_id']}\nsubject\n${b['subject']}`;
+          delete b['subject'];
+        },
+        { resign: false },
+      ),
+      ...refused(400, 'message_id'),
+    },
+    {
+      name: 'a signing_cert_url on the SMN host of a region that does not exist (nothing fetched)',
+      ...smnCase('cloud-eye-smn-alarm.json', (b) => {
+        b['signing_cert_url'] =
+          'https://smn.zz-evil-999.myhuaweicloud.com/smn/SMN_zz-evil-999_0123456789abcdef0123456789abcdef.pem';
+      }),
+      ...refused(400, 'signing_cert_url'),
+    },
+  ])('$name -> $status at $issue', async (row) => {
+    const response = await runHttpCase(row);
+    expect(JSON.parse(response.body).detail).toBeTypeOf('string');
+  });
+
+  it('control: an allowed, fresh notification acts once; the regional confirmation is confirmed once', async () => {
+    const alarm = smnDelivery('cloud-eye-smn-alarm.json');
+    await runHttpCase({
+      name: 'control',
+      path: '/v1/alerts/cloud-eye',
+      body: JSON.stringify(alarm.body),
+      headers: alarm.headers,
+      status: 202,
+      effects: { process: 1 },
+    });
+    await runHttpCase({
+      name: 'control',
+      ...smnCase('cloud-eye-smn-subscription-regional.json'),
+      status: 200,
+      effects: { 'smn.subscribeFetch': 1 },
+      check: (_response, calls) => {
+        expect(String(calls.of('smn.subscribeFetch')[0]?.args[0])).toMatch(
+          /^https:\/\/sa-brazil-1-console\.huaweicloud\.com\/smn\/subscription\/confirm\?/,
+        );
+      },
     });
   });
 });
@@ -531,7 +664,7 @@ describe('replayed: a captured valid request sent again', () => {
 
   it('a captured GET header, 301 s later, for any request id: 401 and no read', async () => {
     const app = webhookApp();
-    const header = { 'x-dr-signature': sign('') };
+    const header = { 'x-dr-signature': signGet('/v1/requests/a') };
     expect((await app.get('/v1/requests/a', header)).statusCode).toBe(404);
     app.clock.now = new Date(NOW.getTime() + 301_000);
 
@@ -539,6 +672,25 @@ describe('replayed: a captured valid request sent again', () => {
 
     expect(replay.statusCode).toBe(401);
     expect(app.calls.count('store.get')).toBe(1);
+  });
+
+  it('a captured GET header replayed at once on another request id: 401 and no read (v2 covers the path)', async () => {
+    const app = webhookApp();
+    const header = { 'x-dr-signature': signGet('/v1/requests/a') };
+
+    const replay = await app.get('/v1/requests/b', header);
+
+    expect(replay.statusCode).toBe(401);
+    expect(app.calls.count('store.get')).toBe(0);
+  });
+
+  it('a GET signed with the legacy v1 scheme (which covers no path): 401 and no read', async () => {
+    const app = webhookApp();
+
+    const answer = await app.get('/v1/requests/a', { 'x-dr-signature': sign('') });
+
+    expect(answer.statusCode).toBe(401);
+    expect(app.calls.count('store.get')).toBe(0);
   });
 
   it('an SMN notification delivered twice: the same signal (episode) both times, for the pipeline to dedupe', async () => {

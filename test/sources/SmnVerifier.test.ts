@@ -2,14 +2,14 @@
  * SmnVerifier: a message verifies only with a valid RSA-SHA256 signature by the certificate at an
  * allowed SMN URL; nothing is fetched from a URL that is not allowed; certificates are cached.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DrRelayError } from '../../lib/errors.ts';
 import { SmnFetchError } from '../../lib/sources/errors.ts';
-import { SmnVerifier } from '../../lib/sources/SmnVerifier.ts';
-import type { SmnMessage } from '../../lib/sources/smn.ts';
+import { type SmnFetch, SmnVerifier } from '../../lib/sources/SmnVerifier.ts';
+import { type SmnMessage, smnStringToSign } from '../../lib/sources/smn.ts';
 import { fetchStub, SMN_CERT_URL, SMN_TEST_CERT_PEM, signSmn } from '../../tools/local/smn/signing.ts';
-import { changed, loadEvent, rejectionOf } from './helpers.ts';
+import { changed, type Json, loadEvent, rejectionOf } from './helpers.ts';
 
 const alarmMessage = (): SmnMessage => loadEvent('cloud-eye-smn-alarm.json').body;
 const okMessage = (): SmnMessage => loadEvent('cloud-eye-smn-ok.json').body;
@@ -127,7 +127,7 @@ describe('SmnVerifier.verify', () => {
 
   it('fetches a certificate once for several messages, and again once the cache has expired', async () => {
     // Prepare
-    let now = 1_000_000;
+    let now = Date.now();
     const stub = fetchStub();
     const verifier = new SmnVerifier({ fetch: stub.fetch, now: () => now, cacheMs: 60_000 });
 
@@ -159,16 +159,21 @@ describe('SmnVerifier.verify', () => {
     expect(stub.requested).toStrictEqual([SMN_CERT_URL]);
   });
 
-  it('refuses a certificate that is not one (and does not cache the failure)', async () => {
+  it('refuses a certificate that is not one, and remembers the failure for 60 s (negative cache)', async () => {
     // Prepare
+    let now = Date.now();
     const stub = fetchStub({ [SMN_CERT_URL]: { status: 200, body: '<html>maintenance</html>' } });
-    const verifier = new SmnVerifier({ fetch: stub.fetch });
+    const verifier = new SmnVerifier({ fetch: stub.fetch, now: () => now });
 
     // Act
     await rejectionOf(() => verifier.verify(alarmMessage()), 'signing_cert_url');
     await rejectionOf(() => verifier.verify(alarmMessage()), 'signing_cert_url');
+    const within = stub.requested.length;
+    now += 60_001;
+    await rejectionOf(() => verifier.verify(alarmMessage()), 'signing_cert_url');
 
     // Assess
+    expect(within).toBe(1);
     expect(stub.requested).toStrictEqual([SMN_CERT_URL, SMN_CERT_URL]);
   });
 
@@ -209,10 +214,12 @@ describe('SmnVerifier.verify', () => {
     },
   );
 
-  it('retries the certificate after a transient failure', async () => {
+  it('retries the certificate after a transient failure, once the failure is 60 s old', async () => {
     // Prepare
     let calls = 0;
+    let now = Date.now();
     const verifier = new SmnVerifier({
+      now: () => now,
       fetch: async () => {
         calls += 1;
         return calls === 1
@@ -226,9 +233,246 @@ describe('SmnVerifier.verify', () => {
       () => 'verified',
       (e: unknown) => (e as Error).name,
     );
+    const soon = await verifier.verify(alarmMessage()).then(
+      () => 'verified',
+      (e: unknown) => (e as Error).name,
+    );
+    now += 60_001;
     await verifier.verify(alarmMessage());
 
     // Assess
-    expect([first, calls]).toStrictEqual(['SmnFetchError', 2]);
+    expect([first, soon, calls]).toStrictEqual(['SmnFetchError', 'SmnFetchError', 2]);
+  });
+});
+
+describe('SmnVerifier: the signed string is unambiguous', () => {
+  it('shows the ambiguity: moving subject into message_id gives the very same signed string', () => {
+    // Prepare
+    const genuine = alarmMessage() as SmnMessage & { subject: string };
+    const { subject, ...rest } = genuine;
+
+    // Act
+    const moved = { ...rest, message_id: `${genuine.message_id}\nsubject\n${subject}` } as SmnMessage;
+
+    // Assess
+    expect(smnStringToSign(moved)).toBe(smnStringToSign(genuine));
+  });
+
+  it.each([
+    [
+      'subject moved into message_id',
+      (m: Json) => {
+        m.message_id = `${m.message_id}\nsubject\n${m.subject}`;
+        delete m.subject;
+      },
+      'message_id',
+    ],
+    ['a line break in the subject', (m: Json) => (m.subject = 'a\ntimestamp\nb'), 'subject'],
+    ['a line break in topic_urn', (m: Json) => (m.topic_urn = `${m.topic_urn}\n`), 'topic_urn'],
+    ['a carriage return in timestamp', (m: Json) => (m.timestamp = `${m.timestamp}\r`), 'timestamp'],
+  ])('refuses %s before fetching anything, whatever the signature', async (_case, change, path) => {
+    // Prepare: the original signature kept (the moved subject still "verifies" without the rule)
+    const stub = fetchStub();
+    const verifier = new SmnVerifier({ fetch: stub.fetch });
+
+    // Act
+    await rejectionOf(() => verifier.verify(changed(alarmMessage(), change)), path);
+
+    // Assess
+    expect(stub.requested).toStrictEqual([]);
+  });
+
+  it('refuses a line break in subscribe_url', async () => {
+    // Prepare
+    const stub = fetchStub();
+    const verifier = new SmnVerifier({ fetch: stub.fetch });
+    const message = signSmn(changed(subscription(), (m) => (m.subscribe_url = `${m.subscribe_url}\nx`)));
+
+    // Act + Assess
+    await rejectionOf(() => verifier.verify(message), 'subscribe_url');
+    expect(stub.requested).toStrictEqual([]);
+  });
+
+  it('still accepts a message whose `message` has line breaks (it is the last value of its pair)', async () => {
+    // Prepare
+    const verifier = new SmnVerifier({ fetch: fetchStub().fetch });
+
+    // Act + Assess
+    await verifier.verify(signSmn({ ...alarmMessage(), message: 'line 1\nline 2\n' }));
+  });
+});
+
+describe('SmnVerifier: where a certificate may come from', () => {
+  it.each([
+    'https://smn.zz-evil-999.myhuaweicloud.com/smn/SMN_zz-evil-999_0123456789abcdef0123456789abcdef.pem',
+    'https://smn.cn-north-99.myhuaweicloud.com/smn/cert.pem',
+    'https://smn.region.myhuaweicloud.com/smn/cert.pem',
+  ])(
+    'refuses, and never fetches, a certificate on the SMN host of a region that does not exist: %s',
+    async (url) => {
+      // Prepare: correctly signed, the host answers the certificate
+      const stub = fetchStub({ [url]: { status: 200, body: SMN_TEST_CERT_PEM } });
+      const verifier = new SmnVerifier({ fetch: stub.fetch });
+
+      // Act
+      await rejectionOf(
+        () => verifier.verify(signSmn({ ...alarmMessage(), signing_cert_url: url })),
+        'signing_cert_url',
+      );
+
+      // Assess
+      expect(stub.requested).toStrictEqual([]);
+    },
+  );
+
+  it.each([
+    ['before its validity starts', Date.parse(new X509Certificate(SMN_TEST_CERT_PEM).validFrom) - 1000],
+    ['after its validity ends', Date.parse(new X509Certificate(SMN_TEST_CERT_PEM).validTo) + 1000],
+  ])('refuses a genuine signature by a certificate used %s', async (_case, now) => {
+    // Prepare
+    const verifier = new SmnVerifier({ fetch: fetchStub().fetch, now: () => now });
+
+    // Act
+    const error = await rejectionOf(() => verifier.verify(alarmMessage()), 'signing_cert_url');
+
+    // Assess
+    expect(error.message).toContain('certificate is not valid now');
+  });
+
+  it('accepts it within its validity dates', async () => {
+    // Prepare
+    const validFrom = Date.parse(new X509Certificate(SMN_TEST_CERT_PEM).validFrom);
+    const verifier = new SmnVerifier({ fetch: fetchStub().fetch, now: () => validFrom + 1000 });
+
+    // Act + Assess
+    await verifier.verify(alarmMessage());
+  });
+});
+
+describe('SmnVerifier: 40 bogus certificate URLs do not make 40 slow fetches', () => {
+  /** A certificate host that hangs until released, then times out (as a 3 s time-out would); it counts every fetch. */
+  const hangingHost = () => {
+    const requested: string[] = [];
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fetch: SmnFetch = async (url) => {
+      requested.push(url);
+      await released;
+      throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    };
+    return { fetch, requested, release: () => release() };
+  };
+  const bogus = (n: number) =>
+    `https://smn.cn-north-4.myhuaweicloud.com/smn/SMN_cn-north-4_${n.toString(16).padStart(32, '0')}.pem`;
+  const settle = (promises: Promise<unknown>[]) =>
+    Promise.all(
+      promises.map((p) =>
+        p.then(
+          () => 'verified',
+          (e: unknown) => (e as Error).name,
+        ),
+      ),
+    );
+
+  it('40 messages naming one URL at once: one fetch, shared; 40 more within 60 s: none', async () => {
+    // Prepare
+    let now = Date.now();
+    const host = hangingHost();
+    const verifier = new SmnVerifier({ fetch: host.fetch, now: () => now });
+    const message = signSmn({ ...alarmMessage(), signing_cert_url: bogus(1) });
+
+    // Act
+    const first = Array.from({ length: 40 }, () => verifier.verify(message));
+    host.release();
+    const firstOutcomes = await settle(first);
+    now += 30_000;
+    const againOutcomes = await settle(Array.from({ length: 40 }, () => verifier.verify(message)));
+
+    // Assess
+    expect(host.requested).toHaveLength(1);
+    expect(new Set([...firstOutcomes, ...againOutcomes])).toStrictEqual(new Set(['SmnFetchError']));
+  });
+
+  it('40 messages naming 40 URLs on one unreachable host at once: one fetch, the rest answered at once', async () => {
+    // Prepare
+    const host = hangingHost();
+    const verifier = new SmnVerifier({ fetch: host.fetch });
+    const messages = Array.from({ length: 40 }, (_, n) =>
+      signSmn({ ...alarmMessage(), signing_cert_url: bogus(n) }),
+    );
+
+    // Act
+    const pending = messages.map((m) => verifier.verify(m));
+    host.release();
+    const outcomes = await settle(pending);
+
+    // Assess
+    expect(host.requested).toStrictEqual([bogus(0)]);
+    expect(new Set(outcomes)).toStrictEqual(new Set(['SmnFetchError']));
+  });
+
+  it('40 URLs answered 404 one after another: one fetch each, and none again within 60 s', async () => {
+    // Prepare
+    let now = Date.now();
+    const stub = fetchStub({});
+    const verifier = new SmnVerifier({ fetch: stub.fetch, now: () => now });
+    const messages = Array.from({ length: 40 }, (_, n) =>
+      signSmn({ ...alarmMessage(), signing_cert_url: bogus(n) }),
+    );
+
+    // Act
+    for (const m of messages) await rejectionOf(() => verifier.verify(m), 'signing_cert_url');
+    now += 59_000;
+    for (const m of messages) await rejectionOf(() => verifier.verify(m), 'signing_cert_url');
+
+    // Assess
+    expect(stub.requested).toHaveLength(40);
+  });
+
+  it('40 URLs on hosts of regions that do not exist: no fetch at all', async () => {
+    // Prepare
+    const stub = fetchStub({});
+    const verifier = new SmnVerifier({ fetch: stub.fetch });
+
+    // Act
+    for (let n = 0; n < 40; n++) {
+      const url = `https://smn.zz-evil-${n}.myhuaweicloud.com/smn/cert.pem`;
+      await rejectionOf(
+        () => verifier.verify(signSmn({ ...alarmMessage(), signing_cert_url: url })),
+        'signing_cert_url',
+      );
+    }
+
+    // Assess
+    expect(stub.requested).toStrictEqual([]);
+  });
+
+  it('a host that was unreachable is asked again once 60 s have passed', async () => {
+    // Prepare
+    let now = Date.now();
+    let calls = 0;
+    const verifier = new SmnVerifier({
+      now: () => now,
+      fetch: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('connect ETIMEDOUT');
+        return { status: 200, text: async () => SMN_TEST_CERT_PEM };
+      },
+    });
+
+    // Act
+    const first = await verifier.verify(alarmMessage()).catch((e: unknown) => e);
+    const otherUrlSoon = await verifier
+      .verify(signSmn({ ...alarmMessage(), signing_cert_url: bogus(7) }))
+      .catch((e: unknown) => e);
+    now += 60_001;
+    await verifier.verify(alarmMessage());
+
+    // Assess
+    expect(first).toBeInstanceOf(SmnFetchError);
+    expect(otherUrlSoon).toBeInstanceOf(SmnFetchError);
+    expect(calls).toBe(2);
   });
 });

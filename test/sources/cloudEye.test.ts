@@ -8,6 +8,8 @@ import type { AlarmSignal } from '../../lib/sources/types.ts';
 import { changed, type Json, loadEvent, validationErrorOf } from './helpers.ts';
 
 const TOPIC_URN = 'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms';
+/** The labels every signal gets from its (signed) topic. */
+const TOPIC_LABELS = { project_id: '89cd04f168b84af6be287f71730fdb4b', topic_urn: TOPIC_URN };
 const ENVELOPE = {
   message_id: 'c2f7e8a91b3d4e6f8a0b1c2d3e4f5a6b',
   timestamp: '2024-05-01T10:00:02Z',
@@ -51,6 +53,7 @@ describe('parseCloudEyeAlarm', () => {
           namespace: 'SYS.DWS',
           metric: 'dws_cluster_status',
           region: 'cn-north-4',
+          ...TOPIC_LABELS,
         },
         occurred_at: '2024-05-01T10:00:00.000Z',
         raw: JSON.parse(message),
@@ -145,9 +148,10 @@ describe('parseCloudEyeAlarm', () => {
       instance_id: 'i-1',
       mount: '/data:x',
       region: 'cn-north-4',
+      ...TOPIC_LABELS,
     });
-    expect(listed[0]?.labels).toStrictEqual({ datastore_id: 'abc', region: 'cn-north-4' });
-    expect(odd[0]?.labels).toStrictEqual({ region: 'cn-north-4' });
+    expect(listed[0]?.labels).toStrictEqual({ datastore_id: 'abc', region: 'cn-north-4', ...TOPIC_LABELS });
+    expect(odd[0]?.labels).toStrictEqual({ region: 'cn-north-4', ...TOPIC_LABELS });
   });
 
   it('ignores label fields of an unexpected type instead of losing the alarm', () => {
@@ -165,25 +169,26 @@ describe('parseCloudEyeAlarm', () => {
     expect(signal?.labels).toStrictEqual({
       datastore_id: '5f2c9a7e-8b1d-4c3e-9f6a-2d7b4e1c8a90',
       region: 'cn-north-4',
+      ...TOPIC_LABELS,
     });
   });
 
-  it('lets namespace, metric and region win over template variables and dimensions of the same name', () => {
-    // Act
+  it('lets namespace, metric, region, project_id and topic_urn win over template variables and dimensions of the same name', () => {
+    // Act: routes bind to the topic's project and region, so nothing inside the message may set them
     const [signal] = parseCloudEyeAlarm(
       {
         alarm_name: 'A',
         alarm_status: 'ok',
         time: 0,
         namespace: 'SYS.DWS',
-        dimension: 'namespace:x',
-        template_variable: { region: 'y' },
+        dimension: 'namespace:x,project_id:0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+        template_variable: { region: 'y', topic_urn: 'urn:smn:y:0f1e2d3c4b5a69788796a5b4c3d2e1f0:t' },
       },
       ENVELOPE,
     );
 
     // Assess
-    expect(signal?.labels).toStrictEqual({ namespace: 'SYS.DWS', region: 'cn-north-4' });
+    expect(signal?.labels).toStrictEqual({ namespace: 'SYS.DWS', region: 'cn-north-4', ...TOPIC_LABELS });
   });
 
   it('keeps a "__proto__" label as plain data', () => {

@@ -17,7 +17,12 @@ import { isAllowedSmnUrl, type SmnMessage } from '../../lib/sources/smn.ts';
 import { handleSmnDelivery } from '../../lib/sources/smnDelivery.ts';
 import { toIsoTimestamp } from '../../lib/sources/time.ts';
 import { AlarmSignalSchema } from '../../lib/sources/types.ts';
-import { SMN_CERT_URL, SMN_TEST_CERT_PEM, smnSignature } from '../../tools/local/smn/signing.ts';
+import {
+  SMN_CERT_URL,
+  SMN_SAMPLE_TOPIC_URNS,
+  SMN_TEST_CERT_PEM,
+  smnSignature,
+} from '../../tools/local/smn/signing.ts';
 import { type Json, loadEvent, type SampleFile } from './helpers.ts';
 
 const RUNS = { numRuns: 3000, seed: 20240501 } as const;
@@ -75,7 +80,9 @@ const isHuaweiHttpsUrl = (url: string): boolean => {
     protocol === 'https:' &&
     port === '' &&
     username === '' &&
-    /^(smn\.[a-z0-9-]+\.myhuaweicloud\.(com|eu|cn)|console(-intl|\.eu)?\.huaweicloud\.com)$/.test(hostname)
+    /^(smn\.[a-z0-9-]+\.myhuaweicloud\.(com|eu|cn)|(console(-intl|\.eu)?|[a-z0-9-]+-console)\.huaweicloud\.com)$/.test(
+      hostname,
+    )
   );
 };
 
@@ -421,6 +428,7 @@ describe('fuzz: parseCloudEyeAlarm', () => {
 // --- SMN deliveries ------------------------------------------------------------------------------
 
 describe('fuzz: handleSmnDelivery', () => {
+  const SAMPLES_CLOCK = Date.parse('2024-05-01T10:40:00Z');
   const deliveries = samples(
     'cloud-eye-smn-alarm.json',
     'cloud-eye-smn-ok.json',
@@ -491,6 +499,10 @@ describe('fuzz: handleSmnDelivery', () => {
           const result = await handleSmnDelivery(h as Record<string, string>, b, {
             verifier: new SmnVerifier({ fetch }),
             fetch,
+            topics: async () => SMN_SAMPLE_TOPIC_URNS,
+            // Every sample is fresh at this clock, so mutations reach the code behind the checks.
+            now: () => SAMPLES_CLOCK,
+            maxAgeSeconds: 2 * 86_400,
           });
           return result.kind === 'notification' ? result.signals : [result];
         });

@@ -23,6 +23,7 @@ export const SAMPLE_FILES = [
   'cloud-eye-smn-alarm.json',
   'cloud-eye-smn-ok.json',
   'cloud-eye-smn-subscription.json',
+  'cloud-eye-smn-subscription-regional.json',
 ] as const;
 export type SampleFile = (typeof SAMPLE_FILES)[number];
 

@@ -16,7 +16,7 @@ import {
   parseGrafanaWebhook,
   SmnVerifier,
 } from '../../lib/sources/index.ts';
-import { fetchStub } from '../../tools/local/smn/signing.ts';
+import { fetchStub, SMN_SAMPLE_TOPIC_URNS } from '../../tools/local/smn/signing.ts';
 import { loadEvent, type SampleFile, validationErrorOf } from './helpers.ts';
 
 const signalsOf = async (file: SampleFile): Promise<AlarmSignal[]> => {
@@ -28,6 +28,9 @@ const signalsOf = async (file: SampleFile): Promise<AlarmSignal[]> => {
   const result = await handleSmnDelivery(headers, body, {
     verifier: new SmnVerifier({ fetch: stub.fetch }),
     fetch: stub.fetch,
+    topics: async () => SMN_SAMPLE_TOPIC_URNS,
+    // The clock of the recorded sample (freshness is smnDelivery.test.ts's subject).
+    now: () => Date.parse(body.timestamp),
   });
   return result.kind === 'notification' ? result.signals : [];
 };

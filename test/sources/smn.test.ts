@@ -2,7 +2,12 @@
  * SMN envelopes: the exact string SMN signs, and which URLs a message may make dr-relay fetch.
  */
 import { describe, expect, it } from 'vitest';
-import { isAllowedSmnUrl, type SmnMessage, smnStringToSign } from '../../lib/sources/smn.ts';
+import {
+  isAllowedSmnUrl,
+  type SmnMessage,
+  SmnMessageSchema,
+  smnStringToSign,
+} from '../../lib/sources/smn.ts';
 
 const TOPIC = 'urn:smn:cn-north-4:74dc9e44d0cc4573adfce91cdfdd3ba9:demo';
 const notification = (subject?: string | null): SmnMessage => ({
@@ -102,6 +107,8 @@ describe('isAllowedSmnUrl', () => {
     ['an encoded-dot host', 'https://smn.cn-north-4.myhuaweicloud.com%2eevil.com/smn/cert.pem'],
     ['a trailing-dot host', 'https://smn.cn-north-4.myhuaweicloud.com./smn/cert.pem'],
     ['no region', 'https://smn.myhuaweicloud.com/smn/cert.pem'],
+    ['a region that does not exist', 'https://smn.zz-evil-999.myhuaweicloud.com/smn/cert.pem'],
+    ['a region-shaped unknown region', 'https://smn.cn-north-99.myhuaweicloud.com/smn/cert.pem'],
     ['the documentation placeholder', 'https://smn.region.myhuaweicloud.com/smn/cert.pem'],
     ['another service', 'https://obs.cn-north-4.myhuaweicloud.com/smn/cert.pem'],
     ['another TLD', 'https://smn.cn-north-4.myhuaweicloud.net/smn/cert.pem'],
@@ -129,6 +136,8 @@ describe('isAllowedSmnUrl', () => {
     'https://console.huaweicloud.com/smn/subscription/confirm?token=abc&region=cn-north-4',
     'https://console-intl.huaweicloud.com/smn/subscription/confirm?token=abc',
     'https://console.eu.huaweicloud.com/smn/subscription/confirm?token=abc',
+    'https://sa-brazil-1-console.huaweicloud.com/smn/subscription/confirm?token=abc&region=sa-brazil-1',
+    'https://ap-southeast-3-console.huaweicloud.com/smn/subscription/confirm?token=abc',
   ])('allows the subscription URL %s', (url) => {
     expect(isAllowedSmnUrl(url, 'subscribe')).toBe(true);
   });
@@ -146,6 +155,19 @@ describe('isAllowedSmnUrl', () => {
     ['a metadata address', 'https://169.254.169.254/latest/meta-data/'],
     ['another port', 'https://smn.cn-north-4.myhuaweicloud.com:9443/smn/subscription/confirm'],
     ['userinfo', 'https://a@smn.cn-north-4.myhuaweicloud.com/smn/subscription/confirm'],
+    [
+      'a regional console of a region that does not exist',
+      'https://zz-evil-999-console.huaweicloud.com/smn/subscription/confirm?token=abc',
+    ],
+    [
+      'a regional console on another path',
+      'https://sa-brazil-1-console.huaweicloud.com/smn/subscription/unsubscribe?token=abc',
+    ],
+    [
+      'a regional console look-alike',
+      'https://sa-brazil-1-console.huaweicloud.com.evil.com/smn/subscription/confirm?token=abc',
+    ],
+    ['an SMN host of a region that does not exist', 'https://smn.zz-evil-999.myhuaweicloud.com/smn/x'],
   ])('refuses the subscription URL %s', (_case, url) => {
     expect(isAllowedSmnUrl(url, 'subscribe')).toBe(false);
   });
@@ -154,5 +176,35 @@ describe('isAllowedSmnUrl', () => {
     expect(isAllowedSmnUrl('https://console.huaweicloud.com/smn/subscription/confirm.pem', 'cert')).toBe(
       false,
     );
+  });
+});
+
+describe('SmnMessageSchema: no line break in a signed field but message', () => {
+  it.each(['message_id', 'subject', 'timestamp', 'topic_urn'])('refuses a line break in %s', (field) => {
+    // Prepare
+    const message = { ...notification('demo'), [field]: 'a\nb' };
+
+    // Act
+    const result = SmnMessageSchema.safeParse(message);
+
+    // Assess
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toStrictEqual([field]);
+  });
+
+  it('refuses a line break in subscribe_url, and accepts one in message', () => {
+    // Prepare
+    const confirmation = {
+      ...notification(),
+      type: 'SubscriptionConfirmation',
+      subscribe_url: 'https://smn.cn-north-4.myhuaweicloud.com/smn/subscription/confirm?token=t\n',
+    };
+
+    // Act
+    const refused = SmnMessageSchema.safeParse(confirmation);
+    const accepted = SmnMessageSchema.safeParse({ ...notification('demo'), message: 'line 1\nline 2' });
+
+    // Assess
+    expect(refused.error?.issues.map((i) => i.path.join('.'))).toStrictEqual(['subscribe_url']);
+    expect(accepted.success).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import { type Simulator, type SimulatorOptions, startSimulator } from '../simula
 import { LOCAL } from './constants.ts';
 import { type LocalApi, startLocalApi } from './http.ts';
 import { type BatchReport, SqsPoller } from './poller.ts';
+import { SMN_SAMPLE_TOPIC_URNS } from './smn/signing.ts';
 
 export const LOCAL_CREDENTIALS = LOCAL.huawei;
 /** The bearer token the local Alertmanager route accepts unless ALERTMANAGER_BEARER_TOKENS is set. */
@@ -196,6 +197,8 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     GRAFANA_BEARER_TOKENS: process.env['GRAFANA_BEARER_TOKENS'] ?? LOCAL_GRAFANA_TOKEN,
     WEBHOOK_HMAC_SECRETS: process.env['WEBHOOK_HMAC_SECRETS'] ?? LOCAL_HMAC_SECRET,
     DR_SMN_CERT_FILE: process.env['DR_SMN_CERT_FILE'] ?? LOCAL_SMN_CERT_FILE,
+    // The topics of the sample SMN deliveries (events/alarms/cloud-eye-smn-*.json): every other one is refused.
+    DR_SMN_TOPIC_URNS: process.env['DR_SMN_TOPIC_URNS'] ?? SMN_SAMPLE_TOPIC_URNS.join(','),
     // CloudWatch alarms act only from this account and (via SNS) this topic: the samples' own.
     DR_AWS_ACCOUNT_IDS: process.env['DR_AWS_ACCOUNT_IDS'] ?? LOCAL_AWS_ACCOUNT_ID,
     DR_ALARM_TOPIC_ARN: process.env['DR_ALARM_TOPIC_ARN'] ?? LOCAL_ALARM_TOPIC_ARN,

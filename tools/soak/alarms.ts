@@ -33,6 +33,7 @@ import {
   cloudWatchEvent,
   labelOf,
   routeNameOf,
+  SOAK_TOPIC_URN,
 } from './payloads.ts';
 import { type AlarmSource, type PlannedRequest, pick, type Random } from './plan.ts';
 
@@ -73,7 +74,13 @@ const routeOf = (planned: PlannedRequest, source: AlarmSource): Record<string, u
   const { action, region, project_id, params } = planned.request;
   return {
     name: routeNameOf(planned.index),
-    match: { source, alarm: `${ALARM_NAME}*`, labels: { dr_key: labelOf(planned.index) } },
+    match: {
+      source,
+      alarm: `${ALARM_NAME}*`,
+      labels: { dr_key: labelOf(planned.index) },
+      // A cloud-eye route acts only on its own topic (which naming it here also allows).
+      ...(source === 'cloud-eye' ? { topic_urn: SOAK_TOPIC_URN } : {}),
+    },
     on: ['alarm'],
     action,
     region,

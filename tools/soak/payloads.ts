@@ -20,7 +20,9 @@ export type AlarmVia =
 
 export const ALARM_NAME = 'SoakTargetDown';
 const PROJECT = '89cd04f168b84af6be287f71730fdb4b';
-const TOPIC_URN = `urn:smn:cn-north-4:${PROJECT}:dr-relay-soak`;
+/** The soak's SMN topic: its cloud-eye routes name it (topic_urn), which also allows it. */
+export const SOAK_TOPIC_URN = `urn:smn:cn-north-4:${PROJECT}:dr-relay-soak`;
+const TOPIC_URN = SOAK_TOPIC_URN;
 /** An allowed SMN certificate URL; the local stack pins the test certificate for every such URL. */
 const SMN_CERT_URL =
   'https://smn.cn-north-4.myhuaweicloud.com/smn/SMN_cn-north-4_8d6b1c2e4f0a49b7a3c5e9d1f2b4a6c8.pem';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { idempotencyKey } from '../../../lib/actions/request.ts';
 import { validateRoutes } from '../../../lib/routing/routes.ts';
+import { routeTopicUrns } from '../../../lib/routing/smnOrigin.ts';
 import { handleSmnDelivery, SmnVerifier } from '../../../lib/sources/index.ts';
 import { LOCAL } from '../../../tools/local/constants.ts';
 import { buildAlarmSide } from '../../../tools/soak/alarms.ts';
@@ -87,6 +88,8 @@ describe('soak plan', () => {
     const result = await handleSmnDelivery(delivery?.headers ?? {}, delivery?.body ?? '', {
       verifier,
       fetch: async () => ({ status: 500, text: async () => '' }),
+      // The soak's cloud-eye routes name its topic, which allows it.
+      topics: async () => routeTopicUrns(validateRoutes(alarms.routesDocument)),
     });
     expect(result.kind).toBe('notification');
   });

@@ -1,14 +1,21 @@
 /**
  * Writes the signed Cloud Eye / SMN sample events (events/alarms/cloud-eye-smn-*.json) with the test
- * key, so they verify against cert.pem served at SMN_CERT_URL. Run from the repository root:
+ * key, so they verify against cert.pem served at SMN_CERT_URL (SMN_REGIONAL_CERT_URL for the
+ * sa-brazil-1 one). Dated 2024 (older than any freshness window: send them with signing.ts freshSmn,
+ * as the demo does). Run from the repository root:
  * `node tools/local/smn/regenerate.ts` (signatures are deterministic: re-running changes nothing).
- * Owns: those three sample files. Must not touch: any other file.
+ * Owns: those four sample files. Must not touch: any other file.
  */
 import { writeFileSync } from 'node:fs';
 import type { SmnMessage } from '../../../lib/sources/smn.ts';
-import { SMN_CERT_URL, signSmn } from './signing.ts';
+import {
+  SMN_REGIONAL_TOPIC_URN as REGIONAL_TOPIC_URN,
+  SMN_CERT_URL,
+  SMN_REGIONAL_CERT_URL,
+  signSmn,
+  SMN_SAMPLE_TOPIC_URN as TOPIC_URN,
+} from './signing.ts';
 
-const TOPIC_URN = 'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms';
 const SUBSCRIPTION_URN = `${TOPIC_URN}:9e4b2c7d1a8f4e3b9c6d2e1f0a7b5c8d`;
 const DATASTORE_ID = '5f2c9a7e-8b1d-4c3e-9f6a-2d7b4e1c8a90';
 const ALARM_ID = 'al17145576000007xPqRsTuV';
@@ -91,6 +98,18 @@ const subscription: SmnMessage = signSmn({
   timestamp: '2024-04-30T08:00:00Z',
 });
 
+const regionalSubscription: SmnMessage = signSmn({
+  type: 'SubscriptionConfirmation',
+  signature: '',
+  topic_urn: REGIONAL_TOPIC_URN,
+  message_id: '7b2e4c6a8d0f41e3a5c7e9b1d3f5a7c9',
+  signature_version: 'v1',
+  message: `You are invited to subscribe to topic: ${REGIONAL_TOPIC_URN}. To confirm this subscription, Please visit the following SubscribeURL in this message.`,
+  subscribe_url: `https://sa-brazil-1-console.huaweicloud.com/smn/subscription/confirm?token=0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9&topic_urn=${REGIONAL_TOPIC_URN}&region=sa-brazil-1&region_id=sa-brazil-1`,
+  signing_cert_url: SMN_REGIONAL_CERT_URL,
+  timestamp: '2024-05-02T09:00:00Z',
+});
+
 const samples: Record<string, SmnMessage> = {
   'cloud-eye-smn-alarm.json': notification(
     'c2f7e8a91b3d4e6f8a0b1c2d3e4f5a6b',
@@ -105,6 +124,7 @@ const samples: Record<string, SmnMessage> = {
     cloudEyeAlarm('ok', 1_714_560_120_000, 1, '2024/05/01 18:42:00 GMT+08:00'),
   ),
   'cloud-eye-smn-subscription.json': subscription,
+  'cloud-eye-smn-subscription-regional.json': regionalSubscription,
 };
 
 for (const [file, body] of Object.entries(samples)) {
