@@ -384,6 +384,46 @@ describe('osls package (offline, no AWS credentials)', () => {
     (COMMAND_TIMEOUT_SECONDS + 10) * 1000,
   );
 
+  it(
+    'allows no SMN topic by default (every Cloud Eye delivery refused), and those of --param smnTopicUrns',
+    async () => {
+      // Prepare
+      const topic = 'urn:smn:cn-north-4:89cd04f168b84af6be287f71730fdb4b:dws-prod-alarms';
+      const byDefault = environmentOf(resource(WEBHOOK, 'AWS::Lambda::Function'));
+
+      // Act
+      const printed = await osls(
+        [
+          'print',
+          '--format',
+          'json',
+          '--stage',
+          STAGE,
+          '--region',
+          'eu-west-1',
+          '--param',
+          `smnTopicUrns=${topic}`,
+          '--param',
+          'smnMaxAgeSeconds=900',
+        ],
+        offlineEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+      );
+
+      // Assess
+      expect(byDefault['DR_SMN_TOPIC_URNS']).toBeUndefined();
+      expect(byDefault['DR_SMN_MAX_AGE_SECONDS']).toBeUndefined();
+      expect(printed.code, printed.stderr).toBe(0);
+      const config = JSON.parse(printed.stdout.slice(printed.stdout.indexOf('{'))) as {
+        functions: { webhook: { environment: Record<string, unknown> } };
+      };
+      expect(config.functions.webhook.environment).toMatchObject({
+        DR_SMN_TOPIC_URNS: topic,
+        DR_SMN_MAX_AGE_SECONDS: '900',
+      });
+    },
+    (COMMAND_TIMEOUT_SECONDS + 10) * 1000,
+  );
+
   it('retries a failed alarm event twice within an hour, then sends it to the dead-letter queue', () => {
     const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
     expect(configs).toEqual([
@@ -528,18 +568,28 @@ describe('osls package (offline, no AWS credentials)', () => {
     expect(grantsOf(ALARMS_ROLE)).toEqual(alarmPipelineGrants('AlarmsLogGroup'));
   });
 
-  it('grants the webhook function what the alarm pipeline uses, sending to the request queue and its own secret, each on its one resource, no wildcards', () => {
+  it('grants the internet-facing webhook function only its log group, the request queue, the state table and its own secret: no Huawei credentials, no dead letters', () => {
     const webhookSecretArn = {
       'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${SERVICE}/${STAGE}/webhook-??????`,
     };
     expect(grantsOf(WEBHOOK_ROLE)).toEqual({
-      ...alarmPipelineGrants('WebhookLogGroup'),
+      [JSON.stringify(getAtt('WebhookLogGroup'))]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       [JSON.stringify(getAtt('RequestQueue'))]: ['sqs:SendMessage'],
+      [JSON.stringify(getAtt('StateTable'))]: [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ],
       [JSON.stringify(webhookSecretArn)]: ['secretsmanager:GetSecretValue'],
     });
-    expect(environmentOf(resource(WEBHOOK, 'AWS::Lambda::Function'))['WEBHOOK_SECRETS_ID']).toBe(
-      `${SERVICE}/${STAGE}/webhook`,
+    // The Huawei credentials secret appears nowhere in its role, nor in its environment.
+    expect(JSON.stringify(resource(WEBHOOK_ROLE, 'AWS::IAM::Role'))).not.toContain(
+      `${SERVICE}/${STAGE}/huawei`,
     );
+    const env = environmentOf(resource(WEBHOOK, 'AWS::Lambda::Function'));
+    expect(env['WEBHOOK_SECRETS_ID']).toBe(`${SERVICE}/${STAGE}/webhook`);
+    expect(env['HUAWEI_CREDENTIALS_SECRET_ID']).toBeUndefined();
   });
 
   it('grants the requests function exactly the actions it uses, each on its one resource, with no wildcards', () => {
@@ -564,8 +614,8 @@ describe('osls package (offline, no AWS credentials)', () => {
     });
   });
 
-  it('keeps Huawei AK/SK out of the environment and names the credentials secret instead', () => {
-    for (const functionId of [FUNCTION, ALARMS, WEBHOOK]) {
+  it('keeps Huawei AK/SK out of the environment and names the credentials secret instead (requests and alarms only)', () => {
+    for (const functionId of [FUNCTION, ALARMS]) {
       const env = environmentOf(resource(functionId, 'AWS::Lambda::Function'));
       expect(Object.keys(env).filter((name) => name.startsWith('HUAWEICLOUD_SDK_'))).toEqual([]);
       expect(env['HUAWEI_CREDENTIALS_SECRET_ID']).toBe(`${SERVICE}/${STAGE}/huawei`);
