@@ -84,7 +84,7 @@ export interface DeadLetterDeps {
 const MAX_RAW_ALARM_BYTES = 64 * 1024;
 
 /** The alarm without an oversized or unserialisable raw payload (its size is noted instead). */
-const boundedAlarm = (alarm: DeadLetter['alarm']): DeadLetter['alarm'] => {
+export const boundedAlarm = (alarm: DeadLetter['alarm']): DeadLetter['alarm'] => {
   if (!alarm) return alarm;
   let size: number;
   try {

@@ -1,12 +1,13 @@
 /**
  * An alarm's action handed to the request queue: the ActionRequest (its request_id is the episode's
  * idempotency key) with the route context the request function needs to act as the alarm would
- * have: the route's name and cooldown, and the alarm (without its raw payload) for dead letters.
+ * have: the route's name and cooldown, and the alarm (its raw payload bounded) for dead letters.
  * The body of such a message is this envelope; a plain ActionRequest body is a queued request.
  * Owns: the envelope's schema. Must not touch: routing, execution.
  */
 import * as z from 'zod';
 import type { ActionRequest } from '../actions/request.ts';
+import { boundedAlarm } from '../deadLetters/deadLetter.ts';
 import { type AlarmSignal, AlarmSignalSchema } from '../sources/types.ts';
 
 export const ALARM_ACTION_TYPE = 'dr-relay.alarm-action';
@@ -18,7 +19,7 @@ export const AlarmActionSchema = z.object({
   request: z.unknown(),
   route: z.string().min(1),
   cooldown_seconds: z.number().int().min(0),
-  alarm: AlarmSignalSchema.omit({ raw: true }),
+  alarm: AlarmSignalSchema,
 });
 export type AlarmAction = z.infer<typeof AlarmActionSchema>;
 
@@ -26,14 +27,12 @@ export const alarmAction = (
   request: ActionRequest,
   route: { readonly name: string; readonly cooldown_seconds: number },
   alarm: AlarmSignal,
-): AlarmAction => {
-  const { raw: _raw, ...withoutRaw } = alarm;
-  return {
-    type: ALARM_ACTION_TYPE,
-    version: 1,
-    request,
-    route: route.name,
-    cooldown_seconds: route.cooldown_seconds,
-    alarm: withoutRaw,
-  };
-};
+): AlarmAction => ({
+  type: ALARM_ACTION_TYPE,
+  version: 1,
+  request,
+  route: route.name,
+  cooldown_seconds: route.cooldown_seconds,
+  // A large raw payload is cut to its size, as in dead letters: a message stays far under SQS's 256 KiB.
+  alarm: boundedAlarm(alarm) ?? alarm,
+});

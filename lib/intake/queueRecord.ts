@@ -118,10 +118,13 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
       key: context.key,
       request: context.request,
       rawBody: record.body,
-      ...(context.alarm
-        ? { alarm: { ...context.alarm.alarm, raw: undefined }, route: context.alarm.route }
-        : {}),
-      source: { type: 'sqs', queue_url: deps.queueUrl, message_id: record.messageId },
+      ...(context.alarm ? { alarm: context.alarm.alarm, route: context.alarm.route } : {}),
+      // An alarm's action handed over through the queue is still an alarm's: say so, and where it came from.
+      source: {
+        type: context.alarm ? 'alarm' : 'sqs',
+        queue_url: deps.queueUrl,
+        message_id: record.messageId,
+      },
     });
     return { result: 'dead_lettered', reason: letter.reason };
   };

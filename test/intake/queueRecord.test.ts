@@ -12,7 +12,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { idempotencyKey, parseActionRequest } from '../../lib/actions/request.ts';
-import { type DeadLetter, DeadLetterQueue } from '../../lib/deadLetters/deadLetter.ts';
+import { type DeadLetter, DeadLetterQueue, DeadLetterSchema } from '../../lib/deadLetters/deadLetter.ts';
 import {
   AlreadyDeadLetteredError,
   RetryLaterError,
@@ -346,6 +346,7 @@ describe('an alarm action handed over by the webhook', () => {
     episode: 'fp-1',
     labels: { cluster: 'prod' },
     occurred_at: '2026-12-07T10:00:00.000Z',
+    raw: { fingerprint: 'fp-1' },
   };
   const envelope = (inner: unknown) =>
     JSON.stringify({

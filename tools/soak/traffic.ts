@@ -3,7 +3,7 @@
  * messages with SendMessageBatch, `POST /v1/requests` signed with X-DR-Signature (409 -> retried
  * after Retry-After, 5xx -> retried), alarm deliveries to the alert webhooks and `POST /_local/alarms`
  * (5xx -> retried, as senders do). It collects every answer, and the idempotency keys the alarm
- * answers name (`results[].key`), per planned request.
+ * answers name (`results[].key`, or the webhook's `request_ids`), per planned request.
  * Owns: sending and what came back. Must not touch: what the handlers do with it.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -54,10 +54,15 @@ const limiter = (size: number) => {
 const ATTEMPTS = 8;
 const ROUTE_INDEX = /^soak-a(\d+)$/;
 
+/** The alarms function answers with its results; the webhook (which hands over) with request ids only. */
 interface AlarmAnswer {
   readonly results?: { route?: string; result?: string; key?: string }[];
+  readonly request_ids?: string[];
+  readonly queued?: number;
   readonly invalid?: string;
 }
+/** An episode key names its route: `alarm:<route>:<hash>`. */
+const EPISODE_KEY = /^alarm:([^:]+):/;
 
 export const sendTraffic = async (sends: readonly Send[], deps: TrafficDeps): Promise<TrafficResult> => {
   const sent: Record<string, number> = {};
@@ -154,16 +159,21 @@ export const sendTraffic = async (sends: readonly Send[], deps: TrafficDeps): Pr
             return false;
           }
           if (answer.invalid) return false;
-          for (const result of answer.results ?? []) {
-            count(alarmResults, result.result ?? '?');
-            const index = Number(ROUTE_INDEX.exec(result.route ?? '')?.[1] ?? Number.NaN);
-            if (result.key && Number.isInteger(index)) {
+          const seen = (route: string | undefined, key: string | undefined) => {
+            const index = Number(ROUTE_INDEX.exec(route ?? '')?.[1] ?? Number.NaN);
+            if (key && Number.isInteger(index)) {
               const keys = alarmKeys.get(index) ?? new Set<string>();
-              keys.add(result.key);
+              keys.add(key);
               alarmKeys.set(index, keys);
             }
+          };
+          for (const result of answer.results ?? []) {
+            count(alarmResults, result.result ?? '?');
+            seen(result.route, result.key);
           }
-          return (answer.results ?? []).length > 0;
+          for (const key of answer.request_ids ?? []) seen(EPISODE_KEY.exec(key)?.[1], key);
+          for (let i = 0; i < (answer.queued ?? 0); i++) count(alarmResults, 'queued');
+          return (answer.results ?? []).length > 0 || (answer.request_ids ?? []).length > 0;
         },
       ),
     );
