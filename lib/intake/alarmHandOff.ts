@@ -43,7 +43,8 @@ export class AlarmHandOff implements AlarmProcessor {
     return this.#deps.routes;
   }
 
-  process(alarms: readonly AlarmSignal[]): Promise<SignalResult[]> {
+  /** Handing over takes no time budget: the invocation's clock is not needed. */
+  process(alarms: readonly AlarmSignal[], _invocation?: unknown): Promise<SignalResult[]> {
     return Promise.all(alarms.flatMap((alarm) => this.#route(alarm)));
   }
 

@@ -89,7 +89,7 @@ const alertInput = (name: string, path: string, sample: Json, unread: RegExp[]):
     const response = await app.post(path, text, bearerHeaders());
     const problem = checkAnswer(response);
     expectNoSecretLeaked(response, app.logs);
-    if (response.statusCode !== 200) {
+    if (response.statusCode !== 202) {
       expectEffects(app.calls);
       return {
         kind: 'refused',
@@ -119,7 +119,7 @@ const sendSmn = async (body: Json, headers: Record<string, string>): Promise<Ver
   const response = await app.post('/v1/alerts/cloud-eye', JSON.stringify(body), headers);
   const problem = checkAnswer(response);
   expectNoSecretLeaked(response, app.logs);
-  if (response.statusCode !== 200) {
+  if (response.statusCode !== 202) {
     expectEffects(app.calls);
     return {
       kind: 'refused',

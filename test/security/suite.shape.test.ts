@@ -234,7 +234,7 @@ describe('oversized', () => {
           (firstAlert(b)['labels'] as Json)['alertname'] = 'A'.repeat(1_000_000);
         }),
       ),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
       check: processed((signals) => expect(signals[0]!.name).toHaveLength(1_000_000)),
     },
@@ -243,7 +243,7 @@ describe('oversized', () => {
       ...cloudEyeCase((a) => {
         a['template_variable'] = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`v${i}`, 'x']));
       }),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     },
     {
@@ -251,7 +251,7 @@ describe('oversized', () => {
       ...cloudEyeCase((a) => {
         a['dimension'] = 'k:v,'.repeat(100_000);
       }),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     },
     {
@@ -508,7 +508,7 @@ describe('unicode', () => {
           (firstAlert(b)['labels'] as Json)['alertname'] = 'DWS\u202eNWOD\u0000';
         }),
       ),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
       check: processed((signals) => expect(signals[0]!.name).toBe('DWS\u202eNWOD\u0000')),
     },
@@ -517,7 +517,7 @@ describe('unicode', () => {
       ...alertPost(
         json(ALARMS.alertmanager).replace('"cluster":"prod"', '"\\u005f\\u005fproto__":"x","cluster":"prod"'),
       ),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     },
     {
@@ -641,7 +641,7 @@ describe('numbers: 1e400, -0, NaN, lossy integers', () => {
     {
       name: 'Grafana orgId 9007199254740991 (the largest safe integer: data)',
       ...grafana('orgId', '9007199254740991'),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     },
     {
@@ -659,7 +659,7 @@ describe('numbers: 1e400, -0, NaN, lossy integers', () => {
     {
       name: 'Grafana truncatedAlerts -0 (zero: data)',
       ...grafana('truncatedAlerts', '-0'),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     },
     {
@@ -705,7 +705,7 @@ describe('numbers: 1e400, -0, NaN, lossy integers', () => {
       ...cloudEyeCase((a) => {
         a['time'] = -0;
       }),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
       check: processed((s) => expect(s[0]!.occurred_at).toBe('1970-01-01T00:00:00.000Z')),
     },
@@ -900,7 +900,7 @@ describe('duplicate JSON keys (JSON.parse: the last one wins, over exactly the b
     {
       name: 'Alertmanager "alerts" twice, the first empty: the last (real) alerts are processed',
       ...alertPost(dup(ALARMS.alertmanager, 'alerts', '[]', true)),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     },
     {
@@ -949,7 +949,7 @@ describe('duplicate JSON keys (JSON.parse: the last one wins, over exactly the b
           '"alarm_status":"alarm","alarm_status":"ok"',
         );
       }),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
       check: processed((s) => expect(s[0]!.state).toBe('ok')),
     },
@@ -1071,7 +1071,7 @@ describe('very deep JSON: refused cleanly, no stack overflow, no hang', () => {
           `"extra":${deepText(100_000, 'array')},"fingerprint":`,
         ),
       ),
-      status: 200,
+      status: 202,
       effects: { process: 1 },
     },
   ])('$name -> $status', async (row) => {
