@@ -358,7 +358,9 @@ describe('mistakes, each named by route and field', () => {
 
   it('reports duplicate names at the second route, naming the first', () => {
     // Act
-    const error = routesErrorOf(() => routesOf(baseRoute(), { ...baseRoute(), match: { source: 'alertmanager', alarm: 'Other' } }));
+    const error = routesErrorOf(() =>
+      routesOf(baseRoute(), { ...baseRoute(), match: { source: 'alertmanager', alarm: 'Other' } }),
+    );
 
     // Assess
     expect(issueAt(error, 'routes[1] (dws-prod-failover).name').message).toBe('duplicate: routes[0] has it');
