@@ -36,9 +36,10 @@ const EnvSchema = z.object({
   DEAD_LETTER_QUEUE_URL: z.url(),
   STATE_TABLE: z.string().min(3).max(255),
   DR_AUTOMATION: z.enum(['on', 'dry-run', 'off']).default('on'),
-  DR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
-  DR_BACKOFF_BASE_SECONDS: seconds(2),
-  DR_BACKOFF_MAX_SECONDS: seconds(900).pipe(z.number().max(43_200)),
+  /** Attempts before a transient failure is dead-lettered: with the backoff below, at least 30 min. */
+  DR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(13),
+  DR_BACKOFF_BASE_SECONDS: seconds(5),
+  DR_BACKOFF_MAX_SECONDS: seconds(300).pipe(z.number().max(43_200)),
   DR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   DR_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).default(3_000),
   DR_IDEMPOTENCY_TTL_SECONDS: seconds(30 * 24 * 3600).pipe(z.number().min(60)),

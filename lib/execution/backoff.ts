@@ -8,6 +8,31 @@ export interface BackoffPolicy {
   readonly maxSeconds: number;
 }
 
+/** One row of the retry horizon: the delay before attempt `attempt + 1`, and the time since the first failure. */
+export interface HorizonStep {
+  readonly attempt: number;
+  readonly delay: { readonly min: number; readonly max: number };
+  readonly cumulative: { readonly min: number; readonly max: number };
+}
+
+/**
+ * How long a request survives continuous transient failure before it is dead-lettered: the delay
+ * after each failed attempt but the last, at the lowest and highest jitter, and their running sums.
+ */
+export const retryHorizon = (policy: BackoffPolicy, maxAttempts: number): HorizonStep[] => {
+  const steps: HorizonStep[] = [];
+  let min = 0;
+  let max = 0;
+  for (let attempt = 1; attempt < maxAttempts; attempt++) {
+    const low = backoffSeconds(attempt, policy, 0, () => 0);
+    const high = backoffSeconds(attempt, policy, 0, () => 1);
+    min += low;
+    max += high;
+    steps.push({ attempt, delay: { min: low, max: high }, cumulative: { min, max } });
+  }
+  return steps;
+};
+
 export const backoffSeconds = (
   attempt: number,
   policy: BackoffPolicy,

@@ -15,7 +15,9 @@ import type { Log } from '../log.ts';
 import { routeSignal } from '../routing/match.ts';
 import type { Route } from '../routing/routes.ts';
 import type { AlarmSignal } from '../sources/types.ts';
+import { alarmAction } from './alarmAction.ts';
 import { decideOutcome } from './outcome.ts';
+import type { RequestQueue } from './requestQueue.ts';
 
 export type SignalResult =
   | { readonly signal: string; readonly result: 'no_route' }
@@ -63,7 +65,12 @@ export interface AlarmPipelineDeps {
   readonly deadLetters: DeadLetterDeps;
   readonly log: Log;
   readonly count: (
-    metric: 'SignalsUnrouted' | 'SignalsIgnored' | 'ActionsExecuted' | 'ActionsDeadLettered',
+    metric:
+      | 'SignalsUnrouted'
+      | 'SignalsIgnored'
+      | 'ActionsExecuted'
+      | 'ActionsDeadLettered'
+      | 'ActionsQueued',
   ) => void;
   readonly backoff: BackoffPolicy;
   readonly maxAttempts: number;
@@ -71,6 +78,8 @@ export interface AlarmPipelineDeps {
   readonly remainingMs: () => number;
   readonly attemptBudgetMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where an action that cannot finish in this invocation is handed over (the request queue). */
+  readonly queue?: Pick<RequestQueue, 'sendAlarmAction'>;
 }
 
 const describe = (alarm: AlarmSignal) => `${alarm.source}:${alarm.name}:${alarm.state}`;
@@ -98,6 +107,7 @@ export const processSignals = async (
           backoff: deps.backoff,
           canWait: (delaySeconds) =>
             deps.remainingMs() - delaySeconds * 1000 > deps.attemptBudgetMs && !abort?.aborted,
+          canHandOff: deps.queue !== undefined,
         });
         switch (disposition.kind) {
           case 'in_progress_elsewhere':
@@ -114,6 +124,18 @@ export const processSignals = async (
             });
             await sleep(disposition.delaySeconds * 1000);
             continue;
+          case 'hand_off': {
+            // Out of time in this invocation, not out of attempts: the request queue carries it on
+            // with its full horizon, under the same key, cooldown and route.
+            await deps.queue?.sendAlarmAction(alarmAction(job.request, route, alarm));
+            deps.count('ActionsQueued');
+            deps.log.warn('alarm action handed to the request queue', {
+              ...base,
+              attempt,
+              error: disposition.summary,
+            });
+            return { ...base, result: 'queued' };
+          }
           case 'dead_letter': {
             const letter = await deadLetter(deps.deadLetters, {
               error: disposition.error,

@@ -5,6 +5,7 @@
  *   the request was dead-lettered earlier                                -> duplicate of a dead letter
  *   the same request_id with another request                             -> dead letter (permanent)
  *   transient, and the caller can still wait the backoff                  -> retry after the delay
+ *   transient, the caller cannot wait but can hand over to the queue      -> hand off (the queue's horizon)
  *   anything else                                                         -> dead letter; a transient
  *     failure whose call was never confirmed becomes ambiguous (UnconfirmedOutcomeError) there
  * Owns: that decision. Must not touch: how a path waits (visibility vs sleep), dead-letter sending.
@@ -25,6 +26,7 @@ export type Disposition =
   | { readonly kind: 'in_progress_elsewhere' }
   | { readonly kind: 'duplicate_of_dead_letter' }
   | { readonly kind: 'retry'; readonly delaySeconds: number; readonly summary: ErrorSummary }
+  | { readonly kind: 'hand_off'; readonly summary: ErrorSummary }
   | { readonly kind: 'dead_letter'; readonly error: unknown };
 
 export interface OutcomeContext {
@@ -34,6 +36,8 @@ export interface OutcomeContext {
   readonly backoff: BackoffPolicy;
   /** Whether this path can still wait `delaySeconds` and try again (time left, not aborted). */
   readonly canWait?: (delaySeconds: number) => boolean;
+  /** Whether this path can hand a job it cannot wait for to the request queue (the alarms function). */
+  readonly canHandOff?: boolean;
 }
 
 /** Out of attempts with a call whose effect was never confirmed: that is ambiguous, not merely transient. */
@@ -68,6 +72,7 @@ export const decideOutcome = (error: unknown, context: OutcomeContext): Disposit
     const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;
     const delaySeconds = backoffSeconds(context.attempt, context.backoff, retryAfterMs);
     if (context.canWait?.(delaySeconds) ?? true) return { kind: 'retry', delaySeconds, summary };
+    if (context.canHandOff) return { kind: 'hand_off', summary };
   }
   return { kind: 'dead_letter', error: asFinal(error) };
 };

@@ -201,7 +201,13 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
           });
           return retryLater(record, disposition.delaySeconds, error);
         case 'dead_letter':
-          return deadLetterRecord(record, disposition.error, { key, request, attempts: attempt, alarm });
+        case 'hand_off': // never asked for here: the queue is where hand-offs go
+          return deadLetterRecord(record, disposition.kind === 'dead_letter' ? disposition.error : error, {
+            key,
+            request,
+            attempts: attempt,
+            alarm,
+          });
       }
     }
   };

@@ -32,9 +32,9 @@ describe('loadConfig', () => {
     // Assess
     expect(config).toMatchObject({
       DR_AUTOMATION: 'on',
-      DR_MAX_ATTEMPTS: 6,
-      DR_BACKOFF_BASE_SECONDS: 2,
-      DR_BACKOFF_MAX_SECONDS: 900,
+      DR_MAX_ATTEMPTS: 13,
+      DR_BACKOFF_BASE_SECONDS: 5,
+      DR_BACKOFF_MAX_SECONDS: 300,
       DR_HTTP_TIMEOUT_MS: 10_000,
       DR_CONNECT_TIMEOUT_MS: 3_000,
       DR_IDEMPOTENCY_TTL_SECONDS: 2_592_000,

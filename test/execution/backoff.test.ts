@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BackoffPolicy, backoffSeconds } from '../../lib/execution/backoff.ts';
+import { loadConfig } from '../../lib/config/env.ts';
+import { type BackoffPolicy, backoffSeconds, retryHorizon } from '../../lib/execution/backoff.ts';
 
 const policy: BackoffPolicy = { baseSeconds: 2, maxSeconds: 900 };
 const lowest = () => 0;
@@ -163,5 +165,42 @@ describe('backoffSeconds', () => {
       ),
       { numRuns: 2000, seed: 20240501 },
     );
+  });
+});
+
+describe('the default retry horizon (incident-sized)', () => {
+  it('keeps a request alive through at least 30 minutes of continuous transient failure', () => {
+    // Prepare: the defaults the functions read when nothing is configured
+    const config = loadConfig({
+      REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/d',
+      STATE_TABLE: 'dr-relay-state',
+      HUAWEI_CREDENTIALS_SECRET_ID: 'dr-relay/test/huawei',
+    });
+    // Act
+    const steps = retryHorizon(
+      { baseSeconds: config.DR_BACKOFF_BASE_SECONDS, maxSeconds: config.DR_BACKOFF_MAX_SECONDS },
+      config.DR_MAX_ATTEMPTS,
+    );
+    // Assess: even at the lowest jitter every time
+    expect(steps.at(-1)!.cumulative.min).toBeGreaterThanOrEqual(30 * 60);
+    expect(steps.at(-1)!.cumulative.max).toBeLessThan(40 * 60);
+    expect(steps).toHaveLength(config.DR_MAX_ATTEMPTS - 1);
+  });
+
+  it('sums the delays at the lowest and highest jitter, attempt by attempt', () => {
+    expect(retryHorizon({ baseSeconds: 2, maxSeconds: 5 }, 4)).toEqual([
+      { attempt: 1, delay: { min: 1, max: 2 }, cumulative: { min: 1, max: 2 } },
+      { attempt: 2, delay: { min: 2, max: 4 }, cumulative: { min: 3, max: 6 } },
+      { attempt: 3, delay: { min: 4, max: 5 }, cumulative: { min: 7, max: 11 } },
+    ]);
+  });
+
+  it("stays under the queue maxReceiveCount, so SQS's own redrive is only a backstop", () => {
+    const yml = readFileSync('serverless.yml', 'utf8');
+    const attempts = Number(/maxAttempts: '(\d+)'/.exec(yml)?.[1]);
+    const receives = Number(/maxReceiveCount: (\d+)/.exec(yml)?.[1]);
+    expect(attempts).toBe(13);
+    expect(receives).toBeGreaterThan(attempts);
   });
 });

@@ -9,6 +9,7 @@ import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
 import { RetryLaterError } from '../../lib/execution/errors.ts';
 import type { Job, Outcome } from '../../lib/execution/executor.ts';
 import { HuaweiApiError } from '../../lib/huawei/errors.ts';
+import type { AlarmAction } from '../../lib/intake/alarmAction.ts';
 import { type AlarmPipelineDeps, processSignals } from '../../lib/intake/alarmSignals.ts';
 import { parseRoutes } from '../../lib/routing/routes.ts';
 import { parseAlertmanagerWebhook } from '../../lib/sources/index.ts';
@@ -147,6 +148,40 @@ describe('failures', () => {
 
     expect(sleeps).toHaveLength(0);
     expect(letters[0]?.attempts).toBe(1);
+  });
+
+  it('hands the action to the request queue when the invocation has no time left, instead of dead-lettering it', async () => {
+    // Prepare
+    const queued: AlarmAction[] = [];
+    const { deps, letters, sleeps, counts } = setup(
+      async () => {
+        throw unavailable();
+      },
+      {
+        remainingMs: () => 4_000,
+        queue: {
+          sendAlarmAction: async (action) => {
+            queued.push(action);
+          },
+        },
+      },
+    );
+    // Act
+    const results = await processSignals(primaryDown, deps);
+    // Assess: the same key (the episode's), the route's cooldown, the alarm; nothing dead-lettered
+    expect(results).toEqual([expect.objectContaining({ route: 'dws-prod-failover', result: 'queued' })]);
+    expect(sleeps).toHaveLength(0);
+    expect(letters).toHaveLength(0);
+    expect(counts).toContain('ActionsQueued');
+    const job = vi.mocked(deps.run).mock.calls[0]?.[0];
+    expect(queued).toEqual([
+      expect.objectContaining({
+        route: 'dws-prod-failover',
+        cooldown_seconds: 3600,
+        request: job?.request,
+        alarm: expect.objectContaining({ name: 'DWSPrimaryDown' }),
+      }),
+    ]);
   });
 
   it('dead-letters a permanent failure at once', async () => {

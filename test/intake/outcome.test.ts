@@ -120,3 +120,22 @@ describe('decideOutcome', () => {
     expect(decideOutcome(error, context({ attempt: 1 }))).toEqual({ kind: 'dead_letter', error });
   });
 });
+
+describe('decideOutcome for a path that can hand over (the alarms function)', () => {
+  it('hands a transient failure it cannot wait for to the request queue, instead of dead-lettering it', () => {
+    const disposition = decideOutcome(throttled(), context({ canWait: () => false, canHandOff: true }));
+
+    expect(disposition).toMatchObject({ kind: 'hand_off', summary: { kind: 'transient', http_status: 429 } });
+  });
+
+  it('still dead-letters a permanent failure, and a transient one out of attempts', () => {
+    const permanent = new ValidationError('bad', [{ path: 'params', message: 'required' }]);
+
+    expect(decideOutcome(permanent, context({ canWait: () => false, canHandOff: true })).kind).toBe(
+      'dead_letter',
+    );
+    expect(
+      decideOutcome(throttled(), context({ attempt: 3, canWait: () => false, canHandOff: true })).kind,
+    ).toBe('dead_letter');
+  });
+});
