@@ -39,12 +39,24 @@ export interface DeadLetterEntry {
   readonly http_status?: number;
   readonly error_code?: string;
   readonly message?: string;
+  /** The letter's own count of attempts (a Lambda record's approximateInvokeCount). */
   readonly attempts?: number;
+  /** A dr-relay dead letter's first and last failure. */
+  readonly first_failure_at?: string;
+  readonly last_failure_at?: string;
+  /** The message id the request had on the request queue (a dr-relay dead letter's source.message_id). */
+  readonly source_message_id?: string;
   readonly redrivable: boolean;
   /** Why `dlq redrive` leaves it in place. */
   readonly not_redrivable?: string;
   readonly sent_at?: string;
-  readonly receive_count?: number;
+  /**
+   * SQS's ApproximateReceiveCount of the message in the dead-letter queue. Not the letter's history:
+   * SQS counts every ReceiveMessage, and reading is the only way to see a message (there is no
+   * peek), so every `dlq list` / `dlq show` / `dlq redrive` raises it by one, and nothing can set
+   * it back. The letter's own history is `attempts`, `first_failure_at` and `last_failure_at`.
+   */
+  readonly sqs_receive_count?: number;
 }
 
 export interface Classified {
@@ -77,14 +89,14 @@ const metadata = (message: Message) => {
   const received = Number(message.Attributes?.ApproximateReceiveCount);
   return {
     ...(Number.isFinite(sent) && sent > 0 ? { sent_at: new Date(sent).toISOString() } : {}),
-    ...(Number.isFinite(received) && received > 0 ? { receive_count: received } : {}),
+    ...(Number.isFinite(received) && received > 0 ? { sqs_receive_count: received } : {}),
   };
 };
 
 const fromDeadLetter = (
   id: string,
   letter: DeadLetter,
-): Omit<DeadLetterEntry, 'sent_at' | 'receive_count'> => {
+): Omit<DeadLetterEntry, 'sent_at' | 'sqs_receive_count'> => {
   let redrive: { redrivable: boolean; not_redrivable?: string } = { redrivable: true };
   if (letter.request === undefined) {
     // An invalid message (or a reused request_id): redriving runs the same body through validation again.
@@ -109,6 +121,9 @@ const fromDeadLetter = (
     ...(letter.error.error_code === undefined ? {} : { error_code: letter.error.error_code }),
     message: letter.error.error_msg ?? letter.error.message,
     attempts: letter.attempts,
+    first_failure_at: letter.first_failure_at,
+    last_failure_at: letter.last_failure_at,
+    ...(letter.source.message_id === undefined ? {} : { source_message_id: letter.source.message_id }),
     ...redrive,
   };
 };
@@ -126,7 +141,7 @@ const alarmNames = (payload: unknown): string | undefined => {
 const fromLambdaFailure = (
   id: string,
   record: z.infer<typeof LambdaFailureSchema>,
-): Omit<DeadLetterEntry, 'sent_at' | 'receive_count'> => {
+): Omit<DeadLetterEntry, 'sent_at' | 'sqs_receive_count'> => {
   const payload = isRecord(record.responsePayload) ? record.responsePayload : {};
   const errorText = [payload['errorType'], payload['errorMessage']]
     .filter((p): p is string => typeof p === 'string' && p !== '')
@@ -222,6 +237,16 @@ export const classify = (message: Message): Classified => {
     },
   };
 };
+
+/**
+ * Whether `query` names this dead letter: its SQS message id, its idempotency key, or the message id
+ * the request had on the request queue (what a dead-letter notification or a handler log names).
+ */
+export const isNamedBy = (e: DeadLetterEntry, query: string): boolean =>
+  query !== '' && (e.id === query || e.idempotency_key === query || e.source_message_id === query);
+
+/** What `dlq show` and `dlq redrive --id` accept, for their messages. */
+export const ID_KINDS = 'message id, idempotency key or source message id';
 
 /** Oldest first; entries without a time last. */
 export const byWhen = (a: DeadLetterEntry, b: DeadLetterEntry): number =>

@@ -2,7 +2,8 @@
  * `dr-relay dlq list [--limit N]` and `dr-relay dlq show <id>`: the dead-letter queue, read without
  * removing anything (every message read is made visible again). `list` prints a table (when,
  * action, target, kind, HTTP status, Huawei code, message, attempts, SQS message id); `show` the
- * full record of one message, found by SQS message id or idempotency key (exit 1 if none).
+ * full record of one message, found by SQS message id, idempotency key or source message id (the
+ * request queue's, as a dead-letter notification may name it) (exit 1 if none).
  * Owns: those two reports, and the scan `dlq redrive` shares. Must not touch: what a body means
  * (deadLetters.ts), receiving and releasing (dlqQueue.ts).
  */
@@ -14,6 +15,8 @@ import {
   classify,
   type DeadLetterEntry,
   deadLetterTable,
+  ID_KINDS,
+  isNamedBy,
   kindCounts,
   shortTime,
 } from './deadLetters.ts';
@@ -149,20 +152,39 @@ const shownJson = (item: Scanned) => ({
   body: item.body,
 });
 
+/** A `[label, value]` row when the value is known. */
+const row = (label: string, value: string | undefined): [string, string][] =>
+  value === undefined ? [] : [[label, value]];
+
+/**
+ * The SQS receive count is shown as what it is, "looked at N times", never as deliveries: in the
+ * dead-letter queue nothing but readers receives a letter, and reading is the only way to see one
+ * (SQS has no peek; ApproximateReceiveCount cannot be set back), so each `dlq list` / `show` /
+ * `redrive` adds one. What happened to the letter is its own `attempts` and failure times.
+ */
 const shownText = (item: Scanned): string => {
   const e = item.entry;
   const attributes = Object.entries(attributesOf(item.message));
   const rows: [string, string][] = [
     ['message id', e.id],
     ['kind', `${e.kind} (${BODY_TYPES[e.body_type]})`],
-    ...(e.when === undefined ? [] : [['when', shortTime(e.when)] as [string, string]]),
-    ...(e.sent_at === undefined ? [] : [['sent', shortTime(e.sent_at)] as [string, string]]),
-    ...(e.receive_count === undefined
-      ? []
-      : [['received', plural(e.receive_count, 'time')] as [string, string]]),
-    ...(attributes.length === 0
-      ? []
-      : [['attributes', attributes.map(([k, v]) => `${k}=${v}`).join(' ')] as [string, string]]),
+    ...row('idempotency key', e.idempotency_key),
+    ...row('source message', e.source_message_id),
+    ...row('attempts', e.attempts === undefined ? undefined : String(e.attempts)),
+    ...row('first failure', e.first_failure_at === undefined ? undefined : shortTime(e.first_failure_at)),
+    ...row('last failure', e.last_failure_at === undefined ? undefined : shortTime(e.last_failure_at)),
+    ...row('when', e.when === undefined ? undefined : shortTime(e.when)),
+    ...row('sent', e.sent_at === undefined ? undefined : shortTime(e.sent_at)),
+    ...row(
+      'looked at',
+      e.sqs_receive_count === undefined
+        ? undefined
+        : `${plural(e.sqs_receive_count, 'time')} (SQS counts every read of the dead-letter queue, this one included; not delivery attempts)`,
+    ),
+    ...row(
+      'attributes',
+      attributes.length === 0 ? undefined : attributes.map(([k, v]) => `${k}=${v}`).join(' '),
+    ),
     ['redrive', e.redrivable ? `yes: dr-relay dlq redrive --id ${e.id}` : `no: ${e.not_redrivable ?? ''}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -175,11 +197,11 @@ const show = async ({ positionals, values }: CommandArgs, io: CliIo): Promise<nu
   const json = values['json'] === true;
   return withTarget(io, values, ['deadLetterQueue'], async (target) => {
     const scan = await readDeadLetterQueue(target, io, SCAN_LIMIT);
-    const matches = scan.items.filter((i) => i.entry.id === query || i.entry.idempotency_key === query);
+    const matches = scan.items.filter((i) => isNamedBy(i.entry, query));
     if (json) io.out(JSON.stringify({ query, messages: matches.map(shownJson) }, null, 2));
     if (matches.length === 0) {
       io.err(
-        `dr-relay: no dead letter has the message id or idempotency key ${JSON.stringify(query)} ` +
+        `dr-relay: no dead letter has the ${ID_KINDS} ${JSON.stringify(query)} ` +
           `(${plural(scan.items.length, 'message')} read${scan.limited ? `, the first ${SCAN_LIMIT} only` : ''})`,
       );
       return EXIT.invalid;
@@ -202,7 +224,7 @@ export const dlqListCommand: Command = {
 export const dlqShowCommand: Command = {
   words: ['dlq', 'show'],
   args: '<message id | idempotency key> [--json]',
-  summary: 'the full record of a dead letter (exit 1 if none has that id or key)',
+  summary: `the full record of a dead letter, by its ${ID_KINDS} (exit 1 if none)`,
   options: { json: { type: 'boolean' }, ...placeOptions('deadLetterQueue') },
   positionals: { min: 1, max: 1 },
   run: show,

@@ -5,14 +5,14 @@
  * The request handler runs the request again under its same idempotency key: one that has since
  * succeeded does nothing, an unconfirmed call is reconciled before any new call.
  * Lambda failure records, unknown bodies and invalid requests are left in place, with the reason.
- * `--id` takes an SQS message id or an idempotency key. Exit 1 when a selected one failed (send or
+ * `--id` takes an SQS message id, an idempotency key or a source message id. Exit 1 when a selected one failed (send or
  * delete error, id not found, or an --id that cannot be redriven).
  * Owns: that selection and order of operations. Must not touch: what a redrive does (lib/intake/queueRecord.ts).
  */
 import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { REDRIVE_ATTRIBUTE, VERIFIED_NOT_APPLIED_ATTRIBUTE } from '../lib/intake/queueRecord.ts';
 import type { Command, CommandArgs } from './command.ts';
-import { label } from './deadLetters.ts';
+import { ID_KINDS, isNamedBy, label } from './deadLetters.ts';
 import { releaseHeld, type Scanned, scanDeadLetters } from './dlq.ts';
 import { SCAN_LIMIT } from './dlqQueue.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -28,11 +28,8 @@ interface Selection {
 
 const select = (items: readonly Scanned[], ids: readonly string[] | undefined): Selection => {
   if (ids === undefined) return { selected: [...items], notFound: [] };
-  const wanted = new Set(ids);
-  const selected = items.filter((i) => wanted.has(i.entry.id) || wanted.has(i.entry.idempotency_key ?? ''));
-  const notFound = ids.filter(
-    (id) => !items.some((i) => i.entry.id === id || i.entry.idempotency_key === id),
-  );
+  const selected = items.filter((i) => ids.some((id) => isNamedBy(i.entry, id)));
+  const notFound = ids.filter((id) => !items.some((i) => isNamedBy(i.entry, id)));
   return { selected, notFound: [...new Set(notFound)] };
 };
 
@@ -137,7 +134,7 @@ const redrive = async (
       REDRIVE_VISIBILITY_SECONDS,
     );
   }
-  for (const id of notFound) io.err(`not found: no dead letter has the message id or idempotency key ${id}`);
+  for (const id of notFound) io.err(`not found: no dead letter has the ${ID_KINDS} ${id}`);
 
   if (options.json) {
     io.out(
@@ -195,8 +192,7 @@ const run = ({ values }: CommandArgs, io: CliIo): Promise<number> => {
 export const dlqRedriveCommand: Command = {
   words: ['dlq', 'redrive'],
   args: '(--id <id> [--id …] | --all) [--dry-run] [--verified-not-applied] [--json]',
-  summary:
-    'send dead letters back to the request queue as a redrive, then delete them (id: message id or key)',
+  summary: 'send dead letters back to the request queue as a redrive, then delete them (id: as for dlq show)',
   options: {
     id: { type: 'string', multiple: true },
     all: { type: 'boolean' },

@@ -73,8 +73,8 @@ export interface DeadLetterInput {
 
 export interface DeadLetterDeps {
   readonly queue: Pick<DeadLetterQueue, 'send'>;
-  /** Tells people (SNS), after the letter is stored; never throws. */
-  readonly notify?: (letter: DeadLetter) => Promise<void>;
+  /** Tells people (SNS), after the letter is stored (with its SQS message id when known); never throws. */
+  readonly notify?: (letter: DeadLetter, messageId?: string) => Promise<void>;
   readonly store: Pick<StatusStore, 'set'>;
   readonly log: Log;
   readonly now?: () => Date;
@@ -143,9 +143,9 @@ export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): 
     last_failure_at: at,
     dead_lettered_at: at,
   };
-  await deps.queue.send(letter);
+  const messageId = await deps.queue.send(letter);
   if (tracked) await deps.store.set(tracked.key, { status: 'dead_lettered' });
-  await deps.notify?.(letter);
+  await deps.notify?.(letter, messageId);
   deps.log.warn('dead-lettered', { request_id: input.key, reason: letter.reason, attempts: input.attempts });
   return letter;
 };

@@ -8,9 +8,16 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Log } from '../log.ts';
 import type { DeadLetter } from './deadLetter.ts';
 
-export const summaryOf = (letter: DeadLetter): { subject: string; message: string } => {
+/**
+ * `messageId` is the dead letter's own SQS message id (what SendMessage answered). The `inspect`
+ * line names it when known: it is the one id `dr-relay dlq show` (and `dlq redrive --id`) always
+ * finds, even for a letter without an idempotency key (an invalid message, a refused alarm).
+ * Without it, the idempotency key, else the source message id: `dlq show` accepts both.
+ */
+export const summaryOf = (letter: DeadLetter, messageId?: string): { subject: string; message: string } => {
   const what = letter.action ?? 'invalid message';
   const id = letter.idempotency_key ?? letter.source.message_id ?? 'unknown';
+  const inspect = messageId ?? (id === 'unknown' ? undefined : id);
   const lines = [
     `${what} ${id} was dead-lettered after ${letter.attempts} attempt(s).`,
     `reason: ${letter.reason}`,
@@ -19,7 +26,7 @@ export const summaryOf = (letter: DeadLetter): { subject: string; message: strin
       ? [`alarm: ${letter.alarm?.source ?? ''} ${letter.alarm?.name ?? ''} via route ${letter.route}`]
       : []),
     `first failure: ${letter.first_failure_at}; dead-lettered: ${letter.dead_lettered_at}`,
-    `inspect: npx dr-relay dlq show ${id}`,
+    inspect === undefined ? 'inspect: npx dr-relay dlq list' : `inspect: npx dr-relay dlq show ${inspect}`,
   ];
   // SNS subjects: at most 100 printable ASCII characters.
   const subject = `dr-relay: ${letter.error.kind} failure, ${what}`
@@ -30,8 +37,8 @@ export const summaryOf = (letter: DeadLetter): { subject: string; message: strin
 
 export const snsNotifier =
   (sns: Pick<SNSClient, 'send'>, topicArn: string, log: Log) =>
-  async (letter: DeadLetter): Promise<void> => {
-    const { subject, message } = summaryOf(letter);
+  async (letter: DeadLetter, messageId?: string): Promise<void> => {
+    const { subject, message } = summaryOf(letter, messageId);
     try {
       await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
     } catch (error) {

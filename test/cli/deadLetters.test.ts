@@ -35,9 +35,12 @@ describe('classify', () => {
       error_code: 'DCS.4204',
       message: 'The instance does not exist.',
       attempts: 1,
+      first_failure_at: '2026-11-23T17:12:29.300Z',
+      last_failure_at: '2026-11-23T17:12:29.300Z',
+      source_message_id: 'f00d',
       redrivable: true,
       sent_at: '2026-11-23T18:00:00.000Z',
-      receive_count: 2,
+      sqs_receive_count: 2,
     });
     expect(body).toEqual(permanentLetter());
   });

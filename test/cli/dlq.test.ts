@@ -109,9 +109,12 @@ describe('dlq list', () => {
       error_code: 'DCS.4204',
       message: 'The instance does not exist.',
       attempts: 1,
+      first_failure_at: '2026-11-23T17:12:29.300Z',
+      last_failure_at: '2026-11-23T17:12:29.300Z',
+      source_message_id: 'f00d',
       redrivable: true,
       sent_at: '2026-11-23T17:12:30.000Z',
-      receive_count: 2,
+      sqs_receive_count: 2,
     });
     expect(listed.dead_letters.map((d: { kind: string }) => d.kind)).toEqual([
       'lambda-failure',
@@ -238,10 +241,81 @@ describe('dlq show', () => {
     // Assess
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'no dead letter has the message id or idempotency key "nope" (4 messages read)',
+      'no dead letter has the message id, idempotency key or source message id "nope" (4 messages read)',
     );
     expect(run.stdout).toBe('');
     expect(released()).toHaveLength(4);
+  });
+
+  it('finds one by its source message id (the request queue message id a notification may name)', async () => {
+    // Prepare: permanentLetter() came from request-queue message f00d
+    holding(LETTERS);
+
+    // Act
+    const run = await runIn(['dlq', 'show', 'f00d']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^message id +id-permanent$/m);
+    expect(run.stdout).toMatch(/^idempotency key +ops-restore-1$/m);
+    expect(run.stdout).toMatch(/^source message +f00d$/m);
+    expect(run.stderr).toBe('');
+  });
+
+  it("shows the letter's own history: attempts, first and last failure", async () => {
+    // Prepare
+    const letter = {
+      ...permanentLetter(),
+      attempts: 3,
+      first_failure_at: '2026-11-23T17:00:00.000Z',
+      last_failure_at: '2026-11-23T17:12:29.300Z',
+    };
+    holding([message('id-3', letter)]);
+
+    // Act
+    const run = await runIn(['dlq', 'show', 'id-3']);
+
+    // Assess
+    expect(run.stdout).toMatch(/^attempts +3$/m);
+    expect(run.stdout).toMatch(/^first failure +2026-11-23T17:00:00Z$/m);
+    expect(run.stdout).toMatch(/^last failure +2026-11-23T17:12:29Z$/m);
+  });
+
+  it('three looks do not make the output claim more deliveries: the SQS count is "looked at", attempts stay', async () => {
+    // Prepare: a queue that counts receives as SQS does (each read +1, hidden until released)
+    let receives = 0;
+    let visible = true;
+    sqs.on(ReceiveMessageCommand).callsFake(() => {
+      if (!visible) return { Messages: [] };
+      visible = false;
+      receives += 1;
+      const m = message('id-permanent', permanentLetter());
+      return {
+        Messages: [{ ...m, Attributes: { ...m.Attributes, ApproximateReceiveCount: String(receives) } }],
+      };
+    });
+    sqs.on(ChangeMessageVisibilityBatchCommand).callsFake(() => {
+      visible = true;
+      return { Successful: [], Failed: [] };
+    });
+
+    // Act
+    const looks = [
+      await runIn(['dlq', 'list', '--json']),
+      await runIn(['dlq', 'show', 'id-permanent']),
+      await runIn(['dlq', 'show', 'id-permanent']),
+    ];
+
+    // Assess
+    const [listed, second, third] = looks.map((l) => l.stdout);
+    expect(receives).toBe(3);
+    expect(JSON.parse(listed!).dead_letters[0]).toMatchObject({ attempts: 1, sqs_receive_count: 1 });
+    for (const shown of [second, third]) {
+      expect(shown).toMatch(/^attempts +1$/m);
+      expect(shown).not.toMatch(/received|deliver(ed|ies) \d/i);
+    }
+    expect(second).toMatch(/^looked at +2 times \(SQS counts every read .*not delivery attempts\)$/m);
+    expect(third).toMatch(/^looked at +3 times \(SQS counts every read .*not delivery attempts\)$/m);
   });
 
   it('needs exactly one id (exit 2)', async () => {
@@ -281,6 +355,19 @@ describe('dlq redrive', () => {
     const order = sqs.calls().map((c) => (c.args[0] as object).constructor.name);
     expect(order.indexOf('SendMessageCommand')).toBeLessThan(order.indexOf('DeleteMessageCommand'));
     expect(released().sort()).toEqual(['rh-id-garbage', 'rh-id-lambda', 'rh-id-raw']);
+  });
+
+  it('--id takes a source message id too, as dlq show does', async () => {
+    // Prepare
+    holding(LETTERS);
+
+    // Act
+    const run = await runIn(['dlq', 'redrive', '--id', 'f00d']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('1 redriven, 0 left in place\n');
+    expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input.ReceiptHandle).toBe('rh-id-permanent');
   });
 
   it('--id takes an idempotency key too, and may be repeated', async () => {
@@ -417,7 +504,9 @@ describe('dlq redrive', () => {
     // Assess
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('0 redriven, 0 left in place, 1 not found\n');
-    expect(missing.stderr).toContain('not found: no dead letter has the message id or idempotency key nope');
+    expect(missing.stderr).toContain(
+      'not found: no dead letter has the message id, idempotency key or source message id nope',
+    );
     expect(lambda.code).toBe(1);
     expect(lambda.stdout).toBe('0 redriven, 1 left in place\n');
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);

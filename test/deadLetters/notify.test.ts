@@ -48,6 +48,35 @@ describe('dead-letter notifications', () => {
     expect(summaryOf({ ...letter, action: `x${'é'.repeat(200)}` }).subject).toMatch(/^[\x20-\x7e]{1,100}$/);
   });
 
+  it("name the dead letter's own SQS message id to inspect, when it is known", () => {
+    // Act
+    const { message } = summaryOf(letter, 'dlq-message-1');
+
+    // Assess: the id `dlq show` finds in any case (and `dlq redrive --id` takes)
+    expect(message).toContain('dcs.restore demo-always-503 was dead-lettered after 3 attempt(s).');
+    expect(message).toContain('inspect: npx dr-relay dlq show dlq-message-1');
+  });
+
+  it('without it, the idempotency key, else the source message id (both accepted by dlq show), else dlq list', () => {
+    // Prepare
+    const invalid: DeadLetter = {
+      ...letter,
+      idempotency_key: undefined,
+      action: undefined,
+      source: { type: 'sqs', message_id: 'source-1' },
+    };
+    const refusedAlarm: DeadLetter = { ...invalid, source: { type: 'alarm' } };
+
+    // Act
+    const [byKey, bySource, byNothing] = [letter, invalid, refusedAlarm].map((l) => summaryOf(l).message);
+
+    // Assess
+    expect(byKey).toContain('inspect: npx dr-relay dlq show demo-always-503');
+    expect(bySource).toContain('inspect: npx dr-relay dlq show source-1');
+    expect(byNothing).toContain('inspect: npx dr-relay dlq list');
+    expect(byNothing).not.toContain('dlq show unknown');
+  });
+
   it('are published to the topic', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
 
@@ -68,8 +97,9 @@ describe('dead-letter notifications', () => {
     expect(errors[0]).toContain('notification failed');
   });
 
-  it('are sent after the letter is stored, not instead of it', async () => {
+  it('are sent after the letter is stored, not instead of it, with the message id SQS gave it', async () => {
     const order: string[] = [];
+    const notified: (string | undefined)[] = [];
     await deadLetter(
       {
         queue: {
@@ -80,13 +110,15 @@ describe('dead-letter notifications', () => {
         },
         store: new MemoryStatusStore(),
         log,
-        notify: async () => {
+        notify: async (_letter, messageId) => {
           order.push('notify');
+          notified.push(messageId);
         },
       },
       { error: new Error('x'), attempts: 1, rawBody: '{}', source: { type: 'sqs' } },
     );
 
     expect(order).toEqual(['queue', 'notify']);
+    expect(notified).toEqual(['id']);
   });
 });

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRequest, parseActionRequestJson } from '../../lib/actions/request.ts';
 import type { StatusRecord } from '../../lib/store/status.ts';
@@ -217,7 +217,7 @@ describe('(b) a permanent failure: listed, fixed, redriven once', () => {
     expect(effects(request)).toHaveLength(0);
   }, 60_000);
 
-  it('dlq show finds it by message id and by idempotency key, and an unknown id exits 1', async () => {
+  it('dlq show finds it by message id, idempotency key and source message id, and an unknown id exits 1', async () => {
     const byId = await cli('dlq', 'show', messageId);
     const byKey = await cli('dlq', 'show', 'cli-missing-instance', '--json');
     const missing = await cli('dlq', 'show', 'no-such-message');
@@ -226,6 +226,10 @@ describe('(b) a permanent failure: listed, fixed, redriven once', () => {
     expect(byId.stdout).toMatch(new RegExp(`^message id +${messageId}$`, 'm'));
     expect(byId.stdout).toMatch(/^kind +permanent \(dr-relay dead letter\)$/m);
     expect(byId.stdout).toContain('"error_code": "DCS.3022"');
+    // Three lists before it: the fourth look says so, and claims no more than the one attempt.
+    expect(byId.stdout).toMatch(/^attempts +1$/m);
+    expect(byId.stdout).toMatch(/^looked at +4 times \(SQS counts every read .*not delivery attempts\)$/m);
+    expect(byId.stdout).not.toMatch(/received|deliver(ed|ies) \d/i);
     expect(byKey.code, byKey.stderr).toBe(0);
     const shown = JSON.parse(byKey.stdout);
     expect(shown.messages).toHaveLength(1);
@@ -233,10 +237,38 @@ describe('(b) a permanent failure: listed, fixed, redriven once', () => {
     expect(shown.messages[0].body.request).toEqual(request);
     expect(shown.messages[0].attributes).toMatchObject({ error_kind: 'permanent', action: 'dcs.restore' });
     letterBody = shown.messages[0].body;
+    const sourceId = shown.messages[0].body.source.message_id as string;
+    const bySource = await cli('dlq', 'show', sourceId, '--json');
+    expect(bySource.code, bySource.stderr).toBe(0);
+    expect(JSON.parse(bySource.stdout).messages.map((m: { id: string }) => m.id)).toEqual([messageId]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(
-      'no dead letter has the message id or idempotency key "no-such-message"',
+      'no dead letter has the message id, idempotency key or source message id "no-such-message"',
     );
+  }, 30_000);
+
+  it('the SNS notification names an id that dlq show finds', async () => {
+    const summaries: string[] = [];
+    for (let i = 0; i < 10 && !summaries.some((m) => m.includes('cli-missing-instance')); i++) {
+      const { Messages = [] } = await stack.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.urls.notificationQueueUrl,
+          WaitTimeSeconds: 1,
+          MaxNumberOfMessages: 10,
+        }),
+      );
+      summaries.push(
+        ...Messages.map((m) => (JSON.parse(m.Body ?? '{}') as { Message?: string }).Message ?? ''),
+      );
+    }
+    const summary = summaries.find((m) => m.includes('dcs.restore cli-missing-instance was dead-lettered'));
+    const inspect = /^inspect: npx dr-relay dlq show (\S+)$/m.exec(summary ?? '')?.[1];
+
+    const shown = await cli('dlq', 'show', inspect ?? '(none)');
+
+    expect(inspect, summaries.join('\n---\n')).toBe(messageId);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^message id +${messageId}$`, 'm'));
   }, 30_000);
 
   it('after the fix, dlq redrive --id runs it once: succeeded, one effect, gone from the list', async () => {
