@@ -3,14 +3,13 @@
  * Recognise, route, act exactly once, dead-letter what cannot be done: lib/runtime/alarms.ts.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type AlarmEventSummary, processAlarmEvent } from '../lib/runtime/alarms.ts';
 import { logger } from '../lib/runtime/logger.ts';
-import { metrics } from '../lib/runtime/metrics.ts';
+import { publishMetrics } from '../lib/runtime/metrics.ts';
 
 export const handler = middy<unknown, AlarmEventSummary, Error, Context>({ timeoutEarlyInMillis: 1_000 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
+  .use(publishMetrics())
   .handler((event, context, { signal }) => processAlarmEvent(event, context, signal));

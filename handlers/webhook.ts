@@ -3,16 +3,15 @@
  * Grafana and Cloud Eye (SMN). Route, authenticate, act: lib/runtime/webhook.ts.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger } from '../lib/runtime/logger.ts';
-import { metrics } from '../lib/runtime/metrics.ts';
+import { publishMetrics } from '../lib/runtime/metrics.ts';
 import { handleHttp } from '../lib/runtime/webhook.ts';
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>({
   timeoutEarlyInMillis: 1_000,
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
+  .use(publishMetrics())
   .handler((event, context, { signal }) => handleHttp(event, context, signal));
