@@ -13,6 +13,7 @@ import { doctorCommand } from './doctor.ts';
 import { explainCommand } from './explain.ts';
 import { printable } from './format.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
+import { modeCommand } from './mode.ts';
 import { routesCheckCommand } from './routesCheck.ts';
 import { sendCommand } from './send.ts';
 import { statusCommand } from './status.ts';
@@ -27,6 +28,7 @@ export const commands: readonly Command[] = [
   sendCommand,
   statusCommand,
   doctorCommand,
+  modeCommand,
 ];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);

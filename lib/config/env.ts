@@ -35,7 +35,12 @@ const EnvSchema = z.object({
   REQUEST_QUEUE_URL: z.url(),
   DEAD_LETTER_QUEUE_URL: z.url(),
   STATE_TABLE: z.string().min(3).max(255),
+  /** The mode until one is stored with `dr-relay mode` (the stored setting wins). */
   DR_AUTOMATION: z.enum(['on', 'dry-run', 'off']).default('on'),
+  /** How long a function trusts the stored mode it read (seconds, at most 30 in production). */
+  DR_SETTINGS_MAX_AGE_SECONDS: seconds(30).pipe(z.number().max(300)),
+  /** While paused, a queued message is put back with this delay (seconds, SQS allows up to 900). */
+  DR_PAUSE_RECHECK_SECONDS: seconds(60).pipe(z.number().max(900)),
   /** Attempts before a transient failure is dead-lettered: with the backoff below, at least 30 min. */
   DR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(13),
   DR_BACKOFF_BASE_SECONDS: seconds(5),

@@ -20,10 +20,11 @@ import { type EndpointOverrides, endpointFor } from '../huawei/endpoints.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
 import type { Log } from '../log.ts';
 import type { CooldownStore } from '../store/cooldowns.ts';
+import type { AutomationMode } from '../store/settings.ts';
 import type { StatusChange, StatusRecord, StatusStore } from '../store/status.ts';
 import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from './errors.ts';
 
-export type AutomationMode = 'on' | 'dry-run' | 'off';
+export type { AutomationMode };
 
 export interface Job {
   readonly key: string;
@@ -33,6 +34,8 @@ export interface Job {
   readonly redrive?: boolean;
   /** The operator checked: an earlier unconfirmed call did not take effect (a call is made even if the state cannot tell). */
   readonly verifiedNotApplied?: boolean;
+  /** The automation mode read for this attempt (the stored setting); the executor's own otherwise. */
+  readonly mode?: AutomationMode;
   /** Alarm-driven requests: at most one action per target per window (claimed just before the call). */
   readonly cooldown?: { readonly seconds: number; readonly route: string };
 }
@@ -79,7 +82,8 @@ export class Executor {
     const begin: StatusChange = { status: 'in_progress', action: request.action, target, attempts: attempt };
     // The common case in one write: nothing to check before calling, so the attempt starts already
     // marked `sending`. Refused when the request was dead-lettered or an earlier call is unconfirmed.
-    const direct = this.#deps.mode === 'on' && !action.preflight && !this.#cooldownOf(job);
+    const mode = this.#modeOf(job);
+    const direct = mode === 'on' && !action.preflight && !this.#cooldownOf(job);
     const sentAt = this.#now().toISOString();
     const begun = await this.#deps.store.begin(
       key,
@@ -91,7 +95,12 @@ export class Executor {
     if ('outcome' in resumed) return resumed.outcome;
     const { prior } = resumed;
 
-    if (this.#deps.mode === 'off') return this.#skip(key, 'automation is off (DR_AUTOMATION=off)');
+    // Callers never run a job while paused (the queue holds it); were one to reach here, it waits too:
+    // nothing is completed, so it runs when automation is back on.
+    if (mode === 'off')
+      throw new RetryLaterError('automation is off (paused): the request waits until it is on', {
+        unconfirmed: false,
+      });
 
     const earlier = await this.#reconcileEarlierCall(
       action,
@@ -127,7 +136,7 @@ export class Executor {
     }
 
     const call = action.call(request, this.#settings);
-    if (this.#deps.mode === 'dry-run') {
+    if (mode === 'dry-run') {
       // No `body` key for a call without one: the outcome is stored by Powertools, which cannot store undefined.
       const dryRun = {
         method: call.method,
@@ -237,7 +246,11 @@ export class Executor {
    */
   #cooldownOf(job: Job): Job['cooldown'] {
     const cooldown = job.cooldown;
-    return this.#deps.mode === 'on' && cooldown && this.#deps.cooldowns ? cooldown : undefined;
+    return this.#modeOf(job) === 'on' && cooldown && this.#deps.cooldowns ? cooldown : undefined;
+  }
+
+  #modeOf(job: Job): AutomationMode {
+    return job.mode ?? this.#deps.mode;
   }
 
   /** An earlier attempt marked `sending` and never learnt its answer: decide before calling again. */

@@ -15,6 +15,8 @@ import type { Log } from '../log.ts';
 import { routeSignal } from '../routing/match.ts';
 import type { Route } from '../routing/routes.ts';
 import type { AlarmSignal } from '../sources/types.ts';
+import { KEY_PREFIX } from '../store/keys.ts';
+import type { AutomationMode } from '../store/settings.ts';
 import { alarmAction } from './alarmAction.ts';
 import { decideOutcome } from './outcome.ts';
 import type { RequestQueue } from './requestQueue.ts';
@@ -80,6 +82,8 @@ export interface AlarmPipelineDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Where an action that cannot finish in this invocation is handed over (the request queue). */
   readonly queue?: Pick<RequestQueue, 'sendAlarmAction'>;
+  /** The automation mode in force (the stored setting); `on` when absent. */
+  readonly mode?: () => Promise<AutomationMode>;
 }
 
 const describe = (alarm: AlarmSignal) => `${alarm.source}:${alarm.name}:${alarm.state}`;
@@ -91,7 +95,21 @@ export const processSignals = async (
 ): Promise<SignalResult[]> => {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  const execute = async (alarm: AlarmSignal, route: Route, job: Job): Promise<SignalResult> => {
+  const execute = async (alarm: AlarmSignal, route: Route, episodeJob: Job): Promise<SignalResult> => {
+    const mode = (await deps.mode?.()) ?? 'on';
+    if (mode === 'off' && deps.queue) {
+      // Paused: the queue holds the action (under its episode key) until automation is on again.
+      await deps.queue.sendAlarmAction(alarmAction(episodeJob.request, route, alarm));
+      deps.count('ActionsQueued');
+      deps.log.info('automation is off: alarm action queued', { route: route.name, key: episodeJob.key });
+      return { signal: describe(alarm), route: route.name, key: episodeJob.key, result: 'queued' };
+    }
+    // A dry run has its own key space: a later real run of the same episode still acts.
+    const job: Job = {
+      ...episodeJob,
+      key: mode === 'dry-run' ? `${KEY_PREFIX.dryRun}${episodeJob.key}` : episodeJob.key,
+      mode,
+    };
     const base = { signal: describe(alarm), route: route.name, key: job.key };
     for (let attempt = 1; ; attempt++) {
       try {

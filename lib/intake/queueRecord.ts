@@ -12,7 +12,7 @@
  * shared with the alarm pipeline. Must not touch: the remote call (the executor) or the claim (Powertools).
  */
 
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
@@ -20,6 +20,8 @@ import { type DeadLetterDeps, DeadLetterSchema, deadLetter } from '../deadLetter
 import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
+import { KEY_PREFIX } from '../store/keys.ts';
+import type { AutomationMode } from '../store/settings.ts';
 import type { StatusStore } from '../store/status.ts';
 import { type AlarmAction, AlarmActionSchema } from './alarmAction.ts';
 import { decideOutcome } from './outcome.ts';
@@ -36,6 +38,7 @@ const IN_PROGRESS_RETRY_SECONDS = 5;
 
 export type RecordResult =
   | { readonly result: 'executed'; readonly outcome: Outcome & { readonly replayed?: boolean } }
+  | { readonly result: 'paused'; readonly recheckSeconds: number }
   | { readonly result: 'dead_lettered'; readonly reason: string }
   | { readonly result: 'duplicate_of_dead_letter' };
 
@@ -49,6 +52,10 @@ export interface RecordHandlerDeps {
   readonly backoff: BackoffPolicy;
   readonly log: Log;
   readonly now?: () => Date;
+  /** The automation mode in force (the stored setting, read at most every 30 s); `on` when absent. */
+  readonly mode?: () => Promise<AutomationMode>;
+  /** While paused, a message is put back on the queue, delayed this long, and looked at again (60 s). */
+  readonly pauseRecheckSeconds?: number;
 }
 
 /** Thrown to make the batch report this record as failed (after its visibility was set). */
@@ -140,6 +147,33 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     throw new RetryScheduledError(delaySeconds, { cause });
   };
 
+  /**
+   * Paused (`off`): the message goes back on the queue unchanged, delayed, as a new message (so
+   * waiting never spends its receive count), and this one is done. Nothing runs, nothing is lost.
+   */
+  const recheckSeconds = deps.pauseRecheckSeconds ?? 60;
+  const pause = async (record: SQSRecord): Promise<RecordResult> => {
+    await deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.queueUrl,
+        MessageBody: record.body,
+        DelaySeconds: recheckSeconds,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(record.messageAttributes ?? {}).flatMap(([name, value]) =>
+            value.stringValue === undefined
+              ? []
+              : [[name, { DataType: value.dataType || 'String', StringValue: value.stringValue }]],
+          ),
+        ),
+      }),
+    );
+    deps.log.info('automation is off: message put back on the queue', {
+      message_id: record.messageId,
+      recheck_seconds: recheckSeconds,
+    });
+    return { result: 'paused', recheckSeconds };
+  };
+
   return async (record: SQSRecord, abort?: AbortSignal): Promise<RecordResult> => {
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
     const { body: unwrapped, redriven } = unwrapDeadLetter(record.body);
@@ -150,7 +184,10 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     } catch (error) {
       return deadLetterRecord({ ...record, body }, error, { attempts: attempt, alarm });
     }
-    const key = idempotencyKey(request);
+    const mode = (await deps.mode?.()) ?? 'on';
+    if (mode === 'off') return pause(record);
+    // A dry run has its own key space: a later real run of the same request still acts.
+    const key = `${mode === 'dry-run' ? KEY_PREFIX.dryRun : ''}${idempotencyKey(request)}`;
     const redrive = redriven || record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
     const verifiedNotApplied =
       redrive && record.messageAttributes?.[VERIFIED_NOT_APPLIED_ATTRIBUTE] !== undefined;
@@ -163,6 +200,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
           ...(redrive ? { redrive } : {}),
           ...(verifiedNotApplied ? { verifiedNotApplied } : {}),
           ...(alarm ? { cooldown: { seconds: alarm.cooldown_seconds, route: alarm.route } } : {}),
+          mode,
         },
         abort,
       );

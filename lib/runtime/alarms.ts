@@ -43,6 +43,7 @@ export const buildAlarmPipeline = (core: Core): AlarmPipeline =>
     maxAttempts: core.config.DR_MAX_ATTEMPTS,
     attemptBudgetMs: attemptBudgetMs(core),
     queue: new RequestQueue(core.sqs, core.config.REQUEST_QUEUE_URL),
+    mode: core.mode,
   });
 
 /**

@@ -11,6 +11,7 @@ import { Executor } from '../execution/executor.ts';
 import { makeIdempotentRunner } from '../execution/idempotent.ts';
 import { HuaweiClient } from '../huawei/client.ts';
 import { CooldownStore } from '../store/cooldowns.ts';
+import { modeReader, SettingsStore } from '../store/settings.ts';
 import { DynamoStatusStore } from '../store/status.ts';
 import { dynamoClient, sqsClient } from './aws.ts';
 import { credentialsProvider } from './credentials.ts';
@@ -43,12 +44,19 @@ export const buildCore = (config: Config = loadConfig()) => {
     ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
   });
   const deadLetterQueue = new DeadLetterQueue(sqs, config.DEAD_LETTER_QUEUE_URL);
+  // The stored mode (`dr-relay mode`), read at most every 30 s; DR_AUTOMATION until one is set.
+  const mode = modeReader(
+    new SettingsStore({ client: dynamo, table: config.STATE_TABLE }),
+    config.DR_AUTOMATION,
+    { maxAgeMs: config.DR_SETTINGS_MAX_AGE_SECONDS * 1000 },
+  );
   return {
     config,
     dynamo,
     sqs,
     store,
     runner,
+    mode,
     deadLetters: {
       queue: deadLetterQueue,
       store,

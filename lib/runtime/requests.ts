@@ -20,6 +20,8 @@ const build = () => {
     maxAttempts: core.config.DR_MAX_ATTEMPTS,
     backoff: core.backoff,
     log: logger,
+    mode: core.mode,
+    pauseRecheckSeconds: core.config.DR_PAUSE_RECHECK_SECONDS,
   });
   return { runner: core.runner, handleRecord };
 };

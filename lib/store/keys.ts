@@ -5,6 +5,8 @@
  *   cooldown#<target>            per-target cooldown claim (cooldowns.ts)
  *   idem#<Idempotency-Key>       the HTTP API's Idempotency-Key answers (idempotencyKeys.ts)
  *   dr-relay#execute#<hash>      Powertools' idempotency record of one execution (execution/idempotent.ts)
+ *   setting#<name>               run-time settings, e.g. the automation mode (settings.ts)
+ * A dry run's key is `dry-run:<key>`, so its records never stand in for a real run's.
  */
 export const KEY_PREFIX = {
   request: 'req#',
@@ -12,4 +14,7 @@ export const KEY_PREFIX = {
   httpIdempotencyKey: 'idem#',
   /** Powertools adds `#` and the hash of the key after it. */
   execution: 'dr-relay#execute',
+  setting: 'setting#',
+  /** Before the idempotency key of a dry run (status and Powertools records alike). */
+  dryRun: 'dry-run:',
 } as const;

@@ -117,14 +117,22 @@ describe('safety switches and preflight', () => {
     expect((await store.get('req-1'))?.status).toBe('skipped');
   });
 
-  it('does nothing at all when automation is off', async () => {
-    const outcome = await executor('off').execute(job(failover));
+  it('calls nothing and completes nothing when automation is off: the request waits (transient)', async () => {
+    const error = await executor('off')
+      .execute(job(failover))
+      .catch((e: unknown) => e);
 
-    expect(outcome).toMatchObject({
-      status: 'skipped',
-      reason: expect.stringContaining('DR_AUTOMATION=off'),
-    });
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect(error).toMatchObject({ kind: 'transient', unconfirmed: false });
+    expect((await store.get('req-1'))?.status).not.toBe('skipped');
     expect(sim.calls).toHaveLength(0);
+  });
+
+  it('follows the mode the job carries (the stored setting) over its own', async () => {
+    const outcome = await executor('on').execute({ ...job(dcsRestore), mode: 'dry-run' });
+
+    expect(outcome).toMatchObject({ status: 'skipped', dryRun: { method: 'POST' } });
+    expect(callsTo('dcs.restore')).toBe(0);
   });
 
   it('in dry-run reports the exact call it would make and never sends it', async () => {

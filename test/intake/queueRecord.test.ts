@@ -95,7 +95,7 @@ describe('a valid request', () => {
       result: 'executed',
       outcome: { status: 'succeeded', remote: { disaster_recovery_id: 'x' } },
     });
-    expect(run).toHaveBeenCalledWith({ key: 'failover-prod-1', request, attempt: 2 }, undefined);
+    expect(run).toHaveBeenCalledWith({ key: 'failover-prod-1', request, attempt: 2, mode: 'on' }, undefined);
     expect(deadLetters()).toHaveLength(0);
   });
 
@@ -137,7 +137,13 @@ describe('a dead letter moved back to the request queue (SQS DLQ redrive)', () =
 
     await handler()(sqsRecord(JSON.stringify(letter)));
 
-    expect(run.mock.calls[1]?.[0]).toEqual({ key: 'failover-prod-1', request, attempt: 1, redrive: true });
+    expect(run.mock.calls[1]?.[0]).toEqual({
+      key: 'failover-prod-1',
+      request,
+      attempt: 1,
+      redrive: true,
+      mode: 'on',
+    });
   });
 
   it('of an invalid message is judged again on its raw body (and dead-lettered again)', async () => {
@@ -371,6 +377,7 @@ describe('an alarm action handed over by the webhook', () => {
         request,
         attempt: 1,
         cooldown: { seconds: 3600, route: 'dws-prod-failover' },
+        mode: 'on',
       },
       undefined,
     );
@@ -402,5 +409,55 @@ describe('an alarm action handed over by the webhook', () => {
       route: 'dws-prod-failover',
       error: { issues: [expect.objectContaining({ path: 'params.disaster_recovery_id' })] },
     });
+  });
+});
+
+describe('the automation mode (stored setting)', () => {
+  const withMode = (mode: 'on' | 'dry-run' | 'off') => {
+    const sqs = new SQSClient({ region: 'eu-west-1' });
+    return makeRecordHandler({
+      run: run as unknown as (job: Job) => Promise<never>,
+      store,
+      deadLetters: { queue: new DeadLetterQueue(sqs, DLQ), store, log: silentLog },
+      sqs,
+      queueUrl: QUEUE,
+      maxAttempts: 4,
+      backoff: { baseSeconds: 2, maxSeconds: 900 },
+      log: silentLog,
+      mode: async () => mode,
+      pauseRecheckSeconds: 30,
+    });
+  };
+
+  it('off: runs nothing and puts the message back, delayed, unchanged, with its attributes (nothing consumed, nothing lost)', async () => {
+    // Prepare
+    const redrive = { [REDRIVE_ATTRIBUTE]: { dataType: 'String', stringValue: '1' } };
+    // Act
+    const result = await withMode('off')(sqsRecord(JSON.stringify(request), 3, redrive));
+    // Assess
+    expect(result).toEqual({ result: 'paused', recheckSeconds: 30 });
+    expect(run).not.toHaveBeenCalled();
+    expect(sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        QueueUrl: QUEUE,
+        MessageBody: JSON.stringify(request),
+        DelaySeconds: 30,
+        MessageAttributes: { [REDRIVE_ATTRIBUTE]: { DataType: 'String', StringValue: '1' } },
+      },
+    ]);
+    expect(await store.get('failover-prod-1')).toBeUndefined();
+  });
+
+  it('dry-run: runs under the dry-run key space, so a later real run of the same request_id still acts', async () => {
+    // Prepare
+    run.mockResolvedValue({ status: 'skipped', reason: 'dry-run' } as never);
+    // Act
+    await withMode('dry-run')(sqsRecord(JSON.stringify(request)));
+    await withMode('on')(sqsRecord(JSON.stringify(request)));
+    // Assess
+    expect(run.mock.calls.map((c) => [c[0].key, c[0].mode])).toEqual([
+      ['dry-run:failover-prod-1', 'dry-run'],
+      ['failover-prod-1', 'on'],
+    ]);
   });
 });

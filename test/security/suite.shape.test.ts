@@ -48,6 +48,7 @@ import {
   NOW_SECONDS,
   sign,
   signedHeaders,
+  signGet,
   webhookApp,
 } from './harness.ts';
 
@@ -552,7 +553,7 @@ describe('unicode', () => {
       name: 'GET a request id that is an emoji (percent-encoded): looked up as data, not found',
       method: 'GET',
       path: `/v1/requests/${encodeURIComponent('😀')}`,
-      headers: { 'x-dr-signature': sign('') },
+      headers: { 'x-dr-signature': signGet(`/v1/requests/${encodeURIComponent('😀')}`) },
       status: 404,
       effects: { 'store.get': 1 },
     },
