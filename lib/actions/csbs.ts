@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { resourceId } from './ids.ts';
-import type { ActionDefinition, Reconciliation } from './types.ts';
+import type { ActionDefinition, OperationContext, OperationObservation, Reconciliation } from './types.ts';
 
 export const CSBS_PROVIDER_ID = 'fc4d5750-22e7-4798-8a46-f48f62c4c1da';
 
@@ -31,6 +31,21 @@ type Params = z.infer<typeof params>;
 const item = z.looseObject({ checkpoint_item: z.looseObject({ id: z.string(), status: z.string() }) });
 const accepted = z.looseObject({ restore: z.looseObject({ id: z.string() }) });
 const UNDER_WAY = ['waiting_restore', 'restoring'];
+
+/**
+ * How a CSBS restore ends, read on its checkpoint item: waiting_restore / restoring -> available
+ * (done) or error. `available` before the item was ever seen under way means "not started yet".
+ */
+const judgeCsbs = (state: unknown, context: OperationContext<Params>): OperationObservation => {
+  const parsed = item.safeParse(state);
+  if (!parsed.success) return { state: 'running', observed: 'the checkpoint item could not be read' };
+  const status = parsed.data.checkpoint_item.status;
+  const observed = `checkpoint item is ${status}`;
+  if (UNDER_WAY.includes(status)) return { state: 'running', observed };
+  if (status === 'error') return { state: 'failed', observed, error: 'checkpoint item status error' };
+  if (status === 'available' && context.seenRunning) return { state: 'completed', observed };
+  return { state: 'running', observed: `${observed} (restore not seen under way yet)` };
+};
 
 export const csbsRestore = {
   id: 'csbs.restore' as const,
@@ -74,5 +89,13 @@ export const csbsRestore = {
           verdict: 'unknown',
           observed: `checkpoint item is ${status}: CSBS cannot tell whether this restore ran`,
         };
+  },
+  operation: {
+    progressCall: (r) => ({
+      method: 'GET',
+      path: `/v1/${r.project_id}/checkpoint_items/${r.params.parameters.checkpoint_item_id}`,
+    }),
+    judge: judgeCsbs,
+    timeLimitSeconds: 4 * 3600,
   },
 } satisfies ActionDefinition<Params>;

@@ -10,7 +10,14 @@
  */
 import * as z from 'zod';
 import { resourceId } from './ids.ts';
-import type { ActionDefinition, ActionSettings, Reconciliation, RemoteCall } from './types.ts';
+import type {
+  ActionDefinition,
+  ActionSettings,
+  OperationContext,
+  OperationObservation,
+  Reconciliation,
+  RemoteCall,
+} from './types.ts';
 
 const params = z.strictObject({
   instance_id: resourceId,
@@ -69,6 +76,26 @@ const positionOf = (call: RemoteCall): number => {
   const query = new URLSearchParams(call.path.split('?')[1] ?? '');
   const offset = query.get('offset');
   return offset !== null ? Number(offset) : Number(query.get('start') ?? '1') - 1;
+};
+
+/**
+ * How a DCS restore ends: its record (by our restore_id) goes waiting / restoring -> succeed or
+ * failed (with `error_code`); `progress` is DCS's own figure. Not listed yet: still running.
+ */
+const judgeDcs = (state: unknown, context: OperationContext<Params>): OperationObservation => {
+  const parsed = records.safeParse(state);
+  if (!parsed.success) return { state: 'running', observed: 'the restore records could not be read' };
+  const id = context.remote['restore_id'];
+  const mine = parsed.data.restore_record_response.find((r) => r.restore_id === id);
+  if (!mine) return { state: 'running', observed: `restore ${id ?? '(no id)'} is not listed yet` };
+  const progress = typeof mine['progress'] === 'string' ? { progress: mine['progress'] } : {};
+  const observed = `restore ${mine.restore_id} is ${mine.status}`;
+  if (mine.status === 'succeed') return { state: 'completed', observed, ...progress };
+  if (mine.status === 'failed') {
+    const code = typeof mine['error_code'] === 'string' ? mine['error_code'] : 'no error_code';
+    return { state: 'failed', observed, error: `DCS restore failed: ${code}`, ...progress };
+  }
+  return { state: 'running', observed, ...progress };
 };
 
 export const dcsRestore = {
@@ -142,5 +169,13 @@ export const dcsRestore = {
           verdict: 'not_applied',
           observed: `no restore of backup ${request.params.backup_id} since ${sentAt}`,
         };
+  },
+  operation: {
+    progressCall: (r, settings) => ({
+      method: 'GET',
+      path: recordsPath(r.project_id, r.params.instance_id, settings, 0),
+    }),
+    judge: judgeDcs,
+    timeLimitSeconds: 3600,
   },
 } satisfies ActionDefinition<Params>;

@@ -6,7 +6,13 @@
  */
 import * as z from 'zod';
 import { resourceId } from './ids.ts';
-import type { ActionDefinition, Preflight, Reconciliation } from './types.ts';
+import type {
+  ActionDefinition,
+  OperationContext,
+  OperationObservation,
+  Preflight,
+  Reconciliation,
+} from './types.ts';
 
 const params = z.strictObject({ disaster_recovery_id: resourceId });
 type Params = z.infer<typeof params>;
@@ -23,6 +29,31 @@ const fingerprint = (state: unknown): { status: string; primary: string } | unde
   const dr = parsed.data.disaster_recovery;
   return { status: dr.status, primary: dr.primary_cluster?.id ?? '' };
 };
+
+/**
+ * How a DWS operation ends. `start`: starting -> running, or start_failed (documented statuses).
+ * Failover and recovery: their statuses during and after are unpublished, so: a `*_failed` status or
+ * `abnormal` after the operation is failed; a documented stable status different from the snapshot
+ * taken before the call is completed; anything else (transitional or unknown) is still running.
+ */
+const STABLE = ['running', 'stopped', 'unstart'];
+const judgeDws =
+  (operation: 'start' | 'failover' | 'recovery') =>
+  (state: unknown, context: OperationContext<Params>): OperationObservation => {
+    const now = fingerprint(state);
+    if (!now) return { state: 'running', observed: 'the DR detail could not be read' };
+    const observed = `DR status ${now.status}`;
+    if (now.status.endsWith('_failed'))
+      return { state: 'failed', observed, error: `DR status ${now.status}` };
+    if (operation === 'start') {
+      return now.status === 'running' ? { state: 'completed', observed } : { state: 'running', observed };
+    }
+    if (now.status === 'abnormal') return { state: 'failed', observed, error: 'DR status abnormal' };
+    const before = fingerprint(context.before)?.status;
+    return STABLE.includes(now.status) && now.status !== before
+      ? { state: 'completed', observed: `${observed} (was ${before ?? 'unknown'})` }
+      : { state: 'running', observed };
+  };
 
 const dwsAction = <O extends 'start' | 'failover' | 'recovery'>(
   operation: O,
@@ -72,6 +103,14 @@ const dwsAction = <O extends 'start' | 'failover' | 'recovery'>(
             remote: { disaster_recovery_id: request.params.disaster_recovery_id },
           }
         : { verdict: 'not_applied', observed };
+    },
+    operation: {
+      progressCall: (r) => ({
+        method: 'GET',
+        path: `/v2/${r.project_id}/disaster-recovery/${r.params.disaster_recovery_id}`,
+      }),
+      judge: judgeDws(operation),
+      timeLimitSeconds: 3600,
     },
   }) satisfies ActionDefinition<Params>;
 

@@ -62,6 +62,47 @@ export interface ReconcileContext<P> {
 
 export type Preflight = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/** Where a remote operation stands, as one progress read shows it. */
+export type OperationState = 'running' | 'completed' | 'failed';
+
+export interface OperationObservation {
+  readonly state: OperationState;
+  /** What was seen, in words (statuses as the provider names them). */
+  readonly observed: string;
+  /** The provider's own progress figure, when it gives one (e.g. DCS `progress`). */
+  readonly progress?: string;
+  /** For a failure: the provider's error (code and message) as the read shows it. */
+  readonly error?: string;
+}
+
+export interface OperationContext<P> {
+  readonly request: RequestEnvelope<P>;
+  /** The ids the accepting answer carried (or reconciliation found). */
+  readonly remote: Readonly<Record<string, string>>;
+  /** The state read just before the call (the preflight snapshot), when the action takes one. */
+  readonly before?: unknown;
+  /** Whether an earlier check saw the operation running (a resource back at rest since then is done). */
+  readonly seenRunning: boolean;
+}
+
+/**
+ * How the asynchronous operation an accepted call started is followed to its end ("accepted is
+ * not done"): the read that shows its progress, what that read means, and how long it may take
+ * before it is called stalled.
+ */
+export interface OperationSpec<P> {
+  /** The progress read; a paged read (`statePaging`) is read whole. Undefined: nothing to follow. */
+  progressCall(
+    request: RequestEnvelope<P>,
+    settings: ActionSettings,
+    remote: Readonly<Record<string, string>>,
+  ): RemoteCall | undefined;
+  /** Running, completed or failed, from one progress read. Unknown or transitional: running. */
+  judge(state: unknown, context: OperationContext<P>): OperationObservation;
+  /** Past this the operation is `stalled` (and still checked, slowly, up to a hard limit). */
+  readonly timeLimitSeconds: number;
+}
+
 /** What every action says, with or without a preflight. */
 interface ActionCommon<P> {
   readonly id: string;
@@ -81,6 +122,8 @@ interface ActionCommon<P> {
   reconcile(state: unknown, context: ReconcileContext<P>): Reconciliation;
   /** Present when the state read is paged: every page is read before reconciling. */
   readonly statePaging?: StatePaging;
+  /** How the operation the call starts is followed to its end. */
+  readonly operation: OperationSpec<P>;
 }
 
 /** An action called without reading the state first: the state is read only to reconcile. */

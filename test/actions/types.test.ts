@@ -21,6 +21,11 @@ const common = {
   remote: () => ({}),
   busyCodes: [],
   reconcile: () => ({ verdict: 'unknown', observed: 'nothing' }),
+  operation: {
+    progressCall: () => undefined,
+    judge: () => ({ state: 'running', observed: 'nothing' }),
+    timeLimitSeconds: 60,
+  },
 } satisfies Partial<ActionDefinition<Params>>;
 
 const readable = (): RemoteCall => ({ method: 'GET', path: '/state' });
