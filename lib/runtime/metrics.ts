@@ -18,22 +18,23 @@ export const metrics = new Metrics({
  * `captureColdStartMetric` does; Powertools counts none outside Lambda or under provisioned
  * concurrency), and the invocation's own metrics written only when one was added.
  * `logMetrics` calls `publishStoredMetrics()` after every invocation, which warns "No application
- * metrics to publish" whenever none was added (most invocations: a metric is counted only when a
- * signal is unrouted or ignored or an alarm event refused), and warns even when metrics are
- * disabled: noise in every log line of CloudWatch, `npm start` and the tests, and no metric lost
- * by not calling it (an empty publish writes nothing).
+ * metrics to publish" whenever none was added (every `/v1/requests` call and status read, SMN
+ * confirmation, refused delivery or unknown path counts nothing), and warns even when metrics are
+ * disabled: noise in the logs of CloudWatch, `npm start` and the tests. Nothing is lost by not
+ * calling it: an empty publish writes nothing.
  */
 export const publishMetrics = (
   target: Metrics = metrics,
 ): MiddlewareObj<unknown, unknown, Error, Context> => {
-  const publish = async (): Promise<void> => {
+  const publishMetricsBefore = async (request: { context: Context }): Promise<void> => {
+    target.captureColdStartMetric(request.context.functionName);
+  };
+  const publishMetricsAfterOrError = async (): Promise<void> => {
     if (target.hasStoredMetrics()) target.publishStoredMetrics();
   };
   return {
-    before: async (request) => {
-      target.captureColdStartMetric(request.context.functionName);
-    },
-    after: publish,
-    onError: publish,
+    before: publishMetricsBefore,
+    after: publishMetricsAfterOrError,
+    onError: publishMetricsAfterOrError,
   };
 };
