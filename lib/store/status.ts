@@ -41,6 +41,31 @@ export const ErrorSummarySchema = z.object({
 });
 export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
 
+export const OPERATION_STATES = ['running', 'completed', 'failed', 'stalled'] as const;
+export type OperationRecordState = (typeof OPERATION_STATES)[number];
+
+/** The remote operation an accepted call started, followed to its end (lib/operations/tracker.ts). */
+export const OperationRecordSchema = z.object({
+  state: z.enum(OPERATION_STATES),
+  observed: z.string(),
+  progress: z.string().optional(),
+  error: z.string().optional(),
+  started_at: z.string(),
+  checked_at: z.string(),
+  finished_at: z.string().optional(),
+  /** Checks applied so far, which is also the sequence number of the next one (duplicates are dropped). */
+  checks: z.number(),
+  /** The operation was once seen under way (a resource back at rest after that is done). */
+  seen_running: z.boolean().optional(),
+  /** Past the hard limit: no longer checked. */
+  abandoned: z.boolean().optional(),
+  /** People were told of the end (completed / failed), of the stall: each at most once. */
+  notified_end: z.boolean().optional(),
+  notified_stall: z.boolean().optional(),
+});
+export type OperationRecord = z.infer<typeof OperationRecordSchema>;
+export type OperationNotice = 'end' | 'stall';
+
 export const StatusRecordSchema = z.object({
   request_id: z.string(),
   action: z.string(),
@@ -55,6 +80,7 @@ export const StatusRecordSchema = z.object({
     .optional(),
   first_failure_at: z.string().optional(),
   last_failure_at: z.string().optional(),
+  operation: OperationRecordSchema.optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -94,6 +120,13 @@ export interface StatusStore {
   begin(requestId: string, change: StatusChange, options: { reopen: boolean }): Promise<BeginResult>;
   /** Creates the record as `queued` unless one exists; returns false when it already existed. */
   createQueued(requestId: string, action: string, target: string): Promise<boolean>;
+  /**
+   * Writes the operation, only if it is at the expected point: `'none'` (no operation yet) or the
+   * number of checks applied so far. False when another writer got there first (a duplicate).
+   */
+  setOperation(requestId: string, operation: OperationRecord, expect: 'none' | number): Promise<boolean>;
+  /** Marks a notice as sent, only once: true for the one caller that may send it. */
+  claimNotice(requestId: string, notice: OperationNotice): Promise<boolean>;
 }
 
 export class DynamoStatusStore implements StatusStore {
@@ -157,6 +190,61 @@ export class DynamoStatusStore implements StatusStore {
       };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { started: false };
+      throw error;
+    }
+  }
+
+  async setOperation(
+    requestId: string,
+    operation: OperationRecord,
+    expect: 'none' | number,
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: DynamoStatusStore.keyOf(requestId),
+          UpdateExpression: 'SET #operation = :operation, updated_at = :now',
+          ConditionExpression:
+            expect === 'none'
+              ? 'attribute_exists(request_id) AND attribute_not_exists(#operation)'
+              : '#operation.#checks = :expect',
+          ExpressionAttributeNames: {
+            '#operation': 'operation',
+            ...(expect === 'none' ? {} : { '#checks': 'checks' }),
+          },
+          ExpressionAttributeValues: marshall(
+            {
+              ':operation': operation,
+              ':now': this.#now().toISOString(),
+              ...(expect === 'none' ? {} : { ':expect': expect }),
+            },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async claimNotice(requestId: string, notice: OperationNotice): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: DynamoStatusStore.keyOf(requestId),
+          UpdateExpression: 'SET #operation.#flag = :yes',
+          ConditionExpression: 'attribute_exists(#operation) AND attribute_not_exists(#operation.#flag)',
+          ExpressionAttributeNames: { '#operation': 'operation', '#flag': `notified_${notice}` },
+          ExpressionAttributeValues: marshall({ ':yes': true }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }

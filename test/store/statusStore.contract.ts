@@ -482,5 +482,63 @@ export const describeStatusStoreContract = (name: string, makeStore: MakeStatusS
         expect(answers.filter(Boolean)).toHaveLength(1);
       });
     });
+
+    describe('setOperation and claimNotice (following an operation)', () => {
+      const running = (checks: number) => ({
+        state: 'running' as const,
+        observed: `check ${checks}`,
+        started_at: T1.toISOString(),
+        checked_at: T1.toISOString(),
+        checks,
+      });
+
+      it('starts an operation once, only on an existing record', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const onNothing = await store.setOperation(requestId, running(0), 'none');
+        await store.set(requestId, { status: 'succeeded' });
+        const first = await store.setOperation(requestId, running(0), 'none');
+        const second = await store.setOperation(requestId, { ...running(0), observed: 'again' }, 'none');
+        // Assess
+        expect([onNothing, first, second]).toEqual([false, true, false]);
+        expect((await store.get(requestId))?.operation).toStrictEqual(running(0));
+      });
+
+      it('advances only from the expected check: a duplicate check changes nothing', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.set(requestId, { status: 'succeeded' });
+        await store.setOperation(requestId, running(0), 'none');
+        // Act
+        const applied = await store.setOperation(requestId, running(1), 0);
+        const duplicate = await store.setOperation(requestId, { ...running(1), observed: 'dup' }, 0);
+        // Assess
+        expect([applied, duplicate]).toEqual([true, false]);
+        expect((await store.get(requestId))?.operation?.observed).toBe('check 1');
+      });
+
+      it('lets each notice be claimed once, and keeps the operation as it was', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.set(requestId, { status: 'succeeded' });
+        const none = await store.claimNotice(requestId, 'end');
+        await store.setOperation(requestId, running(0), 'none');
+        // Act
+        const claims = await Promise.all([
+          store.claimNotice(requestId, 'end'),
+          store.claimNotice(requestId, 'end'),
+          store.claimNotice(requestId, 'stall'),
+        ]);
+        // Assess
+        expect(none).toBe(false);
+        expect(claims.filter(Boolean)).toHaveLength(2);
+        expect((await store.get(requestId))?.operation).toStrictEqual({
+          ...running(0),
+          notified_end: true,
+          notified_stall: true,
+        });
+      });
+    });
   });
 };
