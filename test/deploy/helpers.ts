@@ -2,11 +2,14 @@
  * Helpers for the deployment tests: run the osls CLI from the repository (wrapped in `timeout`,
  * since invoke local may not exit after an error), an environment with no AWS credentials at all,
  * a per-run bundler folder (parallel runs must not delete each other's builds), reading the last
- * JSON value a command printed, and a minimal ZIP reader for the deployment artifact.
+ * JSON value a command printed, a minimal ZIP reader for the deployment artifact, and `packageService`
+ * (one `osls package` run, its template and artifact).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 
@@ -23,7 +26,7 @@ export interface CommandResult {
 }
 
 /** Runs `npx osls <args>` in the repository under `timeout`, collecting its output. */
-export const osls = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> =>
+const runOsls = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> =>
   new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(
@@ -42,6 +45,54 @@ export const osls = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<C
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
   });
+
+/**
+ * Every `osls package` deletes the repository's `.serverless/` when it starts and writes its state
+ * file there when it ends, whatever `--package` says: two at once (test files run in parallel) fail
+ * with ENOENT. They take turns on a lock directory (mkdir is atomic); a lock whose owner died is taken over.
+ */
+const PACKAGE_LOCK = join(REPO_ROOT, '.esbuild', 'osls-package.lock');
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const withPackageLock = async <T>(work: () => Promise<T>): Promise<T> => {
+  mkdirSync(dirname(PACKAGE_LOCK), { recursive: true });
+  const deadline = Date.now() + 4 * COMMAND_TIMEOUT_SECONDS * 1000;
+  for (;;) {
+    try {
+      mkdirSync(PACKAGE_LOCK);
+      writeFileSync(join(PACKAGE_LOCK, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSyncOr(join(PACKAGE_LOCK, 'pid')));
+      if (owner > 0 && !processAlive(owner)) rmSync(PACKAGE_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`osls package: ${PACKAGE_LOCK} held too long`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(PACKAGE_LOCK, { recursive: true, force: true });
+  }
+};
+const readFileSyncOr = (path: string): string => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** Runs `npx osls <args>` in the repository under `timeout` (`package` runs one at a time), collecting its output. */
+export const osls = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> =>
+  args[0] === 'package' ? withPackageLock(() => runOsls(args, env)) : runOsls(args, env);
 
 /** Everything an AWS SDK or the framework could take credentials from, removed or pointed nowhere. */
 const CREDENTIAL_VARIABLES = [
@@ -134,4 +185,72 @@ export const readZip = (path: string): ZipEntry[] => {
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+};
+
+/** What `osls package` wrote: the CloudFormation template (parsed) and the artifact's entries. */
+export interface Packaged {
+  readonly run: CommandResult;
+  readonly template: CloudFormationTemplate;
+  readonly entries: ZipEntry[];
+  /** Removes the output and the bundler folders. */
+  cleanup(): void;
+}
+
+export interface CloudFormationResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly Condition?: string;
+  readonly DependsOn?: string | readonly string[];
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+export interface CloudFormationTemplate {
+  readonly Resources: Record<string, CloudFormationResource>;
+  readonly Outputs: Record<string, { readonly Value: unknown; readonly Description?: string }>;
+  readonly Conditions?: Record<string, unknown>;
+}
+
+/**
+ * `osls package --stage <stage> --region eu-west-1` with `params` (`--param key=value` each), offline,
+ * into a folder of its own; throws with the output unless it succeeds.
+ */
+export const packageService = async (
+  label: string,
+  params: Record<string, string>,
+  stage = 'test',
+): Promise<Packaged> => {
+  const outDir = mkdtempSync(join(tmpdir(), `dr-relay-${label}-`));
+  const workFolder = uniqueWorkFolder(label);
+  const cleanup = () => {
+    rmSync(outDir, { recursive: true, force: true });
+    rmSync(join(REPO_ROOT, workFolder), { recursive: true, force: true });
+  };
+  const run = await osls(
+    [
+      'package',
+      '--stage',
+      stage,
+      '--region',
+      'eu-west-1',
+      '--package',
+      outDir,
+      '--param',
+      `esbuildWorkFolder=${workFolder}`,
+      ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
+    ],
+    // Any AWS call would go to a closed loopback port and fail at once, not hang.
+    offlineEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+  );
+  console.info(`osls package (${label}): exit ${run.code} in ${(run.ms / 1000).toFixed(1)} s`);
+  if (run.code !== 0) {
+    cleanup();
+    throw new Error(`osls package (${label}) failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+  return {
+    run,
+    template: JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')),
+    entries: readZip(join(outDir, 'dr-relay.zip')),
+    cleanup,
+  };
 };

@@ -135,6 +135,8 @@ const grantsOf = (roleId: string): Record<string, string[]> => {
 const alarmPipelineGrants = (logGroupId: string) => ({
   [JSON.stringify(getAtt(logGroupId))]: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   [JSON.stringify(getAtt('DeadLetterQueue'))]: ['sqs:SendMessage'],
+  // Lambda's on-failure destination, delivered with the function's role.
+  [JSON.stringify(getAtt('AlarmFailuresQueue'))]: ['sqs:SendMessage'],
   [JSON.stringify(ref('DeadLetterAlarmTopic'))]: ['sns:Publish'],
   [JSON.stringify(getAtt('StateTable'))]: [
     'dynamodb:DeleteItem',
@@ -169,6 +171,9 @@ beforeAll(
         outDir,
         '--param',
         `esbuildWorkFolder=${workFolder}`,
+        // Only the dev and local stages default to the sample routes: a deployment names its file.
+        '--param',
+        `routesFile=${ROUTES_FILE}`,
       ],
       // Any AWS call would go to a closed loopback port and fail at once, not hang.
       offlineEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
@@ -243,7 +248,9 @@ describe('osls package (offline, no AWS credentials)', () => {
     expect(resource('AlarmTopic', 'AWS::SNS::Topic').Properties).toMatchObject({
       TopicName: `${SERVICE}-${STAGE}-alarms`,
     });
-    const subscriptions = resourcesOfType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    const subscriptions = resourcesOfType('AWS::SNS::Subscription')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p['Protocol'] === 'lambda');
     expect(subscriptions).toEqual([
       { TopicArn: ref('AlarmTopic'), Protocol: 'lambda', Endpoint: getAtt(ALARMS) },
     ]);
@@ -424,19 +431,19 @@ describe('osls package (offline, no AWS credentials)', () => {
     (COMMAND_TIMEOUT_SECONDS + 10) * 1000,
   );
 
-  it('retries a failed alarm event twice within an hour, then sends it to the dead-letter queue', () => {
+  it('retries a failed alarm event twice within an hour, then sends it to the alarm failures queue', () => {
     const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
     expect(configs).toEqual([
       {
         FunctionName: ref(ALARMS),
         Qualifier: '$LATEST',
-        DestinationConfig: { OnFailure: { Destination: getAtt('DeadLetterQueue') } },
+        DestinationConfig: { OnFailure: { Destination: getAtt('AlarmFailuresQueue') } },
         MaximumRetryAttempts: 2,
         MaximumEventAgeInSeconds: 3600,
       },
     ]);
     // Lambda delivers to the destination with the function's role: it may send there.
-    expect(grantsOf(ALARMS_ROLE)[JSON.stringify(getAtt('DeadLetterQueue'))]).toEqual(['sqs:SendMessage']);
+    expect(grantsOf(ALARMS_ROLE)[JSON.stringify(getAtt('AlarmFailuresQueue'))]).toEqual(['sqs:SendMessage']);
   });
 
   it('routes the request API, the three alert webhooks and every other request ($default) to the webhook function, payload 2.0', () => {
@@ -542,7 +549,11 @@ describe('osls package (offline, no AWS credentials)', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
-    expect(alarm['AlarmActions']).toEqual([ref('DeadLetterAlarmTopic')]);
+    // The operations topic, and the existing topic of --param alertTopicArn when given.
+    expect(alarm['AlarmActions']).toEqual([
+      ref('DeadLetterAlarmTopic'),
+      { 'Fn::If': ['HasAlertTopic', '', ref('AWS::NoValue')] },
+    ]);
   });
 
   it('runs each function under its own role, assumable by Lambda only, and no other role exists', () => {
