@@ -44,7 +44,7 @@ const judgeCsbs = (state: unknown, context: OperationContext<Params>): Operation
   if (UNDER_WAY.includes(status)) return { state: 'running', observed };
   if (status === 'error') return { state: 'failed', observed, error: 'checkpoint item status error' };
   if (status === 'available' && context.seenRunning) return { state: 'completed', observed };
-  return { state: 'running', observed: `${observed} (restore not seen under way yet)` };
+  return { state: 'running', observed: `${observed} (restore not seen under way yet)`, started: false };
 };
 
 export const csbsRestore = {

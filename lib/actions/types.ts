@@ -73,6 +73,8 @@ export interface OperationObservation {
   readonly progress?: string;
   /** For a failure: the provider's error (code and message) as the read shows it. */
   readonly error?: string;
+  /** False when `running` only means "not seen under way yet" (default: running means under way). */
+  readonly started?: boolean;
 }
 
 export interface OperationContext<P> {

@@ -41,6 +41,12 @@ const EnvSchema = z.object({
   DR_SETTINGS_MAX_AGE_SECONDS: seconds(30).pipe(z.number().max(300)),
   /** While paused, a queued message is put back with this delay (seconds, SQS allows up to 900). */
   DR_PAUSE_RECHECK_SECONDS: seconds(60).pipe(z.number().max(900)),
+  /** Following an accepted operation: the first check after this many seconds, doubling... */
+  DR_OPERATION_CHECK_BASE_SECONDS: seconds(5).pipe(z.number().min(1).max(900)),
+  /** ...up to this (SQS delays at most 900 s); stalled operations are checked at this rate. */
+  DR_OPERATION_CHECK_MAX_SECONDS: seconds(900).pipe(z.number().min(1).max(900)),
+  /** Overrides every action's own time limit before an operation is called stalled (seconds). */
+  DR_OPERATION_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).optional(),
   /** Attempts before a transient failure is dead-lettered: with the backoff below, at least 30 min. */
   DR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(13),
   DR_BACKOFF_BASE_SECONDS: seconds(5),

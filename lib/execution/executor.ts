@@ -12,6 +12,7 @@ import {
   type ActionDefinition,
   type ActionSettings,
   DEFAULT_ACTION_SETTINGS,
+  type OperationObservation,
   type Reconciliation,
   type RemoteCall,
 } from '../actions/types.ts';
@@ -109,7 +110,14 @@ export class Executor {
       signal,
       job.verifiedNotApplied === true,
     );
-    if (earlier) return this.#succeed(key, earlier.remote ?? {}, earlier.observed, prior?.call?.sent_at);
+    if (earlier)
+      return this.#succeed(
+        key,
+        earlier.remote ?? {},
+        earlier.observed,
+        prior?.call?.sent_at,
+        prior?.call?.before,
+      );
 
     // Cooldown first (the clearest reason to skip, and no state read when held); given back if the
     // preflight then refuses, so a skipped alarm never blocks the next one. Dry-run claims nothing.
@@ -167,7 +175,7 @@ export class Executor {
     const { sentAt, before, snapshot } = marked;
     try {
       const response = await this.#send(request, action.call(request, this.#settings), signal);
-      return await this.#succeed(key, action.remote(response.body), undefined, sentAt);
+      return await this.#succeed(key, action.remote(response.body), undefined, sentAt, snapshot);
     } catch (error) {
       return await this.#onCallError(error, { job, action, before, sentAt, snapshot, signal });
     }
@@ -195,7 +203,8 @@ export class Executor {
       throw error;
     }
     const seen = await this.#reconcile(action, job.request, { before, sentAt }, signal);
-    if (seen.verdict === 'applied') return this.#succeed(job.key, seen.remote ?? {}, seen.observed, sentAt);
+    if (seen.verdict === 'applied')
+      return this.#succeed(job.key, seen.remote ?? {}, seen.observed, sentAt, snapshot);
     if (busy) {
       // Refused: our call did not take effect. The resource is busy with something else: wait for it.
       await this.#record(job.key, {
@@ -313,6 +322,22 @@ export class Executor {
     }
   }
 
+  /**
+   * Where the operation an accepted call started stands (issue: "accepted is not done"): its
+   * progress read (read whole when paged), judged by the catalogue. A read is never effectful.
+   */
+  async observe(
+    request: ActionRequest,
+    context: { remote: Record<string, string>; before?: unknown; seenRunning: boolean },
+    signal?: AbortSignal,
+  ): Promise<OperationObservation> {
+    const action = actionFor(request.action);
+    const call = action.operation.progressCall(request, this.#settings, context.remote);
+    if (!call) return { state: 'completed', observed: 'nothing to follow for this action' };
+    const state = await this.#readPages(action, request, call, signal);
+    return action.operation.judge(state, { request, ...context });
+  }
+
   /** The whole state: every page of a paged read (DCS restore records), combined. */
   async #readPages(
     action: Action,
@@ -369,12 +394,14 @@ export class Executor {
     remote: Record<string, string>,
     reconciled?: string,
     sentAt?: string,
+    /** The snapshot before the call, kept: following the operation compares against it. */
+    before?: string,
   ): Promise<Outcome> {
     await this.#record(key, {
       status: 'succeeded',
       remote,
       ...(reconciled ? { reason: `reconciled: ${reconciled}` } : {}),
-      ...(sentAt ? { call: { state: 'answered', sent_at: sentAt } } : {}),
+      ...(sentAt ? { call: { state: 'answered', sent_at: sentAt, ...(before ? { before } : {}) } } : {}),
     });
     return reconciled ? { status: 'succeeded', remote, reconciled } : { status: 'succeeded', remote };
   }

@@ -12,6 +12,7 @@ import { type DeadLetterDeps, deadLetter } from '../deadLetters/deadLetter.ts';
 import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
+import type { OperationTracker } from '../operations/tracker.ts';
 import { routeSignal } from '../routing/match.ts';
 import type { Route } from '../routing/routes.ts';
 import type { AlarmSignal } from '../sources/types.ts';
@@ -84,6 +85,8 @@ export interface AlarmPipelineDeps {
   readonly queue?: Pick<RequestQueue, 'sendAlarmAction'>;
   /** The automation mode in force (the stored setting); `on` when absent. */
   readonly mode?: () => Promise<AutomationMode>;
+  /** Follows an accepted call's operation to its end. */
+  readonly operations?: Pick<OperationTracker, 'start'>;
 }
 
 const describe = (alarm: AlarmSignal) => `${alarm.source}:${alarm.name}:${alarm.state}`;
@@ -114,6 +117,7 @@ export const processSignals = async (
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await deps.run({ ...job, attempt }, abort);
+        if (outcome.status === 'succeeded') await deps.operations?.start(job.key, job.request);
         deps.count('ActionsExecuted');
         deps.log.info('alarm action done', { ...base, episode: alarm.episode, outcome });
         return { ...base, result: 'executed', outcome };

@@ -20,6 +20,8 @@ import { type DeadLetterDeps, DeadLetterSchema, deadLetter } from '../deadLetter
 import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
+import { type OperationCheck, OperationCheckSchema } from '../operations/check.ts';
+import type { OperationTracker } from '../operations/tracker.ts';
 import { KEY_PREFIX } from '../store/keys.ts';
 import type { AutomationMode } from '../store/settings.ts';
 import type { StatusStore } from '../store/status.ts';
@@ -39,6 +41,7 @@ const IN_PROGRESS_RETRY_SECONDS = 5;
 export type RecordResult =
   | { readonly result: 'executed'; readonly outcome: Outcome & { readonly replayed?: boolean } }
   | { readonly result: 'paused'; readonly recheckSeconds: number }
+  | { readonly result: 'operation_checked'; readonly check: 'applied' | 'duplicate' | 'done' }
   | { readonly result: 'dead_lettered'; readonly reason: string }
   | { readonly result: 'duplicate_of_dead_letter' };
 
@@ -56,7 +59,19 @@ export interface RecordHandlerDeps {
   readonly mode?: () => Promise<AutomationMode>;
   /** While paused, a message is put back on the queue, delayed this long, and looked at again (60 s). */
   readonly pauseRecheckSeconds?: number;
+  /** Follows accepted operations to their end: started after a success, advanced by check messages. */
+  readonly operations?: Pick<OperationTracker, 'start' | 'check'>;
 }
+
+/** A delayed check of a followed operation, when the body is one. */
+const operationCheckOf = (body: string): OperationCheck | undefined => {
+  try {
+    const parsed = OperationCheckSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 /** Thrown to make the batch report this record as failed (after its visibility was set). */
 export class RetryScheduledError extends Error {
@@ -176,6 +191,10 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
 
   return async (record: SQSRecord, abort?: AbortSignal): Promise<RecordResult> => {
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
+    const check = deps.operations ? operationCheckOf(record.body) : undefined;
+    if (check && deps.operations) {
+      return { result: 'operation_checked', check: await deps.operations.check(check, attempt) };
+    }
     const { body: unwrapped, redriven } = unwrapDeadLetter(record.body);
     const { body, context: alarm } = unwrapAlarmAction(unwrapped);
     let request: ActionRequest;
@@ -205,6 +224,8 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
         abort,
       );
       deps.log.info('request done', { request_id: key, action: request.action, outcome });
+      // Accepted is not done: follow the operation (again after a redelivery: start is idempotent).
+      if (outcome.status === 'succeeded') await deps.operations?.start(key, request);
       return { result: 'executed', outcome };
     } catch (error) {
       const disposition = decideOutcome(error, {

@@ -5,6 +5,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ActionRequest } from '../actions/request.ts';
+import type { OperationCheck } from '../operations/check.ts';
 import type { AlarmAction } from './alarmAction.ts';
 
 export class RequestQueue {
@@ -19,6 +20,17 @@ export class RequestQueue {
   async send(request: ActionRequest): Promise<void> {
     await this.#sqs.send(
       new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(request) }),
+    );
+  }
+
+  /** A delayed check of a followed operation (lib/operations/check.ts). */
+  async sendOperationCheck(check: OperationCheck, delaySeconds: number): Promise<void> {
+    await this.#sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: JSON.stringify(check),
+        DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
+      }),
     );
   }
 

@@ -9,7 +9,6 @@ import type { Config } from '../config/env.ts';
 import { ValidationError } from '../errors.ts';
 import { type AlarmEventDeps, type AlarmEventSummary, handleAlarmEvent } from '../intake/alarmEvent.ts';
 import { AlarmPipeline } from '../intake/alarmSignals.ts';
-import { RequestQueue } from '../intake/requestQueue.ts';
 import { loadRoutes } from '../routing/routes.ts';
 import { cloudWatchTrust } from '../sources/cloudwatchTrust.ts';
 import { buildCore, type Core } from './core.ts';
@@ -42,8 +41,9 @@ export const buildAlarmPipeline = (core: Core): AlarmPipeline =>
     backoff: core.backoff,
     maxAttempts: core.config.DR_MAX_ATTEMPTS,
     attemptBudgetMs: attemptBudgetMs(core),
-    queue: new RequestQueue(core.sqs, core.config.REQUEST_QUEUE_URL),
+    queue: core.requestQueue,
     mode: core.mode,
+    operations: core.operations,
   });
 
 /**

@@ -10,6 +10,9 @@ import { snsNotifier } from '../deadLetters/notify.ts';
 import { Executor } from '../execution/executor.ts';
 import { makeIdempotentRunner } from '../execution/idempotent.ts';
 import { HuaweiClient } from '../huawei/client.ts';
+import { RequestQueue } from '../intake/requestQueue.ts';
+import { operationNotifier } from '../operations/notify.ts';
+import { OperationTracker } from '../operations/tracker.ts';
 import { CooldownStore } from '../store/cooldowns.ts';
 import { modeReader, SettingsStore } from '../store/settings.ts';
 import { DynamoStatusStore } from '../store/status.ts';
@@ -44,6 +47,23 @@ export const buildCore = (config: Config = loadConfig()) => {
     ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
   });
   const deadLetterQueue = new DeadLetterQueue(sqs, config.DEAD_LETTER_QUEUE_URL);
+  const requestQueue = new RequestQueue(sqs, config.REQUEST_QUEUE_URL);
+  const sns = config.DEAD_LETTER_TOPIC_ARN ? new SNSClient({}) : undefined;
+  const operations = new OperationTracker({
+    store,
+    observe: executor.observe.bind(executor),
+    schedule: (check, delaySeconds) => requestQueue.sendOperationCheck(check, delaySeconds),
+    ...(sns && config.DEAD_LETTER_TOPIC_ARN
+      ? { notify: operationNotifier(sns, config.DEAD_LETTER_TOPIC_ARN, logger) }
+      : {}),
+    log: logger,
+    policy: {
+      baseSeconds: config.DR_OPERATION_CHECK_BASE_SECONDS,
+      maxSeconds: config.DR_OPERATION_CHECK_MAX_SECONDS,
+      timeLimitSeconds: config.DR_OPERATION_TIME_LIMIT_SECONDS,
+      hardLimitFactor: 6,
+    },
+  });
   // The stored mode (`dr-relay mode`), read at most every 30 s; DR_AUTOMATION until one is set.
   const mode = modeReader(
     new SettingsStore({ client: dynamo, table: config.STATE_TABLE }),
@@ -57,6 +77,8 @@ export const buildCore = (config: Config = loadConfig()) => {
     store,
     runner,
     mode,
+    requestQueue,
+    operations,
     deadLetters: {
       queue: deadLetterQueue,
       store,

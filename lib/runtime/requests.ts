@@ -22,6 +22,7 @@ const build = () => {
     log: logger,
     mode: core.mode,
     pauseRecheckSeconds: core.config.DR_PAUSE_RECHECK_SECONDS,
+    operations: core.operations,
   });
   return { runner: core.runner, handleRecord };
 };
