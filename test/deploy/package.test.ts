@@ -1,8 +1,10 @@
 /**
  * `osls package` of serverless.yml, offline and without AWS credentials: the CloudFormation template
  * it generates (the requests, alarms and webhook functions and their event sources, queues, table,
- * alarm, one least-privilege role per function) and the deployment artifact (one CommonJS bundle
- * per handler, dependencies included, and the alarm routes file).
+ * one least-privilege role per function) and the deployment artifact (one CommonJS bundle per
+ * handler, dependencies included, and the alarm routes file). The stack's safety (topic policy,
+ * concurrency, retention, alarms, paging) is in stack-safety.test.ts, the routes check at packaging
+ * time in routes-check.test.ts.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
