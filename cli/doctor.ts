@@ -14,10 +14,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ActionRequest, parseActionRequest } from '../lib/actions/request.ts';
-import type { RemoteCall, Service } from '../lib/actions/types.ts';
+import { type RemoteCall, SERVICES, type Service } from '../lib/actions/types.ts';
 import { InvariantError, ValidationError } from '../lib/errors.ts';
 import { HuaweiClient } from '../lib/huawei/client.ts';
-import { type EndpointOverrides, endpointFor } from '../lib/huawei/endpoints.ts';
+import { ENDPOINT_VARIABLES, type EndpointOverrides, endpointFor } from '../lib/huawei/endpoints.ts';
 import type { Credentials } from '../lib/huawei/signer.ts';
 import { type CredentialsConfig, credentialsProvider } from '../lib/runtime/credentials.ts';
 import type { Command } from './command.ts';
@@ -34,9 +34,7 @@ const HUAWEI_VARIABLES = [
   'HUAWEICLOUD_SDK_AK',
   'HUAWEICLOUD_SDK_SK',
   'HUAWEI_CREDENTIALS_SECRET_ID',
-  'DR_ENDPOINT_DWS',
-  'DR_ENDPOINT_CSBS',
-  'DR_ENDPOINT_DCS',
+  ...ENDPOINT_VARIABLES,
 ] as const;
 
 interface Access {
@@ -67,7 +65,7 @@ const accessFrom = (io: CliIo): Access => {
     return {
       local: true,
       credentials: LOCAL.huawei,
-      endpoints: { dws: url, csbs: url, dcs: url },
+      endpoints: Object.fromEntries(SERVICES.map((service) => [service, url])),
       ...timeouts,
     };
   }

@@ -1,14 +1,17 @@
 /**
  * What `dr-relay doctor` checks, and how it judges what it reads: the routed and requested targets
  * (grouped: one target, every action aimed at it), the read-only state reads each needs (the
- * catalogue's own `stateCall` wherever it exists, plus the DCS instance and its backup list), and
+ * catalogue's own `stateCall` wherever it exists, plus the DCS instance and its backup list, and the
+ * CBR restore tasks), and
  * the verdict: ok, would be refused (naming the action and why, by the action's own `preflight`
  * where it has one, so the rule is the executor's), or why the reads failed (unreachable, bad
  * signature, no permission, not found, read failed).
  * Owns: those rules. Must not touch: the network (reads come through the `Read` function given;
  * only cli/doctor.ts sends), the text of the report (cli/doctorReport.ts).
  */
+
 import { actionFor } from '../lib/actions/catalogue.ts';
+import { CBR_NOT_FOUND_CODES } from '../lib/actions/cbr.ts';
 import type { ActionRequest } from '../lib/actions/request.ts';
 import { canonicalJson } from '../lib/actions/request.ts';
 import type { ActionSettings, RemoteCall, Service } from '../lib/actions/types.ts';
@@ -131,7 +134,7 @@ export const targetsOf = (subjects: readonly Subject[]): TargetPlan[] => {
 // ---- reading the failure of a read ----
 
 /** Not-found answers of the state reads (huawei-apis.md): DWS.0015 is a 403 that may also mean no permission. */
-const NOT_FOUND_CODES = new Set(['DWS.10101', 'DCS.3022', '111404022', 'CSBS.3001']);
+const NOT_FOUND_CODES = new Set(['DWS.10101', 'DCS.3022', '111404022', 'CSBS.3001', ...CBR_NOT_FOUND_CODES]);
 
 interface Failure {
   readonly verdict: Exclude<VerdictKind, 'ok' | 'would be refused'>;
@@ -338,9 +341,62 @@ const judgeDcs = async (
   return refusals.length === 0 ? { state } : { state, refusal: refusals.join('; ') };
 };
 
+/** CBR backup resource types (Go SDK model_backup_resp.go) a server restore and a disk restore take. */
+const SERVER_BACKUPS = new Set(['OS::Nova::Server', 'OS::Ironic::BareMetalServer', 'OS::Native::Server']);
+const DISK_BACKUPS = new Set(['OS::Cinder::Volume']);
+
+/**
+ * CBR restore: the backup (the catalogue's stateCall) judged by the action's own preflight
+ * (`available`), of the right kind for the target (a server backup for server_id, a disk backup
+ * for volume_id), the mappings' disk backups among its children when it lists them; and the restore
+ * task list the executor reconciles and follows the operation with (one page shows it is readable).
+ */
+const judgeCbr = async (
+  check: PlannedCheck,
+  reader: Reader,
+  settings: ActionSettings,
+): Promise<Judgement> => {
+  const { request } = check;
+  if (request.action !== 'cbr.restore') return { state: [], refusal: `${check.action} is not a CBR restore` };
+  const action = actionFor(check.action);
+  const call = action.stateCall(request, settings);
+  if (!call) return { state: [], refusal: `${check.action} has no state read` };
+  const body = await reader.get('backup', call);
+  const backup = isRecord(body) && isRecord(body['backup']) ? body['backup'] : undefined;
+  const status = backup ? text(backup['status']) : undefined;
+  const type = backup ? text(backup['resource_type']) : undefined;
+  const state = [
+    backup ? `backup ${status ?? '?'}${type === undefined ? '' : ` (${type})`}` : 'backup unreadable',
+  ];
+  const refusals: string[] = [];
+  const verdict = action.preflight ? action.preflight(body) : { ok: true as const };
+  if (!verdict.ok) refusals.push(verdict.reason);
+  const { server_id: serverId, volume_id: volumeId, mappings } = request.params;
+  if (type !== undefined && serverId !== undefined && !SERVER_BACKUPS.has(type))
+    refusals.push(`server_id needs a server backup; this backup is of ${type}`);
+  if (type !== undefined && volumeId !== undefined && !DISK_BACKUPS.has(type))
+    refusals.push(`volume_id needs a disk backup (OS::Cinder::Volume); this backup is of ${type}`);
+  const children = backup && Array.isArray(backup['children']) ? backup['children'] : undefined;
+  if (children && mappings) {
+    const disks = new Set(
+      children.flatMap((c) => (isRecord(c) && typeof c['id'] === 'string' ? [c['id'].toLowerCase()] : [])),
+    );
+    mappings.forEach((m, i) => {
+      if (!disks.has(m.backup_id.toLowerCase()))
+        refusals.push(`mappings[${i}].backup_id ${m.backup_id} is not a disk backup of this backup`);
+    });
+  }
+  const tasks = action.statePaging?.next(call, body);
+  if (tasks) {
+    await reader.get('restore tasks', tasks);
+    state.push('restore tasks readable');
+  }
+  return refusals.length === 0 ? { state } : { state, refusal: refusals.join('; ') };
+};
+
 const JUDGES: Readonly<
   Record<Service, (check: PlannedCheck, reader: Reader, settings: ActionSettings) => Promise<Judgement>>
-> = { dws: judgeDws, csbs: judgeCsbs, dcs: judgeDcs };
+> = { dws: judgeDws, csbs: judgeCsbs, dcs: judgeDcs, cbr: judgeCbr };
 
 /** Every read of one target, then its verdict. Reads of equal URLs are the `read` function's to share. */
 export const checkTarget = async (

@@ -8,7 +8,7 @@ import { actionFor } from '../lib/actions/catalogue.ts';
 import type { ActionRequest } from '../lib/actions/request.ts';
 import type { RemoteCall } from '../lib/actions/types.ts';
 import { type ActionSettings, DEFAULT_ACTION_SETTINGS } from '../lib/actions/types.ts';
-import { type EndpointOverrides, endpointFor } from '../lib/huawei/endpoints.ts';
+import { type EndpointOverrides, endpointFor, endpointOverridesFrom } from '../lib/huawei/endpoints.ts';
 import type { Route } from '../lib/routing/routes.ts';
 import { type CliIo, envValue } from './io.ts';
 
@@ -27,15 +27,9 @@ export interface Plan {
   readonly at_run_time: string[];
 }
 
-/** DR_ENDPOINT_DWS / _CSBS / _DCS, as the functions read them. */
-export const overridesFrom = (io: CliIo): EndpointOverrides => {
-  const overrides: EndpointOverrides = {};
-  for (const service of ['dws', 'csbs', 'dcs'] as const) {
-    const value = envValue(io, `DR_ENDPOINT_${service.toUpperCase()}`);
-    if (value !== undefined) overrides[service] = value;
-  }
-  return overrides;
-};
+/** DR_ENDPOINT_DWS / _CSBS / _DCS / _CBR (one per catalogue service), as the functions read them. */
+export const overridesFrom = (io: CliIo): EndpointOverrides =>
+  endpointOverridesFrom((variable) => envValue(io, variable));
 
 /** The deployment settings the calls depend on, as the functions read them (DR_DCS_API_VERSION). */
 export const settingsFrom = (io: CliIo): ActionSettings => ({

@@ -1,15 +1,16 @@
 /**
- * The catalogue: the five actions dr-relay can take, each described once (in its own file).
+ * The catalogue: the actions dr-relay can take, each described once (in its own file).
  * Everything else (request validation, the executor, the CLI, the docs) reads this list.
  * Adding an action = one new file + one line here.
  */
 import { InvariantError } from '../errors.ts';
+import { cbrRestore } from './cbr.ts';
 import { csbsRestore } from './csbs.ts';
 import { dcsRestore } from './dcs.ts';
 import { dwsFailover, dwsRecovery, dwsStart } from './dws.ts';
 import type { ActionDefinition } from './types.ts';
 
-export const actions = [dwsStart, dwsFailover, dwsRecovery, csbsRestore, dcsRestore] as const;
+export const actions = [dwsStart, dwsFailover, dwsRecovery, csbsRestore, dcsRestore, cbrRestore] as const;
 
 export type ActionId = (typeof actions)[number]['id'];
 export const actionIds = actions.map((a) => a.id) as [ActionId, ...ActionId[]];

@@ -17,15 +17,17 @@ const envelopeFor = <A extends (typeof actions)[number]>(action: A) =>
     params: action.params as A['params'],
   });
 
+/** One envelope per catalogue entry, in catalogue order: a new action needs nothing here. */
+type EnvelopesOf<T extends readonly unknown[]> = {
+  -readonly [K in keyof T]: T[K] extends (typeof actions)[number]
+    ? ReturnType<typeof envelopeFor<T[K]>>
+    : never;
+};
+type Envelopes = EnvelopesOf<typeof actions>;
+
 export const ActionRequestSchema = z.discriminatedUnion(
   'action',
-  actions.map(envelopeFor) as unknown as [
-    ReturnType<typeof envelopeFor<(typeof actions)[0]>>,
-    ReturnType<typeof envelopeFor<(typeof actions)[1]>>,
-    ReturnType<typeof envelopeFor<(typeof actions)[2]>>,
-    ReturnType<typeof envelopeFor<(typeof actions)[3]>>,
-    ReturnType<typeof envelopeFor<(typeof actions)[4]>>,
-  ],
+  actions.map(envelopeFor) as unknown as Envelopes,
   {
     error: (issue) =>
       issue.code === 'invalid_union' ? `must be one of ${actions.map((a) => a.id).join(', ')}` : undefined,

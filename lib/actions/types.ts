@@ -4,8 +4,12 @@
  */
 import type { z } from 'zod';
 
-/** The Huawei Cloud services the catalogue acts on (each has its own endpoint: lib/huawei/endpoints.ts). */
-export type Service = 'dws' | 'csbs' | 'dcs';
+/**
+ * The Huawei Cloud services the catalogue acts on, each with its own endpoint (lib/huawei/endpoints.ts)
+ * and its override DR_ENDPOINT_<SERVICE> (lib/config/env.ts): everything that lists services reads this.
+ */
+export const SERVICES = ['dws', 'csbs', 'dcs', 'cbr'] as const;
+export type Service = (typeof SERVICES)[number];
 
 /** The common envelope of every ActionRequest; `params` is per action. */
 export interface RequestEnvelope<P> {
@@ -34,8 +38,11 @@ export interface ActionSettings {
 export const DEFAULT_ACTION_SETTINGS: ActionSettings = { dcsApiVersion: 'v2' };
 
 /**
- * A state read that comes in pages: the call for the page after `previous` (undefined when that was
- * the last), and how the pages read combine into the one state `reconcile` sees.
+ * A state read that takes more than one call: pages of a list (DCS restore records), or a read the
+ * first answer leads to (CBR: the backup, then the restore tasks). `next` is the call after
+ * `previous` given its answer (undefined when that was the last), `combine` how the answers read
+ * combine into the one state `reconcile` and `operation.judge` see. The preflight sees only the
+ * first answer (the `stateCall` itself).
  */
 export interface StatePaging {
   next(previous: RemoteCall, body: unknown): RemoteCall | undefined;

@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   DR_ENDPOINT_DWS: url,
   DR_ENDPOINT_CSBS: url,
   DR_ENDPOINT_DCS: url,
+  DR_ENDPOINT_CBR: url,
   /** DCS API version of the restore and its records: v2 (current) or the outdated v1.0. */
   DR_DCS_API_VERSION: z.enum(['v2', 'v1.0']).default('v2'),
   REQUEST_QUEUE_URL: z.url(),

@@ -10,6 +10,7 @@ import { snsNotifier } from '../deadLetters/notify.ts';
 import { Executor } from '../execution/executor.ts';
 import { makeIdempotentRunner } from '../execution/idempotent.ts';
 import { HuaweiClient } from '../huawei/client.ts';
+import { endpointOverridesFrom } from '../huawei/endpoints.ts';
 import { RequestQueue } from '../intake/requestQueue.ts';
 import { operationNotifier } from '../operations/notify.ts';
 import { OperationTracker } from '../operations/tracker.ts';
@@ -36,7 +37,7 @@ export const buildCore = (config: Config = loadConfig()) => {
     }),
     store,
     cooldowns: new CooldownStore({ client: dynamo, table: config.STATE_TABLE }),
-    endpoints: { dws: config.DR_ENDPOINT_DWS, csbs: config.DR_ENDPOINT_CSBS, dcs: config.DR_ENDPOINT_DCS },
+    endpoints: endpointOverridesFrom((variable) => config[variable as keyof Config]?.toString()),
     settings: { dcsApiVersion: config.DR_DCS_API_VERSION },
     mode: config.DR_AUTOMATION,
     log: logger,

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { actionFor, actionIds, actions } from '../../lib/actions/catalogue.ts';
+import { CBR_BUSY_CODES, cbrRestore } from '../../lib/actions/cbr.ts';
 import { CSBS_PROVIDER_ID, csbsRestore } from '../../lib/actions/csbs.ts';
 import { dcsRestore } from '../../lib/actions/dcs.ts';
 import { dwsFailover, dwsRecovery, dwsStart } from '../../lib/actions/dws.ts';
 import type { ActionRequest } from '../../lib/actions/request.ts';
 import { DEFAULT_ACTION_SETTINGS } from '../../lib/actions/types.ts';
 import {
+  CBR_BACKUP_ID,
+  CBR_DISK_BACKUP_ID,
+  CBR_VOLUME_ID,
   CHECKPOINT_ID,
   CHECKPOINT_ITEM_ID,
+  cbrRestoreRequest,
+  cbrRestoreVolumeRequest,
   csbsRestoreMinimalRequest,
   csbsRestoreRequest,
   DCS_BACKUP_ID,
@@ -96,6 +102,8 @@ const restoreRecords = (...records: ReturnType<typeof restoreRecord>[]) => ({
   total_num: records.length,
 });
 const OUR_RESTORE_ID = '2e4a6c8e-0a1c-4e3a-9c5e-7a9c1e3a5c70';
+const OUR_JOB_ID = '4b6d8f0a-2c4e-4a6c-8e0a-2c4e6a8c0e2b';
+const OTHER_JOB_ID = '6d8f0a2c-4e6a-4c8e-8a2c-4e6a8c0e2a4d';
 const OTHER_RESTORE_ID = '9c7a5e3c-1e9a-4c7e-8a3c-5e7a9c1e3a51';
 const OTHER_BACKUP_ID = 'b1d3f5a7-c9e1-4b3d-9f5a-7c9e1b3d5f7a';
 
@@ -109,7 +117,7 @@ const MALFORMED_STATES: [string, unknown][] = [
 ];
 
 describe('the catalogue', () => {
-  it('lists the five documented actions, in order', () => {
+  it('lists the six actions, in order', () => {
     // Act
     const ids = actions.map((a) => a.id);
     // Assess
@@ -119,6 +127,7 @@ describe('the catalogue', () => {
       'dws.dr.recovery',
       'csbs.restore',
       'dcs.restore',
+      'cbr.restore',
     ]);
     expect(actionIds).toEqual(ids);
   });
@@ -150,6 +159,7 @@ describe('the catalogue', () => {
     ['dws.dr.recovery', 'dws'],
     ['csbs.restore', 'csbs'],
     ['dcs.restore', 'dcs'],
+    ['cbr.restore', 'cbr'],
   ])('sends %s to the %s service', (id, service) => {
     expect(actionFor(id).service).toBe(service);
   });
@@ -239,6 +249,48 @@ describe('call()', () => {
     });
   });
 
+  it('cbr.restore is POST /v3/{project}/backups/{backup_id}/restore with {restore: {mappings, power_on, server_id}}', () => {
+    // Act
+    const call = cbrRestore.call(cbrRestoreRequest);
+    // Assess
+    expect(call).toStrictEqual({
+      method: 'POST',
+      path: `/v3/${PROJECT_ID}/backups/${CBR_BACKUP_ID}/restore`,
+      body: {
+        restore: {
+          mappings: [{ backup_id: CBR_DISK_BACKUP_ID, volume_id: CBR_VOLUME_ID }],
+          power_on: true,
+          server_id: SERVER_ID,
+        },
+      },
+    });
+  });
+
+  it('cbr.restore of a disk sends only volume_id, leaving out what the request does not give', () => {
+    // Act
+    const call = cbrRestore.call(cbrRestoreVolumeRequest);
+    // Assess
+    expect(call).toStrictEqual({
+      method: 'POST',
+      path: `/v3/${PROJECT_ID}/backups/${CBR_DISK_BACKUP_ID}/restore`,
+      body: { restore: { volume_id: CBR_VOLUME_ID } },
+    });
+  });
+
+  it('cbr.restore sends details and power_on false when the request gives them', () => {
+    // Prepare
+    const request = {
+      ...cbrRestoreVolumeRequest,
+      params: { ...cbrRestoreVolumeRequest.params, power_on: false, details: { destination_path: '/data' } },
+    };
+    // Act
+    const call = cbrRestore.call(request);
+    // Assess
+    expect(call.body).toStrictEqual({
+      restore: { power_on: false, volume_id: CBR_VOLUME_ID, details: { destination_path: '/data' } },
+    });
+  });
+
   it('dcs.restore leaves remark out of the body when the request has none', () => {
     // Prepare
     const request = sampleRequest('dcs.restore');
@@ -278,7 +330,8 @@ describe('remote()', () => {
       { restore_id: '5b7d9f1a-3c5e-4a7c-9e1b-3d5f7a9c1e3b' },
     ],
     ['dcs.restore', { restore_id: OUR_RESTORE_ID }, { restore_id: OUR_RESTORE_ID }],
-  ])('%s extracts the ids from a 200 body', (id, body, expected) => {
+    ['cbr.restore', { job_id: OUR_JOB_ID }, { job_id: OUR_JOB_ID }],
+  ])('%s extracts the ids from a 2xx body', (id, body, expected) => {
     expect(actionFor(id).remote(body)).toStrictEqual(expected);
   });
 
@@ -296,6 +349,8 @@ describe('remote()', () => {
     { restore: { id: 12 } },
     { restore_id: 12 },
     { error_code: 'DWS.0011', error_msg: 'busy' },
+    { job_id: '' },
+    { job_id: 7 },
   ];
   it.each(actions.flatMap((a) => unexpected.map((body) => [a.id, body] as const)))(
     '%s returns {} for the unexpected body %j',
@@ -312,6 +367,8 @@ describe('target()', () => {
     ['dws.dr.recovery', `dws:${PROJECT_ID}/${DR_ID}`, dwsRecoveryRequest],
     ['csbs.restore', `csbs:${PROJECT_ID}/${SERVER_ID}`, csbsRestoreRequest],
     ['dcs.restore', `dcs:${PROJECT_ID}/${DCS_INSTANCE_ID}`, dcsRestoreRequest],
+    ['cbr.restore', `cbr:${PROJECT_ID}/${SERVER_ID}`, cbrRestoreRequest],
+    ['cbr.restore', `cbr:${PROJECT_ID}/${CBR_VOLUME_ID}`, cbrRestoreVolumeRequest],
   ])('%s names its resource %s', (id, expected, request) => {
     expect(actionFor(id).target(request)).toBe(expected);
   });
@@ -346,6 +403,7 @@ describe('stateCall()', () => {
       `/v2/${PROJECT_ID}/instances/${DCS_INSTANCE_ID}/restores?offset=0&limit=1000`,
       dcsRestoreRequest,
     ],
+    ['cbr.restore', `/v3/${PROJECT_ID}/backups/${CBR_BACKUP_ID}`, cbrRestoreRequest],
   ])('%s reads its state with GET %s', (id, path, request) => {
     // Act
     const call = actionFor(id).stateCall(request, DEFAULT_ACTION_SETTINGS);
@@ -379,6 +437,17 @@ describe('busyCodes', () => {
       [
         ...['DCS.4097', 'DCS.4096', 'DCS.4017', 'DCS.4026', 'DCS.4049', 'DCS.4113'],
         ...['111400097', '111400096', '111400017', '111400026', '111400113'],
+      ],
+    ],
+    [
+      'cbr.restore',
+      [
+        'BackupService.2010',
+        'BackupService.2002',
+        'BackupService.2005',
+        'BackupService.2008',
+        'BackupService.2011',
+        'BackupService.0002',
       ],
     ],
   ])('%s treats %j as busy', (id, codes) => {
@@ -461,11 +530,12 @@ describe('DWS preflight', () => {
     expect(dwsFailover.preflight(body)).toStrictEqual({ ok: true });
   });
 
-  it('is the only kind of action with a preflight (CSBS and DCS act without a snapshot)', () => {
+  it('is, with CBR, the only kind of action with a preflight (CSBS and DCS act without a snapshot)', () => {
     expect(actions.filter((a) => 'preflight' in a).map((a) => a.id)).toEqual([
       'dws.dr.start',
       'dws.dr.failover',
       'dws.dr.recovery',
+      'cbr.restore',
     ]);
   });
 });
@@ -750,4 +820,419 @@ describe('the sample requests', () => {
       expect(request.project_id).toBe(PROJECT_ID);
     },
   );
+});
+
+/** A CBR backup as `GET /v3/{project_id}/backups/{id}` answers it (times without a zone, as CBR prints them). */
+const cbrBackup = (status: string, updatedAt = '2024-05-01T09:00:00.000000') => ({
+  backup: {
+    id: CBR_BACKUP_ID,
+    name: 'manualbk_3e1d',
+    status,
+    resource_id: SERVER_ID,
+    resource_type: 'OS::Nova::Server',
+    provider_id: '0daac4c5-6707-4851-97ba-169e36266b66',
+    vault_id: '9e8d7c6b-5a49-4382-9716-05f4e3d2c1b0',
+    created_at: '2024-04-30T02:00:11.000000',
+    updated_at: updatedAt,
+    children: [{ id: CBR_DISK_BACKUP_ID, resource_id: CBR_VOLUME_ID, resource_type: 'OS::Cinder::Volume' }],
+  },
+});
+
+/** A CBR task (operation log) of a restore, as `GET /v3/{project_id}/operation-logs[/{id}]` shows it. */
+const cbrTask = (
+  id: string,
+  status: string,
+  createdAt: string,
+  backupId = CBR_BACKUP_ID,
+  error?: { code: string; message: string },
+) => ({
+  id,
+  project_id: PROJECT_ID,
+  operation_type: 'restore',
+  status,
+  created_at: createdAt,
+  started_at: createdAt,
+  updated_at: createdAt,
+  error_info: error ?? { code: '', message: '' },
+  extra_info: {
+    restore: { backup_id: backupId, backup_name: 'manualbk', target_resource_id: SERVER_ID },
+    resource: { id: SERVER_ID, type: 'OS::Nova::Server' },
+  },
+  provider_id: '0daac4c5-6707-4851-97ba-169e36266b66',
+  vault_id: '9e8d7c6b-5a49-4382-9716-05f4e3d2c1b0',
+});
+/** The state reconciliation reads: the backup, then every page of restore tasks, combined. */
+const cbrState = (backup: unknown, tasks: unknown[], complete = true) => ({
+  backup,
+  restore_tasks: tasks,
+  complete,
+});
+const SENT_AT_UTC = '2024-05-01T10:00:00Z';
+
+describe('CBR preflight', () => {
+  it('allows a restore from an available backup', () => {
+    expect(cbrRestore.preflight(cbrBackup('available'))).toStrictEqual({ ok: true });
+  });
+
+  it.each([
+    'protecting',
+    'deleting',
+    'restoring',
+    'error',
+    'waiting_protect',
+    'waiting_delete',
+    'waiting_restore',
+    'AVAILABLE',
+  ])('refuses a restore from a backup that is %s, naming the status', (status) => {
+    expect(cbrRestore.preflight(cbrBackup(status))).toStrictEqual({
+      ok: false,
+      reason: `backup status is ${status}; a restore can start only from available`,
+    });
+  });
+
+  it.each<[string, unknown]>([
+    ...MALFORMED_STATES,
+    ['no status', { backup: { id: CBR_BACKUP_ID } }],
+    ['an error body', { error_code: 'BackupService.6200', error_msg: 'The backup does not exist.' }],
+  ])('refuses when the backup read is %s', (_what, body) => {
+    expect(cbrRestore.preflight(body)).toStrictEqual({
+      ok: false,
+      reason: 'the backup could not be read (unexpected shape)',
+    });
+  });
+});
+
+describe('CBR reconcile', () => {
+  const context = { request: cbrRestoreRequest, sentAt: SENT_AT };
+  const at = (ms: number) => new Date(Date.parse(SENT_AT) + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  it.each<[string, number]>([
+    ['at the moment we sent', 0],
+    ['after we sent', 5 * 60_000],
+    ['30 s before we sent (clock skew)', -30_000],
+    ['exactly 60 s before we sent', -60_000],
+  ])('says applied, with the job id, for a restore task of our backup created %s', (_when, offset) => {
+    // Prepare
+    const state = cbrState(cbrBackup('restoring'), [cbrTask(OUR_JOB_ID, 'running', at(offset))]);
+    // Act
+    const seen = cbrRestore.reconcile(state, context);
+    // Assess
+    expect(seen).toStrictEqual({
+      verdict: 'applied',
+      observed: `restore task ${OUR_JOB_ID} of backup ${CBR_BACKUP_ID} is running`,
+      remote: { job_id: OUR_JOB_ID },
+    });
+  });
+
+  it('finds our task after the restore ended (the backup is available again), among tasks of other backups', () => {
+    // Prepare
+    const state = cbrState(cbrBackup('available'), [
+      cbrTask(OTHER_JOB_ID, 'running', at(2_000), OTHER_BACKUP_ID),
+      cbrTask(OUR_JOB_ID, 'success', at(1_000)),
+    ]);
+    // Act
+    const seen = cbrRestore.reconcile(state, context);
+    // Assess
+    expect(seen).toMatchObject({ verdict: 'applied', remote: { job_id: OUR_JOB_ID } });
+    expect(seen.observed).toContain('is success');
+  });
+
+  it('takes the newest of our backup’s tasks since the call', () => {
+    // Prepare
+    const state = cbrState(cbrBackup('restoring'), [
+      cbrTask(OTHER_JOB_ID, 'failed', at(1_000)),
+      cbrTask(OUR_JOB_ID, 'running', at(3_000)),
+    ]);
+    // Act / Assess
+    expect(cbrRestore.reconcile(state, context).remote).toStrictEqual({ job_id: OUR_JOB_ID });
+  });
+
+  it.each(['restoring', 'waiting_restore'])(
+    'says applied, without a job id, when the backup is %s but no task of it is listed yet',
+    (status) => {
+      // Act
+      const seen = cbrRestore.reconcile(cbrState(cbrBackup(status), []), context);
+      // Assess
+      expect(seen).toStrictEqual({
+        verdict: 'applied',
+        observed: `backup is ${status} (no restore task of it listed yet)`,
+      });
+    },
+  );
+
+  it.each<[string, unknown[]]>([
+    ['there are no restore tasks', []],
+    [
+      'only another backup was restored since',
+      [cbrTask(OTHER_JOB_ID, 'running', at(1_000), OTHER_BACKUP_ID)],
+    ],
+    ['our backup was restored only 61 s before', [cbrTask(OTHER_JOB_ID, 'success', at(-61_000))]],
+    ['our backup was restored yesterday', [cbrTask(OTHER_JOB_ID, 'success', at(-86_400_000))]],
+  ])('says not_applied when the backup is available and %s', (_what, tasks) => {
+    // Act
+    const seen = cbrRestore.reconcile(cbrState(cbrBackup('available'), tasks), context);
+    // Assess
+    expect(seen).toStrictEqual({
+      verdict: 'not_applied',
+      observed: `backup is available and no restore task of it since ${SENT_AT}`,
+    });
+  });
+
+  it('says unknown, not not_applied, when not every restore task could be read', () => {
+    // Act
+    const seen = cbrRestore.reconcile(cbrState(cbrBackup('available'), [], false), context);
+    // Assess
+    expect(seen.verdict).toBe('unknown');
+    expect(seen.observed).toContain('not every restore task could be read');
+  });
+
+  it('says unknown when a task of our backup has an unreadable created_at', () => {
+    // Prepare
+    const state = cbrState(cbrBackup('available'), [cbrTask(OUR_JOB_ID, 'success', 'yesterday')]);
+    // Act / Assess
+    expect(cbrRestore.reconcile(state, context)).toStrictEqual({
+      verdict: 'unknown',
+      observed: `a restore task of backup ${CBR_BACKUP_ID} has an unreadable created_at`,
+    });
+  });
+
+  it('says unknown when a task naming our backup cannot be read at all', () => {
+    // Prepare
+    const broken = { id: 42, extra_info: { restore: { backup_id: CBR_BACKUP_ID } } };
+    // Act / Assess
+    expect(cbrRestore.reconcile(cbrState(cbrBackup('available'), [broken]), context).verdict).toBe('unknown');
+  });
+
+  it('reads the backup alone (no tasks read): restoring is applied, anything else unknown', () => {
+    expect(cbrRestore.reconcile(cbrBackup('restoring'), context)).toStrictEqual({
+      verdict: 'applied',
+      observed: 'backup is restoring',
+    });
+    expect(cbrRestore.reconcile(cbrBackup('available'), context)).toStrictEqual({
+      verdict: 'unknown',
+      observed: 'backup is available; its restore tasks were not read',
+    });
+  });
+
+  it.each<[string, unknown]>([
+    ...MALFORMED_STATES,
+    ['an error body', { error_code: 'BackupService.6200', error_msg: 'The backup does not exist.' }],
+    ['tasks with an unreadable backup', cbrState({ backup: { id: CBR_BACKUP_ID } }, [])],
+  ])('says unknown when the state is %s', (_what, state) => {
+    expect(cbrRestore.reconcile(state, context)).toStrictEqual({
+      verdict: 'unknown',
+      observed: 'the backup could not be read',
+    });
+  });
+
+  it('compares times in UTC whatever their form (Z or none)', () => {
+    // Prepare: a task 10 s after the call, printed without a zone
+    const state = cbrState(cbrBackup('available'), [cbrTask(OUR_JOB_ID, 'success', '2024-05-01T10:00:10')]);
+    // Act / Assess
+    expect(cbrRestore.reconcile(state, { request: cbrRestoreRequest, sentAt: SENT_AT_UTC }).verdict).toBe(
+      'applied',
+    );
+  });
+});
+
+describe('CBR state reads: the backup, then the restore tasks', () => {
+  const paging = cbrRestore.statePaging;
+  const first = cbrRestore.stateCall(cbrRestoreRequest);
+  const page = (count: number, total?: number) => ({
+    operation_logs: Array.from({ length: count }, (_, i) =>
+      cbrTask(`t-${i}`, 'success', SENT_AT, OTHER_BACKUP_ID),
+    ),
+    ...(total === undefined ? {} : { count: total }),
+  });
+
+  it('reads the restore tasks after a readable backup, from the first page (no offset)', () => {
+    expect(paging.next(first, cbrBackup('available'))).toStrictEqual({
+      method: 'GET',
+      path: `/v3/${PROJECT_ID}/operation-logs?operation_type=restore&limit=1000`,
+    });
+  });
+
+  it('stops after an unreadable backup', () => {
+    expect(paging.next(first, { error_code: 'BackupService.6200' })).toBeUndefined();
+  });
+
+  it('asks for the next page (offset 0-based) while count says there are more', () => {
+    // Prepare
+    const tasks = paging.next(first, cbrBackup('available'))!;
+    // Act
+    const second = paging.next(tasks, page(1000, 2500));
+    // Assess
+    expect(second?.path).toBe(
+      `/v3/${PROJECT_ID}/operation-logs?operation_type=restore&limit=1000&offset=1000`,
+    );
+    expect(paging.next(second!, page(1000, 2500))?.path).toContain('offset=2000');
+  });
+
+  it.each<[string, unknown]>([
+    ['the last page was read', page(3, 3)],
+    ['a page came back empty', page(0, 5)],
+    ['a short page without count', page(3)],
+    ['the page is unreadable', { error_code: 'BackupService.9900' }],
+  ])('stops when %s', (_what, body) => {
+    const tasks = paging.next(first, cbrBackup('available'))!;
+    expect(paging.next(tasks, body)).toBeUndefined();
+  });
+
+  it('never follows a task read by its job id', () => {
+    const call = cbrRestore.operation.progressCall(cbrRestoreRequest, DEFAULT_ACTION_SETTINGS, {
+      job_id: OUR_JOB_ID,
+    })!;
+    expect(paging.next(call, { operation_log: cbrTask(OUR_JOB_ID, 'running', SENT_AT) })).toBeUndefined();
+  });
+
+  it('combines the backup and every page; a single answer stays as it is', () => {
+    // Prepare
+    const ours = cbrTask(OUR_JOB_ID, 'running', SENT_AT);
+    // Act
+    const both = paging.combine([cbrBackup('restoring'), { operation_logs: [ours], count: 1 }]);
+    const one = paging.combine([{ operation_log: ours }]);
+    // Assess
+    expect(both).toStrictEqual(cbrState(cbrBackup('restoring'), [ours]));
+    expect(one).toStrictEqual({ operation_log: ours });
+  });
+
+  it('marks the tasks incomplete when fewer were read than count says (the page limit), or a page was unreadable', () => {
+    expect(paging.combine([cbrBackup('available'), page(2, 20_000)])).toMatchObject({ complete: false });
+    expect(paging.combine([cbrBackup('available'), { error_code: 'x' }])).toMatchObject({ complete: false });
+  });
+
+  it('finds our task on a later page', () => {
+    // Prepare
+    const pages = [
+      cbrBackup('available'),
+      page(1000, 1001),
+      { operation_logs: [cbrTask(OUR_JOB_ID, 'success', SENT_AT)], count: 1001 },
+    ];
+    // Act
+    const seen = cbrRestore.reconcile(paging.combine(pages), { request: cbrRestoreRequest, sentAt: SENT_AT });
+    // Assess
+    expect(seen).toMatchObject({ verdict: 'applied', remote: { job_id: OUR_JOB_ID } });
+  });
+});
+
+describe('CBR operation: followed by its task, else by its backup', () => {
+  const context = (remote: Record<string, string>, seenRunning = false, before?: unknown) => ({
+    request: cbrRestoreRequest,
+    remote,
+    seenRunning,
+    ...(before === undefined ? {} : { before }),
+  });
+
+  it('reads the task by its job id when the answer carried one', () => {
+    expect(
+      cbrRestore.operation.progressCall(cbrRestoreRequest, DEFAULT_ACTION_SETTINGS, { job_id: OUR_JOB_ID }),
+    ).toStrictEqual({
+      method: 'GET',
+      path: `/v3/${PROJECT_ID}/operation-logs/${OUR_JOB_ID}`,
+    });
+  });
+
+  it('reads the backup (and then its restore tasks) without a job id', () => {
+    expect(cbrRestore.operation.progressCall(cbrRestoreRequest, DEFAULT_ACTION_SETTINGS, {})).toStrictEqual({
+      method: 'GET',
+      path: `/v3/${PROJECT_ID}/backups/${CBR_BACKUP_ID}`,
+    });
+  });
+
+  it.each<[string, string, string | undefined]>([
+    ['waiting', 'running', undefined],
+    ['running', 'running', undefined],
+    ['an unpublished status', 'running', undefined],
+    ['success', 'completed', undefined],
+    ['failed', 'failed', 'CBR restore failed: BackupService.9910: Unknown error.'],
+    ['timeout', 'failed', 'CBR restore timeout: BackupService.9910: Unknown error.'],
+    ['skipped', 'failed', 'CBR restore skipped: BackupService.9910: Unknown error.'],
+  ])('judges a task that is %s: %s', (status, state, error) => {
+    // Prepare
+    const body = {
+      operation_log: cbrTask(OUR_JOB_ID, status, SENT_AT, CBR_BACKUP_ID, {
+        code: 'BackupService.9910',
+        message: 'Unknown error.',
+      }),
+    };
+    // Act
+    const seen = cbrRestore.operation.judge(body, context({ job_id: OUR_JOB_ID }));
+    // Assess
+    expect(seen).toStrictEqual({
+      state,
+      observed: `restore task ${OUR_JOB_ID} is ${status}`,
+      ...(error === undefined ? {} : { error }),
+    });
+  });
+
+  it('says which error a failed task without an error code had', () => {
+    // Prepare
+    const body = { operation_log: { ...cbrTask(OUR_JOB_ID, 'failed', SENT_AT), error_info: null } };
+    // Act / Assess
+    expect(cbrRestore.operation.judge(body, context({ job_id: OUR_JOB_ID })).error).toBe(
+      'CBR restore failed: no error code',
+    );
+  });
+
+  it('without a job id, judges the newest task of our backup created since the backup last changed', () => {
+    // Prepare: an old success of the same backup, and ours, running
+    const before = cbrBackup('available', '2024-05-01T09:59:00.000000');
+    const state = cbrState(cbrBackup('restoring'), [
+      cbrTask(OTHER_JOB_ID, 'success', '2024-05-01T08:00:00Z'),
+      cbrTask(OUR_JOB_ID, 'running', '2024-05-01T10:00:01Z'),
+    ]);
+    // Act
+    const seen = cbrRestore.operation.judge(state, context({}, false, before));
+    // Assess
+    expect(seen).toStrictEqual({
+      state: 'running',
+      observed: `restore task ${OUR_JOB_ID} is running (found by its backup: no job id)`,
+    });
+  });
+
+  it('without a job id, ignores tasks older than the backup’s last change before the call', () => {
+    // Prepare
+    const before = cbrBackup('available', '2024-05-01T09:59:00.000000');
+    const state = cbrState(cbrBackup('restoring'), [
+      cbrTask(OTHER_JOB_ID, 'success', '2024-05-01T08:00:00Z'),
+    ]);
+    // Act / Assess
+    expect(cbrRestore.operation.judge(state, context({}, false, before))).toStrictEqual({
+      state: 'running',
+      observed: 'backup is restoring, no restore task of it listed',
+    });
+  });
+
+  it.each<[string, boolean, string]>([
+    ['waiting_restore', false, 'running'],
+    ['restoring', true, 'running'],
+    ['available', false, 'running'],
+    ['available', true, 'completed'],
+    ['error', true, 'failed'],
+  ])(
+    'without any task, follows the backup: %s (seen running before: %s) is %s',
+    (status, seenRunning, state) => {
+      expect(
+        cbrRestore.operation.judge(cbrState(cbrBackup(status), []), context({}, seenRunning)).state,
+      ).toBe(state);
+    },
+  );
+
+  it('says the backup does not tell whether the restore succeeded', () => {
+    expect(
+      cbrRestore.operation.judge(cbrState(cbrBackup('available'), []), context({}, true)).observed,
+    ).toContain('the backup does not say whether the restore succeeded');
+  });
+
+  it.each(MALFORMED_STATES)('calls an unreadable read %s running', (_what, state) => {
+    expect(cbrRestore.operation.judge(state, context({ job_id: OUR_JOB_ID })).state).toBe('running');
+  });
+
+  it('follows a restore for four hours before calling it stalled', () => {
+    expect(cbrRestore.operation.timeLimitSeconds).toBe(4 * 3600);
+  });
+
+  it('exports the busy codes it declares', () => {
+    expect(actionFor('cbr.restore').busyCodes).toBe(CBR_BUSY_CODES);
+  });
 });

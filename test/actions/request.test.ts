@@ -10,7 +10,10 @@ import {
 } from '../../lib/actions/request.ts';
 import { DrRelayError, ValidationError } from '../../lib/errors.ts';
 import {
+  CBR_DISK_BACKUP_ID,
+  CBR_VOLUME_ID,
   CHECKPOINT_ID,
+  cbrRestoreVolumeRequest,
   csbsRestoreMinimalRequest,
   csbsRestoreRequest,
   DCS_BACKUP_ID,
@@ -25,7 +28,7 @@ import {
   VOLUME_ID,
 } from '../fixtures/requests.ts';
 
-const ACTION_LIST = 'dws.dr.start, dws.dr.failover, dws.dr.recovery, csbs.restore, dcs.restore';
+const ACTION_LIST = 'dws.dr.start, dws.dr.failover, dws.dr.recovery, csbs.restore, dcs.restore, cbr.restore';
 const OTHER_UUID = '2c4e6a8c-0e2a-4c6e-8a0c-2e4a6c8e0a2c';
 
 const DELETE = Symbol('delete');
@@ -481,7 +484,7 @@ describe('parseActionRequest: the action', () => {
     ['a numeric action', changed('dws.dr.start', [['action'], 1])],
     ['a null action', changed('dws.dr.start', [['action'], null])],
     ['no action', changed('dws.dr.start', [['action'], DELETE])],
-  ])('rejects %s, listing the five actions', (_what, request) => {
+  ])('rejects %s, listing the six actions', (_what, request) => {
     // Act
     const error = rejection(() => parseActionRequest(request));
     // Assess
@@ -692,5 +695,131 @@ describe('canonicalJson', () => {
     const b = { parameters: { power_on: true, targets: { server_id: DR_ID } }, checkpoint_id: CHECKPOINT_ID };
     // Act / Assess
     expect(canonicalJson(a)).toBe(canonicalJson(b));
+  });
+});
+
+describe('parseActionRequest: cbr.restore params', () => {
+  const MAPPING = { backup_id: CBR_DISK_BACKUP_ID, volume_id: CBR_VOLUME_ID };
+
+  it.each<[string, unknown]>([
+    ['a whole-server restore (the sample)', changed('cbr.restore')],
+    [
+      'a server restore without power_on (CBR powers on by default)',
+      changed('cbr.restore', [['params', 'power_on'], DELETE]),
+    ],
+    ['a server restore with power_on false', changed('cbr.restore', [['params', 'power_on'], false])],
+    [
+      'a server restore with 64 mappings',
+      changed('cbr.restore', [['params', 'mappings'], Array.from({ length: 64 }, () => MAPPING)]),
+    ],
+    ['a disk restore (volume_id only)', structuredClone(cbrRestoreVolumeRequest)],
+    [
+      'a restore with details.destination_path',
+      changed('cbr.restore', [['params', 'details'], { destination_path: '/data/restored' }]),
+    ],
+  ])('accepts %s', (_what, request) => {
+    // Act
+    const parsed = parseActionRequest(request);
+    // Assess
+    expect(parsed).toStrictEqual(request);
+  });
+
+  it.each<[string, unknown, string, string]>([
+    [
+      'neither server_id nor volume_id',
+      changed('cbr.restore', [['params', 'server_id'], DELETE], [['params', 'mappings'], DELETE]),
+      'params.server_id',
+      'exactly one of server_id (restore a whole server) or volume_id (restore a disk) is required',
+    ],
+    [
+      'both server_id and volume_id',
+      changed('cbr.restore', [['params', 'volume_id'], CBR_VOLUME_ID]),
+      'params.volume_id',
+      'give server_id (restore a whole server) or volume_id (restore a disk), not both',
+    ],
+    [
+      'server_id without mappings',
+      changed('cbr.restore', [['params', 'mappings'], DELETE]),
+      'params.mappings',
+      'required with server_id: one {backup_id, volume_id} per disk (the disk backup ids are the backup’s children)',
+    ],
+    [
+      'mappings with volume_id',
+      changed('cbr.restore', [['params', 'server_id'], DELETE], [['params', 'volume_id'], CBR_VOLUME_ID]),
+      'params.mappings',
+      'only for a server restore (server_id): a disk restore (volume_id) does not use them',
+    ],
+  ])('refuses %s, naming %s', (_what, request, path, message) => {
+    // Act
+    const error = rejection(() => parseActionRequest(request));
+    // Assess
+    expect(error.issues).toContainEqual({ path, message });
+  });
+
+  it('names both fields when neither server_id nor volume_id is given', () => {
+    // Act
+    const error = rejection(() =>
+      parseActionRequest(
+        changed('cbr.restore', [['params', 'server_id'], DELETE], [['params', 'mappings'], DELETE]),
+      ),
+    );
+    // Assess
+    expect(pathsOf(error)).toEqual(['params.server_id', 'params.volume_id']);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no backup_id', changed('cbr.restore', [['params', 'backup_id'], DELETE]), 'params.backup_id'],
+    [
+      'a backup_id that is not a UUID',
+      changed('cbr.restore', [['params', 'backup_id'], 'bk-1']),
+      'params.backup_id',
+    ],
+    [
+      'a server_id that is not a UUID',
+      changed('cbr.restore', [['params', 'server_id'], 'srv']),
+      'params.server_id',
+    ],
+    ['a power_on string', changed('cbr.restore', [['params', 'power_on'], 'true']), 'params.power_on'],
+    ['empty mappings', changed('cbr.restore', [['params', 'mappings'], []]), 'params.mappings'],
+    [
+      '65 mappings',
+      changed('cbr.restore', [['params', 'mappings'], Array.from({ length: 65 }, () => MAPPING)]),
+      'params.mappings',
+    ],
+    [
+      'a mapping without volume_id',
+      changed('cbr.restore', [['params', 'mappings'], [{ backup_id: CBR_DISK_BACKUP_ID }]]),
+      'params.mappings.0.volume_id',
+    ],
+    [
+      'an unknown field in a mapping',
+      changed('cbr.restore', [['params', 'mappings'], [{ ...MAPPING, size: 40 }]]),
+      'params.mappings.0.size',
+    ],
+    [
+      'an empty destination_path',
+      changed('cbr.restore', [['params', 'details'], { destination_path: '' }]),
+      'params.details.destination_path',
+    ],
+    [
+      'an unknown field in params (resource_id: not supported)',
+      changed('cbr.restore', [['params', 'resource_id'], OTHER_UUID]),
+      'params.resource_id',
+    ],
+    ['the CSBS shape', changed('cbr.restore', [['params', 'parameters'], {}]), 'params.parameters'],
+  ])('refuses %s, naming %s', (_what, request, path) => {
+    // Act
+    const error = rejection(() => parseActionRequest(request));
+    // Assess
+    expect(error.issues.map((i) => i.path)).toContain(path);
+  });
+
+  it('lowercases the ids (Huawei ids are case-insensitive)', () => {
+    // Act
+    const parsed = parseActionRequest(
+      changed('cbr.restore', [['params', 'backup_id'], CBR_DISK_BACKUP_ID.toUpperCase()]),
+    ) as Extract<ActionRequest, { action: 'cbr.restore' }>;
+    // Assess
+    expect(parsed.params.backup_id).toBe(CBR_DISK_BACKUP_ID);
   });
 });

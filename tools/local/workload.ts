@@ -15,8 +15,19 @@ export const uuidOf = (label: string): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
-export type Kind = 'dws.dr.start' | 'dws.dr.failover' | 'csbs.restore' | 'dcs.restore';
-export const KINDS: readonly Kind[] = ['dws.dr.start', 'dws.dr.failover', 'csbs.restore', 'dcs.restore'];
+export type Kind = 'dws.dr.start' | 'dws.dr.failover' | 'csbs.restore' | 'dcs.restore' | 'cbr.restore';
+/**
+ * The rotation of kinds: the first four as before (tests pick requests by index), then CBR; half of
+ * every six are DWS pairs, as the soak's companion requests need (tools/soak/options.ts).
+ */
+export const KINDS: readonly Kind[] = [
+  'dws.dr.start',
+  'dws.dr.failover',
+  'csbs.restore',
+  'dcs.restore',
+  'dws.dr.failover',
+  'cbr.restore',
+];
 
 /** Request n of a run: a distinct resource per request; every other one carries a request_id. */
 export const requestFor = (run: string, n: number): ActionRequest => {
@@ -53,6 +64,18 @@ export const requestFor = (run: string, n: number): ActionRequest => {
         action: kind,
         params: { instance_id: id('instance'), backup_id: id('backup'), remark: run },
       };
+    case 'cbr.restore':
+      // A whole-server restore: the server backup, and one disk mapped from its disk backup.
+      return {
+        ...base,
+        action: kind,
+        params: {
+          backup_id: id('cbr-backup'),
+          server_id: id('cbr-server'),
+          power_on: true,
+          mappings: [{ backup_id: id('cbr-disk-backup'), volume_id: id('cbr-disk') }],
+        },
+      };
   }
 };
 
@@ -82,6 +105,16 @@ export const seedFor = (sim: Simulator, request: ActionRequest): void => {
         backups: [{ backupId: request.params.backup_id }],
       });
       return;
+    case 'cbr.restore': {
+      // The backup of the restored server (or disk), available, its disk backups as the mappings name them.
+      const { backup_id, server_id, volume_id, mappings } = request.params;
+      sim.seed.cbrBackup(request.project_id, backup_id, {
+        resourceId: server_id ?? volume_id ?? uuidOf(`${backup_id}/resource`),
+        resourceType: server_id === undefined ? 'OS::Cinder::Volume' : 'OS::Nova::Server',
+        disks: (mappings ?? []).map((m) => ({ backupId: m.backup_id, volumeId: m.volume_id })),
+      });
+      return;
+    }
   }
 };
 
@@ -92,6 +125,8 @@ export const resourceOf = (request: ActionRequest): string => {
       return request.params.parameters.checkpoint_item_id ?? request.params.checkpoint_id;
     case 'dcs.restore':
       return request.params.instance_id;
+    case 'cbr.restore':
+      return request.params.backup_id;
     default:
       return request.params.disaster_recovery_id;
   }

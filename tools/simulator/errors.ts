@@ -43,10 +43,14 @@ const GATEWAY_ERRORS: Readonly<Record<number, readonly [string, string]>> = {
 };
 
 /** A service's own internal error (500 from inside: the call may have had its effect). */
-const INTERNAL_ERRORS: Readonly<Record<'dws' | 'dcs' | 'csbs', readonly [string, string]>> = {
+type Service = 'dws' | 'dcs' | 'csbs' | 'cbr';
+
+const INTERNAL_ERRORS: Readonly<Record<Service, readonly [string, string]>> = {
   dws: ['DWS.0005', 'Internal server error.'],
   dcs: ['DCS.5092', 'Internal service error.'],
   csbs: ['CSBS.9999', 'Internal error.'],
+  /** CBR API reference "Error Codes": BackupService.9910 (500) Unknown error. */
+  cbr: ['BackupService.9910', 'Unknown error.'],
 };
 
 /**
@@ -77,12 +81,12 @@ export const dcsFail = (version: DcsVersion, status: number, code: string, msg: 
     ? { status, body: { error: { code: dcsNumericCode(code, status), message: msg } }, effectApplied: false }
     : fail(status, code, msg, { error_ext_msg: '' });
 
-const serviceOf = (route: RouteId): 'dws' | 'dcs' | 'csbs' => route.split('.')[0] as 'dws' | 'dcs' | 'csbs';
+const serviceOf = (route: RouteId): Service => route.split('.')[0] as Service;
 
 /**
  * The realistic default body of an injected status (2xx/3xx get an empty object): a 500 is the
  * service's own internal error (DWS.0005, DCS.5092 in the shape of the DCS API version called,
- * CSBS.9999), everything else the gateway's answer.
+ * CSBS.9999, BackupService.9910), everything else the gateway's answer.
  */
 export const defaultFaultBody = (
   status: number,

@@ -57,6 +57,14 @@ const ROUTES: readonly { method: string; route: RouteId; pattern: RegExp }[] = [
     route: 'dcs.instance.show',
     pattern: /^\/(?<v>v1\.0|v2)\/(?<p>[^/]+)\/instances\/(?<id>[^/]+)$/,
   },
+  { method: 'POST', route: 'cbr.restore', pattern: /^\/v3\/(?<p>[^/]+)\/backups\/(?<id>[^/]+)\/restore$/ },
+  { method: 'GET', route: 'cbr.backup.show', pattern: /^\/v3\/(?<p>[^/]+)\/backups\/(?<id>[^/]+)$/ },
+  { method: 'GET', route: 'cbr.operation_logs.list', pattern: /^\/v3\/(?<p>[^/]+)\/operation-logs$/ },
+  {
+    method: 'GET',
+    route: 'cbr.operation_log.show',
+    pattern: /^\/v3\/(?<p>[^/]+)\/operation-logs\/(?<id>[^/]+)$/,
+  },
 ];
 
 const decode = (segment: string | undefined): string | undefined => {
@@ -80,7 +88,7 @@ export const matchRoute = (method: string, pathname: string): RouteMatch | undef
   return undefined;
 };
 
-/** DR id | checkpoint item id (or checkpoint id if no item) | DCS instance id. */
+/** DR id | checkpoint item id (or checkpoint id if no item) | DCS instance id | CBR backup id (or task id). */
 export const resourceIdOf = (match: RouteMatch, body: unknown): string | undefined => {
   if (match.route !== 'csbs.restore') return match.id;
   const restore = isObject(body) ? body['restore'] : undefined;

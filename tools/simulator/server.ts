@@ -50,9 +50,10 @@ const send = (
   status: number,
   body: Record<string, unknown>,
   requestId: string,
+  empty = false,
 ): void => {
-  if (status === 204) {
-    res.writeHead(204);
+  if (status === 204 || empty) {
+    res.writeHead(status);
     res.end();
     return;
   }
@@ -121,7 +122,7 @@ export const createPipeline = (deps: PipelineDeps): Pipeline => {
     };
     const answer = (result: ServiceResult, fault?: string): void => {
       record(result.status, result, fault);
-      send(res, result.status, result.body, requestId);
+      send(res, result.status, result.body, requestId, result.empty === true);
     };
 
     if (!matched) return answer(unknownApi());

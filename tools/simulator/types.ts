@@ -19,6 +19,29 @@ export interface SimulatorOptions {
    * so a reader that looks only at page 1 is caught by a test with many records.
    */
   dcsRecordOrder?: DcsRecordOrder;
+  /**
+   * What a CBR restore answers (202 either way): `job_id` (default; the Terraform provider reads it
+   * from the answer) or `empty`, no body at all (the API reference's "Response Parameters: None" and
+   * the Go SDK's RestoreBackupResponse, which has no field).
+   */
+  cbrRestoreAnswer?: CbrRestoreAnswer;
+}
+
+export type CbrRestoreAnswer = 'job_id' | 'empty';
+
+/** A CBR backup as seeded (Go SDK services/cbr/v1/model/model_backup_resp.go). */
+export interface CbrInit {
+  /** The backed-up server or disk (a random id by default). */
+  resourceId?: string;
+  /** OS::Nova::Server (default), OS::Cinder::Volume, OS::Ironic::BareMetalServer... */
+  resourceType?: string;
+  /** available (default), protecting, deleting, restoring, error, waiting_protect, waiting_delete, waiting_restore. */
+  status?: string;
+  vaultId?: string;
+  /** The disk backups of a server backup (its `children`): what a server restore's mappings name. */
+  disks?: { backupId: string; volumeId: string }[];
+  /** Every restore of this backup ends with its task failed, with this error code (true: BackupService.9910). */
+  restoreFails?: string | true;
 }
 
 export type DcsRecordOrder = 'newest-first' | 'oldest-first';
@@ -74,7 +97,11 @@ export type RouteId =
   | 'dcs.restore'
   | 'dcs.restores.list'
   | 'dcs.backups.list'
-  | 'dcs.instance.show';
+  | 'dcs.instance.show'
+  | 'cbr.restore'
+  | 'cbr.backup.show'
+  | 'cbr.operation_log.show'
+  | 'cbr.operation_logs.list';
 
 export interface FaultCall {
   route: RouteId;
@@ -127,6 +154,7 @@ export interface Simulator {
       init?: { checkpointId?: string; serverId?: string; status?: string },
     ): void;
     dcsInstance(projectId: string, instanceId: string, init?: DcsInit): void;
+    cbrBackup(projectId: string, backupId: string, init?: CbrInit): void;
   };
   readonly faults: { add(rule: FaultRule): () => void; clear(): void };
   /** Current state views for assertions (after applying due transitions). */
@@ -134,6 +162,10 @@ export interface Simulator {
   checkpointItem(projectId: string, itemId: string): Record<string, unknown> | undefined;
   /** The instance's restore records, newest first (whatever order the HTTP list uses). */
   dcsRestores(projectId: string, instanceId: string): Record<string, unknown>[];
+  /** The CBR backup as `GET /v3/{project_id}/backups/{id}` shows it. */
+  cbrBackup(projectId: string, backupId: string): Record<string, unknown> | undefined;
+  /** The project's CBR tasks (operation logs), newest first. */
+  cbrTasks(projectId: string): Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -153,6 +185,8 @@ export interface ServiceResult {
   status: number;
   body: Record<string, unknown>;
   effectApplied: boolean;
+  /** Send no body at all, whatever the status (a CBR restore answered as documented: 202, none). */
+  empty?: boolean;
 }
 
 export type ServiceHandler = (request: ServiceRequest) => ServiceResult;
