@@ -42,6 +42,7 @@ describe('loadConfig', () => {
     expect(config.DR_ENDPOINT_DWS).toBeUndefined();
     expect(config.DR_ENDPOINT_CSBS).toBeUndefined();
     expect(config.DR_ENDPOINT_DCS).toBeUndefined();
+    expect(config.DR_ENDPOINT_CBR).toBeUndefined();
   });
 
   it('keeps the values it was given', () => {
@@ -69,6 +70,7 @@ describe('loadConfig', () => {
       DR_ENDPOINT_DWS: 'http://127.0.0.1:8080',
       DR_ENDPOINT_CSBS: 'https://csbs.proxy.internal/',
       DR_ENDPOINT_DCS: 'http://localhost:9000/dcs',
+      DR_ENDPOINT_CBR: 'https://cbr.proxy.internal',
     };
     // Act
     const config = loadConfig(env);
@@ -84,6 +86,7 @@ describe('loadConfig', () => {
       DR_ENDPOINT_DWS: 'http://127.0.0.1:8080',
       DR_ENDPOINT_CSBS: 'https://csbs.proxy.internal/',
       DR_ENDPOINT_DCS: 'http://localhost:9000/dcs',
+      DR_ENDPOINT_CBR: 'https://cbr.proxy.internal',
     });
   });
 
@@ -201,6 +204,7 @@ describe('loadConfig: invalid environments', () => {
     ['DR_ENDPOINT_CSBS', { DR_ENDPOINT_CSBS: 'file:///etc/passwd' }],
     ['DR_ENDPOINT_DCS', { DR_ENDPOINT_DCS: 'dcs.cn-north-4.myhuaweicloud.com' }],
     ['DR_ENDPOINT_DCS', { DR_ENDPOINT_DCS: 'ws://127.0.0.1:9000' }],
+    ['DR_ENDPOINT_CBR', { DR_ENDPOINT_CBR: 'cbr.cn-north-4.myhuaweicloud.com' }],
     ['REQUEST_QUEUE_URL', { REQUEST_QUEUE_URL: undefined }],
     ['DEAD_LETTER_QUEUE_URL', { DEAD_LETTER_QUEUE_URL: 'queue' }],
     ['STATE_TABLE', { STATE_TABLE: undefined }],

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../lib/actions/types.ts';
 import { ValidationError } from '../../lib/errors.ts';
-import { endpointFor } from '../../lib/huawei/endpoints.ts';
+import { ENDPOINT_VARIABLES, endpointFor, endpointOverridesFrom } from '../../lib/huawei/endpoints.ts';
 
 describe('endpointFor', () => {
   it.each<[Service, string, string]>([
     ['dws', 'cn-north-4', 'https://dws.cn-north-4.myhuaweicloud.com'],
     ['csbs', 'ap-southeast-1', 'https://csbs.ap-southeast-1.myhuaweicloud.com'],
     ['dcs', 'la-north-2', 'https://dcs.la-north-2.myhuaweicloud.com'],
+    ['cbr', 'cn-north-4', 'https://cbr.cn-north-4.myhuaweicloud.com'],
+    ['cbr', 'ap-southeast-3', 'https://cbr.ap-southeast-3.myhuaweicloud.com'],
   ])('defaults %s in %s to %s', (service, region, expected) => {
     // Prepare: no overrides. Act
     const url = endpointFor(service, region);
@@ -31,6 +33,13 @@ describe('endpointFor', () => {
     ['dcs', 'eu-west-101'],
     ['csbs', 'cn-south-4'],
     ['dcs', 'tr-west-1'],
+    // The Go SDK's services/cbr/v1/region/region.go: cbr.<region>.myhuaweicloud.com in all 34 regions.
+    ['cbr', 'eu-west-101'],
+    ['cbr', 'cn-south-4'],
+    ['cbr', 'cn-north-12'],
+    ['cbr', 'cn-east-4'],
+    ['cbr', 'tr-west-1'],
+    ['cbr', 'ap-southeast-4'],
   ])('keeps .com for %s in the DWS exception region %s', (service, region) => {
     expect(endpointFor(service, region)).toBe(`https://${service}.${region}.myhuaweicloud.com`);
   });
@@ -57,5 +66,30 @@ describe('endpointFor', () => {
 
   it.each(['not a url', 'ftp://files.example/'])('rejects the override %j', (override) => {
     expect(() => endpointFor('dws', 'cn-north-4', { dws: override })).toThrow(ValidationError);
+  });
+});
+
+describe('endpoint overrides from configuration', () => {
+  it('names one variable per service, CBR included', () => {
+    expect(ENDPOINT_VARIABLES).toEqual([
+      'DR_ENDPOINT_DWS',
+      'DR_ENDPOINT_CSBS',
+      'DR_ENDPOINT_DCS',
+      'DR_ENDPOINT_CBR',
+    ]);
+  });
+
+  it('reads DR_ENDPOINT_CBR (and the others), leaving out unset and empty ones', () => {
+    // Prepare
+    const env: Record<string, string> = {
+      DR_ENDPOINT_CBR: 'http://127.0.0.1:9100',
+      DR_ENDPOINT_DWS: '',
+      DR_ENDPOINT_DCS: 'https://proxy.example/dcs',
+    };
+    // Act
+    const overrides = endpointOverridesFrom((name) => env[name]);
+    // Assess
+    expect(overrides).toStrictEqual({ dcs: 'https://proxy.example/dcs', cbr: 'http://127.0.0.1:9100' });
+    expect(endpointFor('cbr', 'cn-north-4', overrides)).toBe('http://127.0.0.1:9100');
   });
 });

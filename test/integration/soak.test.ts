@@ -47,7 +47,8 @@ describe('soak, reduced', () => {
       'cloudwatch',
       'grafana',
     ]);
-    expect(Object.keys(c.requestsByAction)).toHaveLength(5);
+    expect(Object.keys(c.requestsByAction)).toHaveLength(6);
+    expect(c.requestsByAction['cbr.restore'], 'CBR traffic').toBeGreaterThan(0);
     for (const way of ['queue', 'api', 'cloudwatch-sns', 'cloudwatch-eventbridge', 'cloudwatch-action']) {
       expect(c.deliveriesByWay[way], way).toBeGreaterThan(0);
     }

@@ -14,12 +14,16 @@ const EFFECTFUL: RouteId[] = [
   'dws.dr.recovery',
   'csbs.restore',
   'dcs.restore',
+  'cbr.restore',
 ];
 const READS: RouteId[] = [
   'dws.dr.show',
   'csbs.checkpoint_item.show',
   'dcs.restores.list',
   'dcs.instance.show',
+  'cbr.backup.show',
+  'cbr.operation_logs.list',
+  'cbr.operation_log.show',
 ];
 
 /** Rates for rules tried in order so that each one takes `share` of all calls. */

@@ -7,7 +7,7 @@
 export interface SoakOptions {
   /** Requests in all (queue + API + alarms), each delivered 1 to 3 times. */
   readonly requests: number;
-  /** Distinct targets (DR pairs, CSBS checkpoint items, DCS instances); the rest are companion requests. */
+  /** Distinct targets (DR pairs, CSBS checkpoint items, DCS instances, CBR backups); the rest are companion requests. */
   readonly targets: number;
   /** Times the worker is SIGKILLed while a batch is in flight. */
   readonly kills: number;

@@ -28,6 +28,7 @@ const EFFECTFUL = new Set([
   'dws.dr.recovery',
   'csbs.restore',
   'dcs.restore',
+  'cbr.restore',
 ]);
 
 export const effectKeyOf = (request: ActionRequest): string => `${request.action} ${resourceOf(request)}`;

@@ -1,6 +1,7 @@
 /**
  * The simulator's own SDK-HMAC-SHA256 verifier (tools/simulator/auth.ts), checked against the
- * official vectors, then against what the project's signer sends for the DCS state read.
+ * official vectors, then against what the project's signer sends for the DCS state read and for
+ * the CBR restore and its task list.
  */
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../../lib/huawei/signer.ts';
@@ -204,6 +205,82 @@ describe('simulator verifier: the project signer', () => {
       credentials: new Map([[KEYS.ak, KEYS.sk]]),
       now: now.getTime(),
     });
+    // Assess
+    expect(result).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('verify aksk signature fail'),
+    });
+  });
+});
+
+describe('simulator verifier: a CBR call signed by the project signer', () => {
+  const BACKUP = '3e1d5c7b-9a2f-4e4d-8b6c-0f2e4a6c8b1d';
+  const now = new Date('2024-01-01T00:00:00Z');
+  /** The restore exactly as cbr.restore sends it: POST with a JSON body, X-Project-Id and Content-Type signed. */
+  const signed = (method: string, url: string, body: string) => {
+    const headers = sign(
+      { method, url, headers: { 'Content-Type': 'application/json', 'X-Project-Id': PROJECT }, body },
+      KEYS,
+      now,
+    );
+    const received = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const parsed = new URL(url);
+    return { path: `${parsed.pathname}${parsed.search}`, headers: received };
+  };
+  const restoreUrl = `https://cbr.cn-north-4.myhuaweicloud.com/v3/${PROJECT}/backups/${BACKUP}/restore`;
+  const restoreBody = JSON.stringify({
+    restore: {
+      mappings: [
+        {
+          backup_id: '8a0c2e4f-6b1d-4c3e-9f5a-1b3d5f7a9c2e',
+          volume_id: '5c7e9a1b-3d2f-4a6c-8e0b-2d4f6a8c0e1b',
+        },
+      ],
+      power_on: true,
+      server_id: '0c6a2e8f-1b3d-4f5a-9e7c-8d2b4a6c1e3f',
+    },
+  });
+  const verify = (method: string, path: string, headers: Record<string, string>, body: string) =>
+    verifyRequest({
+      method,
+      path,
+      headers,
+      rawBody: Buffer.from(body, 'utf8'),
+      credentials: new Map([[KEYS.ak, KEYS.sk]]),
+      now: now.getTime(),
+    });
+
+  it('accepts the restore (POST /v3/{project_id}/backups/{backup_id}/restore with its body)', () => {
+    // Prepare
+    const { path, headers } = signed('POST', restoreUrl, restoreBody);
+    // Act
+    const result = verify('POST', path, headers, restoreBody);
+    // Assess
+    expect(headers['host']).toBe('cbr.cn-north-4.myhuaweicloud.com');
+    expect(headers['authorization']).toContain('SignedHeaders=content-type;host;x-project-id;x-sdk-date,');
+    expect(result).toEqual({ ok: true, ak: KEYS.ak });
+  });
+
+  it('accepts the restore task list (a query with an underscore in its key)', () => {
+    // Prepare
+    const url = `https://cbr.cn-north-4.myhuaweicloud.com/v3/${PROJECT}/operation-logs?operation_type=restore&limit=1000&offset=1000`;
+    const { path, headers } = signed('GET', url, '');
+    // Act / Assess
+    expect(verify('GET', path, headers, '')).toEqual({ ok: true, ak: KEYS.ak });
+  });
+
+  it.each([
+    ['the body', (p: string, b: string) => [p, b.replace('"power_on":true', '"power_on":false')] as const],
+    [
+      'the backup id in the path',
+      (p: string, b: string) => [p.replace(BACKUP, BACKUP.replace('3e1d', '3e1e')), b] as const,
+    ],
+  ])('refuses the restore with %s changed after signing', (_what, tamper) => {
+    // Prepare
+    const { path, headers } = signed('POST', restoreUrl, restoreBody);
+    const [sentPath, sentBody] = tamper(path, restoreBody);
+    // Act
+    const result = verify('POST', sentPath, headers, sentBody);
     // Assess
     expect(result).toMatchObject({
       ok: false,
