@@ -2,17 +2,24 @@
  * The real Huawei contracts (issue: "Real Huawei contracts"), specified end to end through the
  * executor, the signed client and the independent simulator:
  * DCS v2 by default and v1.0 by configuration, DCS.4097 reconciled, a 204 read as "no records",
- * our record found on a later page, CSBS refused without its mandatory fields, and a 500 that
- * follows the effect never leading to a second effective call, for every action.
+ * our record found on a later page, CSBS refused without its mandatory fields, CBR restored once
+ * under duplicates and followed to its end by its task, and a 500 that follows the effect never
+ * leading to a second effective call, for every action.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cbrRestore as cbrAction } from '../../lib/actions/cbr.ts';
 import { type ActionRequest, parseActionRequest } from '../../lib/actions/request.ts';
 import type { ActionSettings } from '../../lib/actions/types.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { Executor } from '../../lib/execution/executor.ts';
 import { HuaweiClient } from '../../lib/huawei/client.ts';
 import type { Log } from '../../lib/log.ts';
-import { type RouteId, type Simulator, startSimulator } from '../../tools/simulator/index.ts';
+import {
+  type RouteId,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../tools/simulator/index.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const KEYS = { ak: 'CONTRACTTESTAK', sk: 'contract-test-secret' };
@@ -42,6 +49,25 @@ const csbsParams = {
   },
 };
 const csbsRestore = parseActionRequest({ ...base, action: 'csbs.restore', params: csbsParams });
+const CBR_BACKUP = '3e1d5c7b-9a2f-4e4d-8b6c-0f2e4a6c8b1d';
+const CBR_OTHER_BACKUP = '4f2e6d8c-0b3a-4f5e-9c7d-1a3f5b7d9c2e';
+const CBR_DISK_BACKUP = '8a0c2e4f-6b1d-4c3e-9f5a-1b3d5f7a9c2e';
+const cbrParams = (backup = CBR_BACKUP) => ({
+  backup_id: backup,
+  server_id: SERVER,
+  power_on: true,
+  mappings: [{ backup_id: CBR_DISK_BACKUP, volume_id: VOLUME }],
+});
+const cbrRestore = parseActionRequest({ ...base, action: 'cbr.restore', params: cbrParams() });
+/** The CBR server backup (and another backup of the same server), available. */
+const seedCbr = (target: Simulator = sim, init: { restoreFails?: true } = {}) => {
+  for (const backup of [CBR_BACKUP, CBR_OTHER_BACKUP])
+    target.seed.cbrBackup(PROJECT, backup, {
+      resourceId: SERVER,
+      disks: [{ backupId: CBR_DISK_BACKUP, volumeId: VOLUME }],
+      ...init,
+    });
+};
 
 const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -67,7 +93,7 @@ const executor = (settings?: ActionSettings) =>
     store,
     mode: 'on',
     log: silent,
-    endpoints: { dws: sim.url, csbs: sim.url, dcs: sim.url },
+    endpoints: { dws: sim.url, csbs: sim.url, dcs: sim.url, cbr: sim.url },
     ...(settings ? { settings } : {}),
   });
 const job = (request: ActionRequest, attempt = 1, key = 'req-1') => ({ key, request, attempt });
@@ -249,6 +275,7 @@ describe('a 500 after the effect is ambiguous, never retried blindly', () => {
     ['dws.dr.recovery', dws('dws.dr.recovery'), 'dws.dr.recovery', afterFailover],
     ['csbs.restore', csbsRestore, 'csbs.restore', () => undefined],
     ['dcs.restore', dcsRestore, 'dcs.restore', () => undefined],
+    ['cbr.restore', cbrRestore, 'cbr.restore', () => seedCbr()],
   ];
 
   it.each(cases)(
@@ -293,5 +320,175 @@ describe('a 500 after the effect is ambiguous, never retried blindly', () => {
     expect(error).toMatchObject({ kind: 'transient', httpStatus: 503 });
     expect(callsTo('dcs.restores.list')).toHaveLength(0);
     expect(effects('dcs.restore')).toBe(0);
+  });
+});
+
+describe('CBR restore through the executor', () => {
+  /** A simulator whose restores end after `restoreMs` of real time. */
+  const restart = async (options: Partial<SimulatorOptions> = {}, init: { restoreFails?: true } = {}) => {
+    await sim.close();
+    sim = await startSimulator({ credentials: [KEYS], hangMs: 2_000, restoreMs: 60_000, ...options });
+    seedCbr(sim, init);
+  };
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('restores once, keeping the job id; a duplicate of the same request makes no second call', async () => {
+    // Prepare
+    seedCbr();
+    // Act
+    const first = await executor().execute(job(cbrRestore));
+    const duplicate = await executor().execute(job(cbrRestore, 2));
+    // Assess
+    const job_id = String(sim.cbrTasks(PROJECT)[0]?.['id']);
+    expect(first).toStrictEqual({ status: 'succeeded', remote: { job_id } });
+    expect(duplicate).toStrictEqual(first);
+    expect(callsTo('cbr.backup.show')).toHaveLength(1); // the preflight, once
+    expect(callsTo('cbr.restore').map((c) => c.path)).toEqual([
+      `/v3/${PROJECT}/backups/${CBR_BACKUP}/restore`,
+    ]);
+    expect(callsTo('cbr.restore')[0]?.body).toStrictEqual({
+      restore: {
+        mappings: [{ backup_id: CBR_DISK_BACKUP, volume_id: VOLUME }],
+        power_on: true,
+        server_id: SERVER,
+      },
+    });
+    expect(effects('cbr.restore')).toBe(1);
+  });
+
+  it('skips another request for the same backup while it restores (the preflight), without calling', async () => {
+    // Prepare
+    seedCbr();
+    await executor().execute(job(cbrRestore, 1, 'first'));
+    // Act
+    const second = await executor().execute(job(cbrRestore, 1, 'second'));
+    // Assess
+    expect(second).toStrictEqual({
+      status: 'skipped',
+      reason: 'backup status is waiting_restore; a restore can start only from available',
+    });
+    expect(callsTo('cbr.restore')).toHaveLength(1);
+    expect(effects('cbr.restore')).toBe(1);
+  });
+
+  it('reconciles BackupService.2010 (the server is being restored from another backup): not ours, retried later', async () => {
+    // Prepare: the server is being restored from another backup of it
+    seedCbr();
+    const other = parseActionRequest({ ...base, action: 'cbr.restore', params: cbrParams(CBR_OTHER_BACKUP) });
+    await executor().execute(job(other, 1, 'other'));
+    // Act
+    const error = await executor()
+      .execute(job(cbrRestore, 1, 'ours'))
+      .catch((e: unknown) => e);
+    // Assess: refused, so not our effect; the backup and its tasks were read, and the request waits
+    expect(callsTo('cbr.restore').map((c) => c.errorCode)).toEqual([undefined, 'BackupService.2010']);
+    expect(error).toMatchObject({ kind: 'transient', unconfirmed: false });
+    expect((error as Error).message).toContain('BackupService.2010');
+    expect((error as Error).message).toContain(`no restore task of it since`);
+    expect(callsTo('cbr.operation_logs.list')).toHaveLength(1);
+    expect(effects('cbr.restore')).toBe(1);
+  });
+
+  it('after a 500 that follows the effect, finds our task and its job id, with no second call', async () => {
+    // Prepare
+    seedCbr();
+    sim.faults.add({ route: 'cbr.restore', kind: 'status', status: 500, when: 'after', times: 1 });
+    // Act
+    const outcome = await executor().execute(job(cbrRestore));
+    // Assess
+    const job_id = String(sim.cbrTasks(PROJECT)[0]?.['id']);
+    expect(outcome).toStrictEqual({
+      status: 'succeeded',
+      remote: { job_id },
+      reconciled: `restore task ${job_id} of backup ${CBR_BACKUP} is waiting`,
+    });
+    expect(callsTo('cbr.restore').map((c) => [c.status, c.errorCode])).toEqual([[500, 'BackupService.9910']]);
+    expect(effects('cbr.restore')).toBe(1);
+  });
+
+  it('after the answer is lost and the restore already ended, still finds it by its task: no second call', async () => {
+    // Prepare: the answer is lost, the first reconciliation cannot read the tasks, and the restore
+    // ends before the next attempt reads the state again
+    await restart({ restoreMs: 40 });
+    sim.faults.add({ route: 'cbr.restore', kind: 'reset', when: 'after', times: 1 });
+    sim.faults.add({ route: 'cbr.operation_logs.list', kind: 'status', status: 503, times: 1 });
+    const first = await executor()
+      .execute(job(cbrRestore))
+      .catch((e: unknown) => e);
+    await settle(80);
+    // Act
+    const second = await executor().execute(job(cbrRestore, 2));
+    // Assess
+    expect(first).toMatchObject({ kind: 'transient', unconfirmed: true });
+    expect(sim.cbrBackup(PROJECT, CBR_BACKUP)?.['status']).toBe('available');
+    expect(second).toMatchObject({ status: 'succeeded', remote: { job_id: expect.any(String) } });
+    expect(effects('cbr.restore')).toBe(1);
+    expect(callsTo('cbr.restore')).toHaveLength(1);
+  });
+
+  it('calls once when a reset before the effect left nothing: no task, the backup available', async () => {
+    // Prepare
+    seedCbr();
+    sim.faults.add({ route: 'cbr.restore', kind: 'reset', when: 'before', times: 1 });
+    await expect(executor().execute(job(cbrRestore))).rejects.toMatchObject({ kind: 'transient' });
+    // Act
+    const outcome = await executor().execute(job(cbrRestore, 2));
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(callsTo('cbr.restore').map((c) => c.effectApplied)).toEqual([false, true]);
+  });
+
+  it.each<[string, { restoreFails?: true }, string, string | undefined]>([
+    ['completed', {}, 'success', undefined],
+    [
+      'failed',
+      { restoreFails: true },
+      'failed',
+      'CBR restore failed: BackupService.9910: Restoring the backup failed.',
+    ],
+  ])('ends %s as the simulated task says (read by its job id)', async (state, init, status, error) => {
+    // Prepare
+    await restart({ restoreMs: 40 }, init);
+    const outcome = await executor().execute(job(cbrRestore));
+    const remote = outcome.status === 'succeeded' ? outcome.remote : {};
+    const running = await executor().observe(cbrRestore, { remote, seenRunning: false });
+    await settle(80);
+    // Act: the task as the simulator answers it, judged by the catalogue
+    const answer = await client.send({
+      method: 'GET',
+      url: `${sim.url}/v3/${PROJECT}/operation-logs/${remote['job_id']}`,
+      projectId: PROJECT,
+    });
+    const judged = cbrAction.operation.judge(answer.body, {
+      request: cbrRestore as Extract<ActionRequest, { action: 'cbr.restore' }>,
+      remote,
+      seenRunning: true,
+    });
+    const observed = await executor().observe(cbrRestore, { remote, seenRunning: true });
+    // Assess
+    expect(running.state).toBe('running');
+    expect(judged).toStrictEqual({
+      state,
+      observed: `restore task ${remote['job_id']} is ${status}`,
+      ...(error === undefined ? {} : { error }),
+    });
+    expect(observed).toStrictEqual(judged);
+  });
+
+  it('without a job id in the answer (as documented), follows the restore by its backup’s task', async () => {
+    // Prepare
+    await restart({ restoreMs: 40, cbrRestoreAnswer: 'empty' }, { restoreFails: true });
+    const outcome = await executor().execute(job(cbrRestore));
+    await settle(80);
+    // Act
+    const observed = await executor().observe(cbrRestore, { remote: {}, seenRunning: true });
+    // Assess
+    expect(outcome).toStrictEqual({ status: 'succeeded', remote: {} });
+    expect(observed).toMatchObject({
+      state: 'failed',
+      observed: expect.stringContaining('(found by its backup: no job id)'),
+      error: expect.stringContaining('BackupService.9910'),
+    });
+    expect(callsTo('cbr.operation_logs.list').length).toBeGreaterThan(0);
   });
 });
