@@ -107,6 +107,12 @@ const scenarios: Scenario[] = [
     expect: { status: 'succeeded', calls: 1 },
   },
   {
+    name: 'CBR server restore, delivered twice',
+    request: sample('cbr-restore.json'),
+    deliveries: 2,
+    expect: { status: 'succeeded', calls: 1 },
+  },
+  {
     name: 'DCS restore, delivered 3 times',
     request: sample('dcs-restore.json'),
     deliveries: 3,

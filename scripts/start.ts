@@ -6,6 +6,7 @@
  * LOCAL_SIMULATOR_PORT (4599); 0 = any free port.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ENDPOINT_VARIABLES } from '../lib/huawei/endpoints.ts';
 import { loadRoutes } from '../lib/routing/routes.ts';
 import { DynamoStatusStore } from '../lib/store/status.ts';
 import { LOCAL } from '../tools/local/constants.ts';
@@ -21,10 +22,9 @@ import { seedFor } from '../tools/local/workload.ts';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-const huawei =
-  process.env['DR_ENDPOINT_DWS'] || process.env['DR_ENDPOINT_CSBS'] || process.env['DR_ENDPOINT_DCS']
-    ? 'your DR_ENDPOINT_* settings'
-    : 'the Huawei simulator';
+const huawei = ENDPOINT_VARIABLES.some((name) => process.env[name])
+  ? 'your DR_ENDPOINT_* settings'
+  : 'the Huawei simulator';
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'ERROR';
 let stack: LocalStack | undefined;
 let store: DynamoStatusStore | undefined;
@@ -67,6 +67,7 @@ Send a sample request (from another terminal), signed, through the HTTP API:
 Or straight onto the queue:
   npm run enqueue -- events/requests/dws-dr-failover.json
   npm run enqueue -- events/requests/dcs-restore.json events/requests/dcs-restore.json   # a duplicate: one call
+  npm run enqueue -- events/requests/cbr-restore.json                                   # a CBR server restore
   npm run enqueue -- events/requests/invalid-request.json                               # dead-lettered at once
 With the AWS CLI:
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region us-east-1 --endpoint-url ${urls.sqs} \\
@@ -77,7 +78,7 @@ Send an alarm (routes: ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.
   curl -s --data @events/alarms/cloudwatch-sns-alarm.json ${urls.api}/_local/alarms      # the alarms Lambda
   npx dr-relay explain events/alarms/alertmanager-firing.json --routes events/routes/routes.yml   # what it would do
 Check readiness (GETs only: every routed target reachable, signed, permitted, in a state that allows its action):
-  npx dr-relay doctor --routes ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.yml'} --request events/requests/csbs-restore.json
+  npx dr-relay doctor --routes ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.yml'} --request events/requests/csbs-restore.json --request events/requests/cbr-restore.json
 Dead letters: npx dr-relay dlq list | dlq show <id> | dlq redrive --id <id>
 Queued outcomes and dead-letter notifications are printed here as they happen; alarm outcomes
 are in the HTTP answers. Ctrl-C to stop.

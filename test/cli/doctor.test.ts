@@ -3,7 +3,8 @@
  * gets a verdict from GETs only (the call log shows no effect); a wrong SK is an APIGW.0301 with the
  * server's canonical request; a single-node DCS instance cannot restore; a DR pair whose status
  * does not allow failover would be refused (the action's own preflight); request files are checked
- * too; not found, no permission and unreachable are told apart; with nothing configured it checks
+ * too (a CBR target: its backup available, of the right kind, its restore tasks readable); not
+ * found, no permission and unreachable are told apart; with nothing configured it checks
  * the simulator of `npm start` with its local keys.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,12 @@ const CSBS_REQUEST = 'events/requests/csbs-restore.json';
 const CSBS_ITEM = '4f2a9c7e-1b3d-4e5f-8a6b-9c0d1e2f3a4b';
 const CSBS_CHECKPOINT = '8d3e1c52-6f0b-4a47-9b2e-5c1d7a9e3f64';
 const CSBS_TARGET = `csbs:${PROJECT}/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d`;
+const CBR_REQUEST = 'events/requests/cbr-restore.json';
+const CBR_BACKUP = '6a1e4c8f-2b7d-4e9a-b3c5-7d0f2e4a6c81';
+const CBR_SERVER = 'c4e8a2f6-0b1d-4f3a-9e5c-7a9b1d3f5e70';
+const CBR_DISK_BACKUP = '2d9f1b7e-5c3a-4a8e-9b6d-0e4f8a2c6b13';
+const CBR_VOLUME = 'e7b3d9f1-4a6c-4e2b-8d0f-1c5a9e3b7d24';
+const CBR_TARGET = `cbr:${PROJECT}/${CBR_SERVER}`;
 
 const running: Simulator[] = [];
 afterEach(async () => {
@@ -74,6 +81,7 @@ const envFor = (sim: Simulator, extra: Record<string, string> = {}): Record<stri
   DR_ENDPOINT_DWS: sim.url,
   DR_ENDPOINT_CSBS: sim.url,
   DR_ENDPOINT_DCS: sim.url,
+  DR_ENDPOINT_CBR: sim.url,
   ...extra,
 });
 
@@ -354,6 +362,79 @@ describe('dr-relay doctor: request files', () => {
       'would be refused: csbs.restore: the checkpoint item is restoring; a restore can start only from available',
     );
     expect(busy.calls.filter((c) => c.route === 'csbs.checkpoint_item.show')).toHaveLength(1);
+  });
+
+  it('--request with a CBR restore: its backup available and its restore tasks readable is ok, with GETs only', async () => {
+    // Prepare
+    const sim = await simulator();
+    sim.seed.cbrBackup(PROJECT, CBR_BACKUP, {
+      resourceId: CBR_SERVER,
+      disks: [{ backupId: CBR_DISK_BACKUP, volumeId: CBR_VOLUME }],
+    });
+
+    // Act
+    const run = await doctor(sim, ['--request', CBR_REQUEST]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(lineOf(run.stdout, CBR_TARGET)).toBe(
+      `${CBR_TARGET}  ok  [cbr.restore for request ${CBR_REQUEST}; reachable, signature accepted, permitted; backup available (OS::Nova::Server), restore tasks readable]`,
+    );
+    expect(run.stdout).toContain(summary(N + 1, N + 1));
+    expect(sim.calls.filter((c) => c.route.startsWith('cbr.')).map((c) => [c.method, c.path])).toEqual([
+      ['GET', `/v3/${PROJECT}/backups/${CBR_BACKUP}`],
+      ['GET', `/v3/${PROJECT}/operation-logs?operation_type=restore&limit=1000`],
+    ]);
+    expect(sim.calls.some((c) => c.effectApplied)).toBe(false);
+  });
+
+  it.each<[string, Parameters<Simulator['seed']['cbrBackup']>[2], string]>([
+    [
+      'a backup restoring',
+      {
+        resourceId: CBR_SERVER,
+        status: 'restoring',
+        disks: [{ backupId: CBR_DISK_BACKUP, volumeId: CBR_VOLUME }],
+      },
+      'cbr.restore: backup status is restoring; a restore can start only from available',
+    ],
+    [
+      'a disk backup for a server restore',
+      { resourceId: CBR_VOLUME, resourceType: 'OS::Cinder::Volume' },
+      'cbr.restore: server_id needs a server backup; this backup is of OS::Cinder::Volume',
+    ],
+    [
+      'mappings naming a disk backup the backup does not have',
+      { resourceId: CBR_SERVER, disks: [] },
+      `cbr.restore: mappings[0].backup_id ${CBR_DISK_BACKUP} is not a disk backup of this backup`,
+    ],
+  ])('--request with a CBR restore: %s would be refused, saying why', async (_what, init, reason) => {
+    // Prepare
+    const sim = await simulator();
+    sim.seed.cbrBackup(PROJECT, CBR_BACKUP, init);
+
+    // Act
+    const run = await doctor(sim, ['--request', CBR_REQUEST]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(lineOf(run.stdout, CBR_TARGET)).toContain(`${CBR_TARGET}  would be refused: ${reason}`);
+  });
+
+  it('--request with a CBR restore of an unknown backup: not found (BackupService.6200)', async () => {
+    // Prepare
+    const sim = await simulator();
+
+    // Act
+    const run = await doctor(sim, ['--request', CBR_REQUEST, '--json']);
+
+    // Assess
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const cbr = report.targets.find((t) => t.target === CBR_TARGET);
+    expect(run.code).toBe(1);
+    expect(cbr).toMatchObject({ verdict: 'not found', reachable: true, signature_accepted: true });
+    expect(cbr?.reason).toContain('404 BackupService.6200');
+    expect(cbr?.reads).toHaveLength(1);
   });
 
   it('requests only (no --routes, no DR_ROUTES_FILE): no routes file is read; two actions on one DR are one target', async () => {

@@ -16,6 +16,7 @@ describe('npm run demo', () => {
     expect(run.status, run.stderr).toBe(0);
     for (const scenario of [
       'DR failover',
+      'CBR server restore, delivered twice',
       'DCS restore, delivered 3 times',
       '503 twice, then succeeds',
       'never succeeds (503 always)',

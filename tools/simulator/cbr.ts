@@ -36,6 +36,8 @@ interface Backup {
   createdMs: number;
   updatedMs: number;
   restoreFails?: string;
+  /** The status is a restore's (waiting_restore, restoring): it returns to available when they end. */
+  byTask?: boolean;
 }
 
 interface Task {
@@ -118,15 +120,18 @@ export const createCbr = (options: { restoreMs: number; now: () => number; answe
       (t) => t.projectId === backup.projectId && t.backupId === backup.id && now < t.endsAt,
     );
     const restoring = running.some((t) => now >= t.startsAt);
-    if (running.length > 0) backup.status = restoring ? 'restoring' : 'waiting_restore';
-    else if (backup.status === 'restoring' || backup.status === 'waiting_restore') {
+    if (running.length > 0) {
+      backup.status = restoring ? 'restoring' : 'waiting_restore';
+      backup.byTask = true;
+    } else if (backup.byTask) {
+      // Back at rest when its last restore ends (a status seeded as restoring stays: not ours to end).
       backup.status = 'available';
-      const ended = Math.max(
+      backup.byTask = false;
+      backup.updatedMs = Math.max(
         ...tasks
           .filter((t) => t.projectId === backup.projectId && t.backupId === backup.id)
           .map((t) => t.endsAt),
       );
-      backup.updatedMs = ended;
     }
     return backup;
   };

@@ -239,6 +239,7 @@ describe('simulator CBR restore', () => {
     ['waiting to be backed up', 'waiting_protect', 'BackupService.2002'],
     ['being deleted', 'deleting', 'BackupService.2005'],
     ['in error', 'error', 'BackupService.2005'],
+    ['restoring already (seeded: it stays so)', 'restoring', 'BackupService.2005'],
   ])('refuses a backup %s with 400 %s', async (_what, status, code) => {
     // Prepare
     const { sim, client } = await setup();
