@@ -167,6 +167,109 @@ describe('dr-relay explain: an action', () => {
   });
 });
 
+describe('dr-relay explain: an alarm route to cbr.restore', () => {
+  const CBR_URL =
+    'https://cbr.cn-north-4.myhuaweicloud.com/v3/89cd04f168b84af6be287f71730fdb4b/backups/6a1e4c8f-2b7d-4e9a-b3c5-7d0f2e4a6c81';
+  /** A routes file with one CBR route, and an Alertmanager alert it matches. */
+  const cbrFiles = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dr-relay-explain-cbr-'));
+    const routes = join(dir, 'routes.yml');
+    writeFileSync(
+      routes,
+      [
+        'routes:',
+        '  - name: web-server-restore',
+        '    match: { source: alertmanager, alarm: WebServerCorrupted, labels: { service: web } }',
+        '    action: cbr.restore',
+        '    region: cn-north-4',
+        '    project_id: 89cd04f168b84af6be287f71730fdb4b',
+        '    params:',
+        '      backup_id: 6a1e4c8f-2b7d-4e9a-b3c5-7d0f2e4a6c81',
+        '      server_id: c4e8a2f6-0b1d-4f3a-9e5c-7a9b1d3f5e70',
+        '      power_on: true',
+        '      mappings:',
+        '        - { backup_id: 2d9f1b7e-5c3a-4a8e-9b6d-0e4f8a2c6b13, volume_id: e7b3d9f1-4a6c-4e2b-8d0f-1c5a9e3b7d24 }',
+        '    cooldown_seconds: 86400',
+      ].join('\n'),
+    );
+    const event = changedSample('alertmanager-firing.json', (e) => {
+      const [first] = e['alerts'] as { labels: Record<string, string> }[];
+      first!.labels = { alertname: 'WebServerCorrupted', service: 'web' };
+    });
+    return { routes, event };
+  };
+
+  it('acts: the restore URL and body, the CBR target, the backup read first (the preflight)', async () => {
+    // Prepare
+    const { routes, event } = cbrFiles();
+
+    // Act
+    const run = await runBin(['explain', event, '--routes', routes, '--json']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const act = JSON.parse(run.stdout).signals[0].routes.find((r: { act?: boolean }) => r.act);
+    expect(act).toMatchObject({
+      route: 'web-server-restore',
+      target: 'cbr:89cd04f168b84af6be287f71730fdb4b/c4e8a2f6-0b1d-4f3a-9e5c-7a9b1d3f5e70',
+      cooldown_seconds: 86400,
+      call: {
+        method: 'POST',
+        url: `${CBR_URL}/restore`,
+        body: {
+          restore: {
+            mappings: [
+              {
+                backup_id: '2d9f1b7e-5c3a-4a8e-9b6d-0e4f8a2c6b13',
+                volume_id: 'e7b3d9f1-4a6c-4e2b-8d0f-1c5a9e3b7d24',
+              },
+            ],
+            power_on: true,
+            server_id: 'c4e8a2f6-0b1d-4f3a-9e5c-7a9b1d3f5e70',
+          },
+        },
+      },
+    });
+    expect(act.at_run_time).toContainEqual(expect.stringContaining(`preflight: GET ${CBR_URL} first`));
+  });
+
+  it('honours DR_ENDPOINT_CBR', async () => {
+    // Prepare
+    const { routes, event } = cbrFiles();
+
+    // Act
+    const run = await runBin(['explain', event, '--routes', routes], {
+      env: { DR_ENDPOINT_CBR: 'http://127.0.0.1:4600/' },
+    });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'call      POST http://127.0.0.1:4600/v3/89cd04f168b84af6be287f71730fdb4b/backups/6a1e4c8f-2b7d-4e9a-b3c5-7d0f2e4a6c81/restore',
+    );
+  });
+
+  it('a CBR route without server_id or volume_id: the routes file is invalid, naming the field', async () => {
+    // Prepare
+    const { routes, event } = cbrFiles();
+    const broken = join(mkdtempSync(join(tmpdir(), 'dr-relay-explain-cbr-')), 'routes.yml');
+    writeFileSync(
+      broken,
+      readFileSync(routes, 'utf8')
+        .split('\n')
+        .filter((line) => !line.includes('server_id') && !line.includes('mappings') && !line.includes('- {'))
+        .join('\n'),
+    );
+
+    // Act
+    const run = await runBin(['explain', event, '--routes', broken]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain('params.server_id');
+  });
+});
+
 describe('dr-relay explain: nothing would happen (exit 3)', () => {
   it('Alertmanager resolved: matched, but ok is not in on: [alarm]', async () => {
     // Act

@@ -147,6 +147,35 @@ describe('send: the API (default)', () => {
     expect(call.headers['idempotency-key']).toBeUndefined();
   });
 
+  it('sends the CBR sample (cbr.restore) as it is, signed; an invalid CBR request is refused locally, naming the field', async () => {
+    // Prepare
+    reply = { status: 202, body: { request_id: 'sample-cbr-restore-1', status: 'queued' } };
+    const noTarget = file('cbr-no-target.json', {
+      action: 'cbr.restore',
+      region: 'cn-north-4',
+      project_id: '89cd04f168b84af6be287f71730fdb4b',
+      params: { backup_id: '6a1e4c8f-2b7d-4e9a-b3c5-7d0f2e4a6c81' },
+    });
+
+    // Act
+    const run = await runIn(['send', 'events/requests/cbr-restore.json', '--json'], env());
+    const invalid = await runIn(['send', noTarget], env());
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, action: 'cbr.restore', status: 'queued' });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ method: 'POST', url: '/v1/requests', signed: true });
+    expect(JSON.parse(received[0]!.body)).toMatchObject({
+      action: 'cbr.restore',
+      params: { power_on: true },
+    });
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain(
+      'params.server_id: exactly one of server_id (restore a whole server) or volume_id (restore a disk) is required',
+    );
+  });
+
   it('--idempotency-key K is sent as the Idempotency-Key header (a quoted string); --json', async () => {
     // Prepare
     reply = { status: 202, body: { request_id: 'api-2', status: 'queued' } };
