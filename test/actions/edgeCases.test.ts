@@ -56,7 +56,7 @@ describe('DCS reconciliation with an unreadable created_at', () => {
 });
 
 describe('empty environment variables', () => {
-  it('treats DR_BACKOFF_BASE_SECONDS="" as unset (default 2), not 0', () => {
+  it('treats DR_BACKOFF_BASE_SECONDS="" as unset (the defaults, 5 and 300), not 0', () => {
     const config = loadConfig({
       REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q',
       DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/d',
@@ -65,8 +65,8 @@ describe('empty environment variables', () => {
       DR_BACKOFF_BASE_SECONDS: '',
       DR_BACKOFF_MAX_SECONDS: '',
     });
-    expect(config.DR_BACKOFF_BASE_SECONDS).toBe(2);
-    expect(config.DR_BACKOFF_MAX_SECONDS).toBe(900);
+    expect(config.DR_BACKOFF_BASE_SECONDS).toBe(5);
+    expect(config.DR_BACKOFF_MAX_SECONDS).toBe(300);
   });
 });
 
