@@ -34,8 +34,11 @@ const UNDER_WAY = ['waiting_restore', 'restoring'];
 
 /**
  * How a CSBS restore ends, read on its checkpoint item: waiting_restore / restoring -> available
- * (done) or error. `available` before the item was ever seen under way means "not started yet".
+ * (done) or error. CSBS has no GET for a restore, so `available` is ambiguous before the item was
+ * seen under way: "not started yet" for the first STARTING_GRACE_SECONDS, then completed (a restore
+ * that finished between two checks), said so in what was observed.
  */
+const STARTING_GRACE_SECONDS = 30;
 const judgeCsbs = (state: unknown, context: OperationContext<Params>): OperationObservation => {
   const parsed = item.safeParse(state);
   if (!parsed.success) return { state: 'running', observed: 'the checkpoint item could not be read' };
@@ -44,6 +47,11 @@ const judgeCsbs = (state: unknown, context: OperationContext<Params>): Operation
   if (UNDER_WAY.includes(status)) return { state: 'running', observed };
   if (status === 'error') return { state: 'failed', observed, error: 'checkpoint item status error' };
   if (status === 'available' && context.seenRunning) return { state: 'completed', observed };
+  if (status === 'available' && (context.elapsedSeconds ?? 0) >= STARTING_GRACE_SECONDS)
+    return {
+      state: 'completed',
+      observed: `${observed} (never seen restoring: it ended between two checks)`,
+    };
   return { state: 'running', observed: `${observed} (restore not seen under way yet)`, started: false };
 };
 

@@ -92,6 +92,8 @@ export interface OperationContext<P> {
   readonly before?: unknown;
   /** Whether an earlier check saw the operation running (a resource back at rest since then is done). */
   readonly seenRunning: boolean;
+  /** Seconds since the call was accepted. */
+  readonly elapsedSeconds?: number;
 }
 
 /**

@@ -328,7 +328,12 @@ export class Executor {
    */
   async observe(
     request: ActionRequest,
-    context: { remote: Record<string, string>; before?: unknown; seenRunning: boolean },
+    context: {
+      remote: Record<string, string>;
+      before?: unknown;
+      seenRunning: boolean;
+      elapsedSeconds?: number;
+    },
     signal?: AbortSignal,
   ): Promise<OperationObservation> {
     const action = actionFor(request.action);

@@ -55,7 +55,12 @@ export interface TrackerDeps {
   /** The progress read, judged (lib/execution/executor.ts observe). */
   readonly observe: (
     request: ActionRequest,
-    context: { remote: Record<string, string>; before?: unknown; seenRunning: boolean },
+    context: {
+      remote: Record<string, string>;
+      before?: unknown;
+      seenRunning: boolean;
+      elapsedSeconds?: number;
+    },
   ) => Promise<OperationObservation>;
   /** Puts a check on the request queue, delayed. */
   readonly schedule: (check: OperationCheck, delaySeconds: number) => Promise<void>;
@@ -173,6 +178,7 @@ export class OperationTracker {
         remote: record.remote ?? {},
         before,
         seenRunning: operation.seen_running === true,
+        elapsedSeconds: (this.#now().getTime() - Date.parse(operation.started_at)) / 1000,
       });
     } catch (error) {
       // A read that fails says nothing about the operation: still running, checked again later.
