@@ -2,7 +2,8 @@
  * The request routes:
  *   `POST /v1/requests`: a signed ActionRequest (X-DR-Signature), optionally with an Idempotency-Key,
  *     recorded as `queued` and put on the request queue; answers 202 {request_id, status}.
- *   `GET /v1/requests/{request_id}`: the public projection of its status record (signed over the empty body).
+ *   `GET /v1/requests/{request_id}`: the public projection of its status record (signed over the empty body),
+ *     with the operation the accepted call started, as followed so far (`operation`).
  * Checks in this order: size (413), content type (415), signature (401), JSON (400), fields (400),
  * Idempotency-Key (400 / 422 / 409 / the stored answer). Every refusal is a problem+json.
  * Owns: those answers. Must not touch: the signature scheme (signature.ts), key storage
@@ -18,7 +19,7 @@ import {
   parseIdempotencyKey,
   requestFingerprint,
 } from '../store/idempotencyKeys.ts';
-import type { RequestStatus, StatusRecord, StatusStore } from '../store/status.ts';
+import type { OperationRecord, RequestStatus, StatusRecord, StatusStore } from '../store/status.ts';
 import { problem } from './problem.ts';
 import type { HttpRoute } from './router.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, type SignatureFailure, verifySignature } from './signature.ts';
@@ -51,7 +52,23 @@ const UNAUTHORIZED: Record<Exclude<SignatureFailure, 'no_secrets'>, string> = {
   mismatch: 'the X-DR-Signature does not match the request',
 };
 
-/** The status record as clients see it: no bookkeeping (`call`, failure times, TTL). */
+/**
+ * The followed operation as clients see it: where it stands, what was observed, the provider's
+ * progress and error, and its times; not the tracker's bookkeeping (checks applied, seen running,
+ * abandoned, notices sent).
+ */
+export const publicOperation = (operation: OperationRecord) => ({
+  state: operation.state,
+  observed: operation.observed,
+  ...(operation.progress !== undefined ? { progress: operation.progress } : {}),
+  ...(operation.error !== undefined ? { error: operation.error } : {}),
+  started_at: operation.started_at,
+  checked_at: operation.checked_at,
+  ...(operation.finished_at !== undefined ? { finished_at: operation.finished_at } : {}),
+});
+export type PublicOperation = ReturnType<typeof publicOperation>;
+
+/** The status record as clients see it: no bookkeeping (`call`, failure times, TTL, the tracker's counters). */
 export const publicStatus = (record: StatusRecord) => ({
   request_id: record.request_id,
   action: record.action,
@@ -61,6 +78,7 @@ export const publicStatus = (record: StatusRecord) => ({
   ...(record.remote !== undefined ? { remote: record.remote } : {}),
   ...(record.error !== undefined ? { error: record.error } : {}),
   ...(record.reason !== undefined ? { reason: record.reason } : {}),
+  ...(record.operation !== undefined ? { operation: publicOperation(record.operation) } : {}),
   updated_at: record.updated_at,
 });
 

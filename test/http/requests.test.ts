@@ -534,6 +534,78 @@ describe('GET /v1/requests/{request_id}', () => {
     });
   });
 
+  it('shows the followed operation: state, observed, progress, error and times, without the tracker bookkeeping', async () => {
+    // Prepare
+    const { post, get, store } = setup();
+    const accepted = await post(JSON.stringify(dwsStartRequest));
+    const requestId = bodyOf(accepted)['request_id'] as string;
+    await store.set(requestId, { status: 'succeeded', attempts: 1, remote: { disaster_recovery_id: DR_ID } });
+    await store.setOperation(
+      requestId,
+      {
+        state: 'failed',
+        observed: 'DR status is start_failed',
+        progress: '40%',
+        error: 'DR status start_failed',
+        started_at: '2026-11-23T10:00:02.000Z',
+        checked_at: '2026-11-23T10:00:40.000Z',
+        finished_at: '2026-11-23T10:00:40.000Z',
+        checks: 4,
+        seen_running: true,
+      },
+      'none',
+    );
+    await store.claimNotice(requestId, 'end');
+
+    // Act
+    const response = await get(accepted.headers['location'] ?? '');
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)['operation']).toEqual({
+      state: 'failed',
+      observed: 'DR status is start_failed',
+      progress: '40%',
+      error: 'DR status start_failed',
+      started_at: '2026-11-23T10:00:02.000Z',
+      checked_at: '2026-11-23T10:00:40.000Z',
+      finished_at: '2026-11-23T10:00:40.000Z',
+    });
+  });
+
+  it('shows a running operation without the fields it does not have yet', async () => {
+    // Prepare
+    const { post, get, store } = setup();
+    const accepted = await post(FAILOVER);
+    const requestId = bodyOf(accepted)['request_id'] as string;
+    await store.set(requestId, { status: 'succeeded', attempts: 1 });
+    await store.setOperation(
+      requestId,
+      {
+        state: 'running',
+        observed: 'accepted by the provider',
+        started_at: '2026-11-23T10:00:02.000Z',
+        checked_at: '2026-11-23T10:00:02.000Z',
+        checks: 0,
+      },
+      'none',
+    );
+
+    // Act
+    const response = await get(`/v1/requests/${requestId}`);
+    const queued = await post(JSON.stringify(dwsStartRequest));
+    const notStarted = await get(queued.headers['location'] ?? '');
+
+    // Assess
+    expect(bodyOf(response)['operation']).toEqual({
+      state: 'running',
+      observed: 'accepted by the provider',
+      started_at: '2026-11-23T10:00:02.000Z',
+      checked_at: '2026-11-23T10:00:02.000Z',
+    });
+    expect(bodyOf(notStarted)).not.toHaveProperty('operation');
+  });
+
   it('answers 401 to an unsigned or wrongly signed request', async () => {
     const { post, get, seconds } = setup();
     await post(FAILOVER);
