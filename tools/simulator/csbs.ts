@@ -3,12 +3,13 @@
  * restore request's parameter checks (CSBS.9001 when a mandatory field is missing), one running
  * restore per server (CSBS.6015), items busy (CSBS.2003) or not available (CSBS.4000), unknown
  * items (CSBS.3001, 404), and the item going 'restoring' -> 'available' `restoreMs` later
- * (evaluated lazily). Codes: huawei-apis.md "Progress of restores".
+ * (evaluated lazily), or 'error' for an item seeded with `restoreFails`; an item's own `restoreMs`
+ * (Infinity: never) overrides the simulator's. Codes: huawei-apis.md "Progress of restores".
  * Owns: CSBS state and answers. Must not touch: auth, faults, sockets.
  */
 import { randomUUID } from 'node:crypto';
 import { assertProjectId, fail, isObject, isoSeconds, key, ok } from './errors.ts';
-import type { RouteId, ServiceHandler, ServiceResult } from './types.ts';
+import type { CsbsInit, RouteId, ServiceHandler, ServiceResult } from './types.ts';
 
 export const CSBS_PROVIDER_ID = 'fc4d5750-22e7-4798-8a46-f48f62c4c1da';
 
@@ -21,12 +22,10 @@ interface Item {
   createdAt: string;
   updatedAt: string;
   restoringUntil?: number;
-}
-
-export interface CsbsInit {
-  checkpointId?: string;
-  serverId?: string;
-  status?: string;
+  /** Restores from this item end with the item in `error`. */
+  restoreFails: boolean;
+  /** This item's restore duration, when seeded with one. */
+  restoreMs?: number;
 }
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== '';
@@ -84,7 +83,7 @@ export const createCsbs = (options: { restoreMs: number; now: () => number }) =>
 
   const settle = (item: Item, now: number): Item => {
     if (item.restoringUntil !== undefined && now >= item.restoringUntil) {
-      item.status = 'available';
+      item.status = item.restoreFails ? 'error' : 'available';
       item.updatedAt = isoSeconds(item.restoringUntil);
       delete item.restoringUntil;
     }
@@ -136,7 +135,7 @@ export const createCsbs = (options: { restoreMs: number; now: () => number }) =>
       return fail(400, 'CSBS.4000', 'The checkpoint item is not available.');
     }
 
-    const until = now + options.restoreMs;
+    const until = now + (item.restoreMs ?? options.restoreMs);
     serverBusyUntil.set(key(projectId, serverId), until);
     item.status = 'restoring';
     item.updatedAt = isoSeconds(now);
@@ -174,6 +173,8 @@ export const createCsbs = (options: { restoreMs: number; now: () => number }) =>
       status: init.status ?? 'available',
       createdAt: created,
       updatedAt: created,
+      restoreFails: init.restoreFails === true,
+      ...(init.restoreMs === undefined ? {} : { restoreMs: init.restoreMs }),
     });
   };
 

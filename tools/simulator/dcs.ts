@@ -2,7 +2,8 @@
  * DCS (Redis) backup restore on both API versions (`/v2/...` and the outdated `/v1.0/...`, same
  * body and answer, errors in each version's shape): instances keyed by (project, instance id),
  * their restore records going waiting -> restoring -> succeed | failed `restoreMs` after the call
- * (evaluated lazily), the instance RESTORING meanwhile, the paged record lists (v2 `offset` 0-based,
+ * (evaluated lazily; an instance's own `restoreMs`, Infinity for never, overrides the simulator's),
+ * the instance RESTORING meanwhile, the paged record lists (v2 `offset` 0-based,
  * v1.0 `start` 1-based; 204 with no body on v2 when there are no records), the instance view, and
  * the instance's backup list (`GET .../backups`, paged the same way, seeded; read only: a restore
  * does not look its backup up).
@@ -63,6 +64,8 @@ interface Instance {
   status: string;
   createdAt: string;
   restoreFails?: string;
+  /** This instance's restore duration, when seeded with one. */
+  restoreMs?: number;
   /** Oldest first. */
   restores: RestoreEntry[];
   backups: BackupEntry[];
@@ -156,7 +159,6 @@ const dcsVersion = (request: ServiceRequest): DcsVersion => (request.version ===
 
 export const createDcs = (options: { restoreMs: number; now: () => number; order: DcsRecordOrder }) => {
   const instances = new Map<string, Instance>();
-  const waitingMs = Math.floor(options.restoreMs / 4);
 
   const settle = (instance: Instance, now: number): Instance => {
     for (const entry of instance.restores) {
@@ -230,11 +232,13 @@ export const createDcs = (options: { restoreMs: number; now: () => number; order
       created_at: created,
       updated_at: created,
     };
+    const restoreMs = instance.restoreMs ?? options.restoreMs;
     instance.restores.push({
       record,
       createdMs: now,
-      startsAt: now + waitingMs,
-      endsAt: now + options.restoreMs,
+      // A quarter waiting, the rest restoring (a restore that never ends is restoring at once: 0 %).
+      startsAt: now + (Number.isFinite(restoreMs) ? Math.floor(restoreMs / 4) : 0),
+      endsAt: now + restoreMs,
       ...(instance.restoreFails === undefined ? {} : { failsWith: instance.restoreFails }),
     });
     instance.status = 'RESTORING';
@@ -344,6 +348,7 @@ export const createDcs = (options: { restoreMs: number; now: () => number; order
       ...(init.restoreFails === undefined
         ? {}
         : { restoreFails: init.restoreFails === true ? DEFAULT_RESTORE_ERROR : init.restoreFails }),
+      ...(init.restoreMs === undefined ? {} : { restoreMs: init.restoreMs }),
       restores,
       backups: (init.backups ?? []).map((backup, index) =>
         backupEntry(instanceId, backup, index, options.now()),

@@ -22,6 +22,7 @@ export type {
   CallLogEntry,
   CbrInit,
   CbrRestoreAnswer,
+  CsbsInit,
   DcsBackup,
   DcsInit,
   DcsPastRestore,

@@ -44,6 +44,18 @@ export interface CbrInit {
   restoreFails?: string | true;
 }
 
+/** A CSBS checkpoint item as seeded. */
+export interface CsbsInit {
+  checkpointId?: string;
+  serverId?: string;
+  /** available (default), protecting, restoring, error, ... */
+  status?: string;
+  /** Every restore from this item ends with the item in status `error` (restoring -> error). */
+  restoreFails?: boolean;
+  /** How long a restore from this item takes, in place of the simulator's `restoreMs`. `Infinity`: never ends. */
+  restoreMs?: number;
+}
+
 export type DcsRecordOrder = 'newest-first' | 'oldest-first';
 
 /** A past (already ended) DCS restore, seeded so lists can hold many records. */
@@ -82,6 +94,11 @@ export interface DcsInit {
   status?: string;
   /** Every restore of this instance ends 'failed' with this error_code (true: `dcs.08.0002`). */
   restoreFails?: string | true;
+  /**
+   * How long a restore of this instance takes, in place of the simulator's `restoreMs` (a quarter
+   * of it `waiting`, the rest `restoring`). `Infinity`: it never ends (a restore that hangs).
+   */
+  restoreMs?: number;
   history?: DcsPastRestore[];
   /** The instance's backups (`GET .../backups`); none by default. */
   backups?: DcsBackup[];
@@ -148,11 +165,7 @@ export interface Simulator {
       id: string,
       init?: { status?: string; name?: string; primaryClusterId?: string; standbyClusterId?: string },
     ): void;
-    csbsCheckpointItem(
-      projectId: string,
-      itemId: string,
-      init?: { checkpointId?: string; serverId?: string; status?: string },
-    ): void;
+    csbsCheckpointItem(projectId: string, itemId: string, init?: CsbsInit): void;
     dcsInstance(projectId: string, instanceId: string, init?: DcsInit): void;
     cbrBackup(projectId: string, backupId: string, init?: CbrInit): void;
   };

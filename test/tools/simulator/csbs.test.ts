@@ -67,6 +67,55 @@ describe('simulator CSBS restore', () => {
     expect(sim.calls[0]).toMatchObject({ route: 'csbs.restore', resourceId: 'it-1', effectApplied: true });
   });
 
+  it('ends a restore with the item in error on an item seeded to fail; the item then refuses restores (CSBS.4000)', async () => {
+    // Prepare
+    const { sim, client, clock } = await setup();
+    sim.seed.csbsCheckpointItem(PROJECT, 'it-bad', {
+      checkpointId: 'cp-bad',
+      serverId: 'srv-2',
+      restoreFails: true,
+    });
+    const parameters = { ...PARAMETERS, checkpoint_item_id: 'it-bad' };
+    const parametersOnSrv2 = { ...parameters, targets: { ...PARAMETERS.targets, server_id: 'srv-2' } };
+    // Act
+    const reply = await client('POST', restorePath, {
+      body: restoreBody({ checkpoint_id: 'cp-bad' }, parametersOnSrv2),
+    });
+    const during = await client('GET', itemPath('it-bad'));
+    clock.advance(2000);
+    const after = await client('GET', itemPath('it-bad'));
+    const again = await client('POST', restorePath, {
+      body: restoreBody({ checkpoint_id: 'cp-bad' }, parametersOnSrv2),
+    });
+    // Assess
+    expect(reply.status).toBe(200);
+    expect(during.json['checkpoint_item']).toMatchObject({ id: 'it-bad', status: 'restoring' });
+    expect(after.json['checkpoint_item']).toMatchObject({ id: 'it-bad', status: 'error' });
+    expect(sim.checkpointItem(PROJECT, 'it-bad')).toMatchObject({ status: 'error' });
+    expect(errorCode(again)).toBe('CSBS.4000');
+  });
+
+  it("takes an item's own restoreMs; Infinity: the item stays restoring and the server busy (CSBS.6015)", async () => {
+    // Prepare
+    const { sim, client, clock } = await setup();
+    sim.seed.csbsCheckpointItem(PROJECT, 'it-hung', {
+      checkpointId: 'cp-hung',
+      serverId: 'srv-1',
+      restoreMs: Number.POSITIVE_INFINITY,
+    });
+    await client('POST', restorePath, {
+      body: restoreBody({ checkpoint_id: 'cp-hung' }, { ...PARAMETERS, checkpoint_item_id: 'it-hung' }),
+    });
+    // Act
+    clock.advance(30 * 24 * 3600 * 1000);
+    const item = await client('GET', itemPath('it-hung'));
+    const other = await client('POST', restorePath, { body: restoreBody() });
+    // Assess
+    expect(item.json['checkpoint_item']).toMatchObject({ id: 'it-hung', status: 'restoring' });
+    expect(sim.checkpointItem(PROJECT, 'it-hung')).toMatchObject({ status: 'restoring' });
+    expect(errorCode(other)).toBe('CSBS.6015');
+  });
+
   it('refuses a second restore of the same server while one runs (CSBS.6015), then allows it', async () => {
     // Prepare
     const { sim, client, clock } = await setup();

@@ -89,6 +89,35 @@ describe('simulator DCS restore', () => {
     });
     expect(instance.json['status']).toBe('RUNNING');
   });
+
+  it("takes an instance's own restoreMs; Infinity: the restore never ends (restoring, 0.00, instance RESTORING)", async () => {
+    // Prepare
+    const { sim, client, clock } = await setup();
+    sim.seed.dcsInstance(PROJECT, 'inst-slow', { restoreMs: 8000 });
+    sim.seed.dcsInstance(PROJECT, 'inst-hung', { restoreMs: Number.POSITIVE_INFINITY });
+    await client('POST', restores('inst-slow'), { body: { backup_id: 'bk-1' } });
+    await client('POST', restores('inst-hung'), { body: { backup_id: 'bk-1' } });
+    // Act
+    clock.advance(1000);
+    const slowAtOne = sim.dcsRestores(PROJECT, 'inst-slow')[0];
+    clock.advance(4000);
+    const slowAtFive = sim.dcsRestores(PROJECT, 'inst-slow')[0];
+    clock.advance(3000);
+    const slowAtEight = sim.dcsRestores(PROJECT, 'inst-slow')[0];
+    clock.advance(7 * 24 * 3600 * 1000);
+    const hung = await client('GET', `${restores('inst-hung')}?offset=0&limit=10`);
+    const hungInstance = await client('GET', `/v2/${PROJECT}/instances/inst-hung`);
+    const again = await client('POST', restores('inst-hung'), { body: { backup_id: 'bk-2' } });
+    // Assess
+    expect(slowAtOne).toMatchObject({ status: 'waiting', progress: '0.00' });
+    expect(slowAtFive).toMatchObject({ status: 'restoring', progress: '50.00' });
+    expect(slowAtEight).toMatchObject({ status: 'succeed', progress: '100.00' });
+    expect(records(hung)).toEqual([
+      expect.objectContaining({ backup_id: 'bk-1', status: 'restoring', progress: '0.00', error_code: null }),
+    ]);
+    expect(hungInstance.json['status']).toBe('RESTORING');
+    expect(errorCode(again)).toBe('DCS.4097');
+  });
 });
 
 describe('simulator DCS refusals (v2 shape: error_code, error_msg, error_ext_msg)', () => {
