@@ -184,7 +184,10 @@ const tasksOf = (entries: readonly unknown[], backupId: string): { tasks: Task[]
   return { tasks, unreadable };
 };
 
-/** How one task stands: success done; failed, timeout or skipped ended without restoring; else running. */
+/**
+ * How one task stands: success done; failed, timeout or skipped ended without restoring; waiting
+ * accepted but not under way yet; anything else (running, or unpublished) running.
+ */
 const judgeTask = (t: Task, how: string): OperationObservation => {
   const observed = `restore task ${t.id} is ${t.status}${how}`;
   if (t.status === 'success') return { state: 'completed', observed };
@@ -193,6 +196,7 @@ const judgeTask = (t: Task, how: string): OperationObservation => {
     const message = t.error_info?.message ? `: ${t.error_info.message}` : '';
     return { state: 'failed', observed, error: `CBR restore ${t.status}: ${code}${message}` };
   }
+  if (t.status === 'waiting') return { state: 'running', observed, started: false };
   return { state: 'running', observed };
 };
 
@@ -200,8 +204,9 @@ const UNDER_WAY = ['waiting_restore', 'restoring'];
 
 /**
  * Without a job id: the newest restore task of our backup created after the backup last changed
- * before our call (the preflight snapshot's `updated_at`), else the backup's own status, which
- * shows a restore under way but not its result.
+ * before our call (the preflight snapshot's `updated_at`; without one, since the call was accepted,
+ * with the clock slack), else the backup's own status, which shows a restore under way but not its
+ * result.
  */
 const judgeByBackup = (state: Combined, context: OperationContext<Params>): OperationObservation => {
   const parsed = backupBody.safeParse(state.backup);
@@ -210,7 +215,9 @@ const judgeByBackup = (state: Combined, context: OperationContext<Params>): Oper
   const since =
     before.success && typeof before.data.backup['updated_at'] === 'string'
       ? utcMs(before.data.backup['updated_at'])
-      : Number.NaN;
+      : context.elapsedSeconds === undefined
+        ? Number.NaN
+        : Date.now() - context.elapsedSeconds * 1000 - CLOCK_SLACK_MS;
   const { tasks } = tasksOf(state.restore_tasks, context.request.params.backup_id);
   const mine = tasks.find((t) => Number.isNaN(since) || utcMs(t.created_at) >= since);
   if (mine) return judgeTask(mine, ' (found by its backup: no job id)');
@@ -223,7 +230,7 @@ const judgeByBackup = (state: Combined, context: OperationContext<Params>): Oper
       state: 'completed',
       observed: `${observed}: available again after restoring (the backup does not say whether the restore succeeded)`,
     };
-  return { state: 'running', observed: `${observed} (restore not seen under way yet)` };
+  return { state: 'running', observed: `${observed} (restore not seen under way yet)`, started: false };
 };
 
 const judgeCbr = (state: unknown, context: OperationContext<Params>): OperationObservation => {

@@ -1139,8 +1139,21 @@ describe('CBR operation: followed by its task, else by its backup', () => {
     });
   });
 
+  it('says a waiting task has not started yet', () => {
+    // Act
+    const seen = cbrRestore.operation.judge(
+      { operation_log: cbrTask(OUR_JOB_ID, 'waiting', SENT_AT) },
+      context({ job_id: OUR_JOB_ID }),
+    );
+    // Assess
+    expect(seen).toStrictEqual({
+      state: 'running',
+      observed: `restore task ${OUR_JOB_ID} is waiting`,
+      started: false,
+    });
+  });
+
   it.each<[string, string, string | undefined]>([
-    ['waiting', 'running', undefined],
     ['running', 'running', undefined],
     ['an unpublished status', 'running', undefined],
     ['success', 'completed', undefined],
@@ -1217,6 +1230,25 @@ describe('CBR operation: followed by its task, else by its backup', () => {
       ).toBe(state);
     },
   );
+
+  it('without a job id nor a snapshot, takes tasks created since the call was accepted (elapsed seconds)', () => {
+    // Prepare: one task an hour old, one a few seconds old
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const state = cbrState(cbrBackup('restoring'), [
+      cbrTask(OTHER_JOB_ID, 'success', iso(now - 3_600_000)),
+      cbrTask(OUR_JOB_ID, 'running', iso(now - 5_000)),
+    ]);
+    // Act
+    const seen = cbrRestore.operation.judge(state, { ...context({}), elapsedSeconds: 10 });
+    const old = cbrRestore.operation.judge(cbrState(cbrBackup('restoring'), [state.restore_tasks[0]]), {
+      ...context({}),
+      elapsedSeconds: 10,
+    });
+    // Assess
+    expect(seen.observed).toContain(OUR_JOB_ID);
+    expect(old.observed).toBe('backup is restoring, no restore task of it listed');
+  });
 
   it('says the backup does not tell whether the restore succeeded', () => {
     expect(
