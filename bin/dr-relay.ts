@@ -6,11 +6,22 @@
  */
 import { runCli } from '../cli/commands.ts';
 
+const tty = process.stdout.isTTY === true;
 const io = {
   out: (line: string) => process.stdout.write(`${line}\n`),
   err: (line: string) => process.stderr.write(`${line}\n`),
   env: process.env,
   cwd: process.cwd(),
+  stdoutIsTty: tty,
+  // Carriage return, erase the line, then the new text cut to the width (a wrapped line could not be redrawn).
+  ...(tty
+    ? {
+        live: (line: string) =>
+          process.stdout.write(
+            `\r\u001b[2K${line.slice(0, Math.max(10, (process.stdout.columns ?? 80) - 1))}`,
+          ),
+      }
+    : {}),
 };
 
 try {

@@ -18,6 +18,8 @@ export interface Command {
   readonly args: string;
   /** One line: what it does. */
   readonly summary: string;
+  /** More lines for `dr-relay <command> --help` (options, exit codes), when one line is not enough. */
+  readonly details?: readonly string[];
   readonly options: ParseArgsOptionsConfig;
   readonly positionals: { readonly min: number; readonly max: number };
   /** Returns the exit code. */

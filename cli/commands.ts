@@ -14,12 +14,13 @@ import { explainCommand } from './explain.ts';
 import { printable } from './format.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
 import { modeCommand } from './mode.ts';
-import { routesCheckCommand } from './routesCheck.ts';
+import { routesCheckCommand, routesCompileCommand } from './routesCheck.ts';
 import { sendCommand } from './send.ts';
 import { statusCommand } from './status.ts';
 
 export const commands: readonly Command[] = [
   routesCheckCommand,
+  routesCompileCommand,
   explainCommand,
   dlqListCommand,
   dlqShowCommand,
@@ -54,7 +55,9 @@ export const usage = (): string => {
     'the simulator of `npm start`. It sends GETs only.',
     '',
     'exit codes: 0 ok (explain: an action would be taken), 1 invalid input or failure (doctor: a target would fail),',
-    '2 usage, 3 nothing would happen (doctor: nothing to check)',
+    '2 usage, 3 nothing would happen (doctor: nothing to check).',
+    'status --wait: 0 the operation completed, 1 it failed (or the request was dead-lettered), 3 it stalled, the wait',
+    'timed out, or the request was skipped.',
   ].join('\n');
 };
 
@@ -95,10 +98,12 @@ const parse = (command: Command, rest: string[]) => {
  * escapes it writes are JSON escapes).
  */
 export const runCli = async (argv: readonly string[], rawIo: CliIo): Promise<number> => {
+  const { live } = rawIo;
   const io: CliIo = {
     ...rawIo,
     out: (line) => rawIo.out(printable(line)),
     err: (line) => rawIo.err(printable(line)),
+    ...(live ? { live: (line: string) => live(printable(line.replaceAll('\n', ' '))) } : {}),
   };
   const first = argv[0];
   if (first !== undefined && HELP_WORDS.has(first)) {
@@ -116,7 +121,13 @@ export const runCli = async (argv: readonly string[], rawIo: CliIo): Promise<num
   try {
     const args = parse(found.command, found.rest);
     if (args.values['help'] === true) {
-      io.out(`usage: dr-relay ${nameOf(found.command)} ${found.command.args}\n  ${found.command.summary}`);
+      io.out(
+        [
+          `usage: dr-relay ${nameOf(found.command)} ${found.command.args}`,
+          `  ${found.command.summary}`,
+          ...(found.command.details ?? []).map((line) => `  ${line}`),
+        ].join('\n'),
+      );
       return EXIT.ok;
     }
     return await found.command.run(args, io);

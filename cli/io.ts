@@ -11,6 +11,13 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Relative paths are resolved against it. */
   readonly cwd: string;
+  /** True when stdout is a terminal (a person watching, not a pipe or a file): live lines may be drawn. */
+  readonly stdoutIsTty?: boolean;
+  /**
+   * Draws `line` as the live line of a terminal, in place of the previous one (no newline); `''`
+   * clears it. Only meaningful when `stdoutIsTty`; absent in tests and pipes.
+   */
+  readonly live?: (line: string) => void;
 }
 
 /** 0 done / something would be done; 1 invalid input; 2 usage; 3 valid but nothing would happen. */

@@ -1,15 +1,40 @@
 /**
- * `dr-relay status <request_id> [--table]`: where a request stands. Default: a signed
+ * `dr-relay status <request_id> [--table] [--wait]`: where a request stands. Default: a signed
  * `GET <api>/v1/requests/<request_id>`; `--table`: its status record read straight from
  * STATE_TABLE (DynamoStatusStore.get). Prints status, attempts, remote ids, the last error (kind, HTTP
- * status, Huawei code, message), reason and updated_at. Exit 1 when the request is unknown.
+ * status, Huawei code, message), reason, the operation the accepted call started (state, how long,
+ * what was observed, progress, the provider's error, times) and updated_at. Exit 1 when the request
+ * is unknown. `--wait` follows the operation to its end (cli/wait.ts) and exits by it.
  * Owns: that report. Must not touch: the status record (lib/store/status.ts), the API.
  */
+import { publicOperation } from '../lib/http/requests.ts';
 import { DynamoStatusStore } from '../lib/store/status.ts';
 import { callApi, problemLines, problemOf } from './api.ts';
 import type { Command, CommandArgs } from './command.ts';
-import { type CliIo, EXIT } from './io.ts';
+import { type CliIo, EXIT, UsageError } from './io.ts';
 import { placeOptions, step, type Target, withTarget } from './target.ts';
+import {
+  DEFAULT_WAIT_INTERVAL,
+  DEFAULT_WAIT_TIMEOUT,
+  durationText,
+  endNote,
+  follow,
+  progressText,
+  WAIT_EXIT,
+  type WaitRead,
+  waitSettings,
+} from './wait.ts';
+
+/** The followed operation, as GET /v1/requests/{id} shows it (lib/http/requests.ts publicOperation). */
+export interface OperationView {
+  readonly state: string;
+  readonly observed: string;
+  readonly progress?: string;
+  readonly error?: string;
+  readonly started_at: string;
+  readonly checked_at: string;
+  readonly finished_at?: string;
+}
 
 /** What `status` shows, from the API or the table (the API's public projection). */
 export interface RequestStatusView {
@@ -28,8 +53,18 @@ export interface RequestStatusView {
     readonly huawei_request_id?: string;
   };
   readonly reason?: string;
+  readonly operation?: OperationView;
   readonly updated_at?: string;
 }
+
+/** `completed after 12s`, `running for 1m05s`, `stalled: not done after 1h02m`. */
+export const operationHeadline = (operation: OperationView, now: number): string => {
+  const started = Date.parse(operation.started_at);
+  const ended = operation.finished_at === undefined ? undefined : Date.parse(operation.finished_at);
+  if (ended !== undefined) return `${operation.state} after ${durationText(ended - started)}`;
+  if (operation.state === 'stalled') return `stalled: not done after ${durationText(now - started)}`;
+  return `${operation.state} for ${durationText(now - started)}`;
+};
 
 /** `permanent, HTTP 404, DCS.4204: The instance does not exist.` */
 export const errorLine = (error: NonNullable<RequestStatusView['error']>): string => {
@@ -44,7 +79,8 @@ export const errorLine = (error: NonNullable<RequestStatusView['error']>): strin
   }`;
 };
 
-export const statusLines = (view: RequestStatusView): string[] => {
+export const statusLines = (view: RequestStatusView, now = Date.now()): string[] => {
+  const { operation } = view;
   const rows: [string, string | undefined][] = [
     ['request_id', view.request_id],
     ['action', view.action],
@@ -61,6 +97,13 @@ export const statusLines = (view: RequestStatusView): string[] => {
     ],
     ['error', view.error ? errorLine(view.error) : undefined],
     ['reason', view.reason],
+    ['operation', operation ? operationHeadline(operation, now) : undefined],
+    ['observed', operation?.observed],
+    ['progress', operation?.progress === undefined ? undefined : progressText(operation.progress)],
+    ['op_error', operation?.error],
+    ['started_at', operation?.started_at],
+    ['finished_at', operation?.finished_at],
+    ['checked_at', operation && operation.finished_at === undefined ? operation.checked_at : undefined],
     ['updated_at', view.updated_at],
   ];
   const shown = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
@@ -68,10 +111,7 @@ export const statusLines = (view: RequestStatusView): string[] => {
   return shown.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
 };
 
-type Found =
-  | { readonly view: RequestStatusView }
-  | { readonly unknown: string }
-  | { readonly failed: string[] };
+type Found = WaitRead;
 
 const fromApi = async (target: Target, requestId: string): Promise<Found> => {
   const path = `/v1/requests/${encodeURIComponent(requestId)}`;
@@ -96,18 +136,46 @@ const fromTable = async (target: Target, requestId: string): Promise<Found> => {
     first_failure_at: _first,
     last_failure_at: _last,
     created_at: _created,
-    ...view
+    operation,
+    ...rest
   } = record;
-  return { view };
+  // As the API shows it: the operation without the tracker's bookkeeping.
+  return { view: operation ? { ...rest, operation: publicOperation(operation) } : rest };
 };
+
+const optionText = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const status = async ({ positionals, values }: CommandArgs, io: CliIo): Promise<number> => {
   const requestId = positionals[0]!;
   const json = values['json'] === true;
   const table = values['table'] === true;
+  const wait = values['wait'] === true;
+  const timeout = optionText(values['timeout']);
+  const interval = optionText(values['interval']);
+  if (!wait && (timeout !== undefined || interval !== undefined))
+    throw new UsageError('--timeout and --interval go with --wait');
+  const settings = wait ? waitSettings({ timeout, interval }) : undefined;
   return withTarget(io, values, [table ? 'stateTable' : 'api'], async (target) => {
-    const found = table ? await fromTable(target, requestId) : await fromApi(target, requestId);
+    const read = () => (table ? fromTable(target, requestId) : fromApi(target, requestId));
     const from = table ? 'table' : 'api';
+    const first = await read();
+    // A refused first read (signature, permissions) is not waited on: said at once.
+    if (settings && !('failed' in first)) {
+      const waited = await follow(io, first, read, settings);
+      if ('outcome' in waited) {
+        const summary = { outcome: waited.outcome, seconds: Math.round(waited.waitedMs / 1000) };
+        io.out(
+          json
+            ? JSON.stringify({ found: true, from, ...waited.view, wait: summary }, null, 2)
+            : statusLines(waited.view).join('\n'),
+        );
+        const note = endNote(waited, requestId);
+        if (note) io.err(note);
+        return WAIT_EXIT[waited.outcome];
+      }
+      return notFound(io, waited, { json, from, requestId });
+    }
+    const found = first;
     if ('view' in found) {
       io.out(
         json
@@ -116,26 +184,45 @@ const status = async ({ positionals, values }: CommandArgs, io: CliIo): Promise<
       );
       return EXIT.ok;
     }
-    if ('unknown' in found) {
-      if (json) io.out(JSON.stringify({ found: false, from, request_id: requestId }, null, 2));
-      io.err(`dr-relay: unknown request ${requestId} (${found.unknown})`);
-      return EXIT.invalid;
-    }
-    if (json)
-      io.out(JSON.stringify({ found: false, from, request_id: requestId, error: found.failed }, null, 2));
-    else io.out(found.failed.join('\n'));
-    return EXIT.invalid;
+    return notFound(io, found, { json, from, requestId });
   });
+};
+
+/** An unknown request, or a refused read: exit 1. */
+const notFound = (
+  io: CliIo,
+  found: Exclude<Found, { view: RequestStatusView }>,
+  { json, from, requestId }: { json: boolean; from: string; requestId: string },
+): number => {
+  if ('unknown' in found) {
+    if (json) io.out(JSON.stringify({ found: false, from, request_id: requestId }, null, 2));
+    io.err(`dr-relay: unknown request ${requestId} (${found.unknown})`);
+    return EXIT.invalid;
+  }
+  if (json)
+    io.out(JSON.stringify({ found: false, from, request_id: requestId, error: found.failed }, null, 2));
+  else io.out(found.failed.join('\n'));
+  return EXIT.invalid;
 };
 
 export const statusCommand: Command = {
   words: ['status'],
-  args: '<request_id> [--table] [--json]',
+  args: `<request_id> [--table] [--json] [--wait [--timeout ${DEFAULT_WAIT_TIMEOUT}]]`,
   summary:
-    'status, attempts, remote ids and last error of a request (from the API; --table: from STATE_TABLE)',
+    'status, attempts, remote ids, last error and operation of a request (from the API; --table: from STATE_TABLE); --wait: until the operation ends',
+  details: [
+    `--wait reads the request every --interval (${DEFAULT_WAIT_INTERVAL}) until its operation ends, for at most --timeout (${DEFAULT_WAIT_TIMEOUT};`,
+    'durations such as 90s, 30m, 1h); on a terminal a live line shows where it stands, otherwise only the end is printed.',
+    'exit codes with --wait: 0 the operation completed; 1 it failed, or the request was dead-lettered (its call was',
+    'never accepted), or the request is unknown; 3 it stalled (past its time limit), the request was skipped (nothing',
+    'done), or the wait timed out. Without --wait: 0 found, 1 unknown.',
+  ],
   options: {
     table: { type: 'boolean' },
     json: { type: 'boolean' },
+    wait: { type: 'boolean' },
+    timeout: { type: 'string' },
+    interval: { type: 'string' },
     ...placeOptions('api', 'stateTable'),
   },
   positionals: { min: 1, max: 1 },

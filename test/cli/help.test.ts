@@ -24,11 +24,14 @@ describe('dr-relay help', () => {
         /^ {2}dr-relay dlq redrive \(--id <id> \[--id …\] \| --all\) \[--dry-run\] \[--verified-not-applied\] \[--json\] +send dead letters back/m,
         /^ {2}dr-relay dlq purge --yes \[--json\] +delete every dead letter/m,
         /^ {2}dr-relay send <request\.json> \[--queue\] \[--idempotency-key K\] \[--json\] +validate a request file/m,
-        /^ {2}dr-relay status <request_id> \[--table\] \[--json\] +status, attempts/m,
+        /^ {2}dr-relay status <request_id> \[--table\] \[--json\] \[--wait \[--timeout 30m\]\] +status, attempts/m,
       ])
         expect(run.stdout).toMatch(line);
       expect(run.stdout).toContain('DEAD_LETTER_QUEUE_URL (--dlq-url url)');
       expect(run.stdout).toMatch(/^ {2}dr-relay help \| --help +/m);
+      expect(run.stdout).toContain(
+        'status --wait: 0 the operation completed, 1 it failed (or the request was dead-lettered), 3 it stalled, the wait',
+      );
       expect(run.stderr).toBe('');
     }
     expect(runs[1]!.stdout).toBe(runs[0]!.stdout);

@@ -38,6 +38,30 @@ export const runIn = async (
   };
 };
 
+/** As runIn, with stdout a terminal: what was drawn on the live line too ('' = cleared). */
+export const runInTerminal = async (
+  argv: readonly string[],
+  env: Record<string, string> = STAGE_ENV,
+): Promise<Run & { live: string[] }> => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const live: string[] = [];
+  const code = await runCli(argv, {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env,
+    cwd: ROOT,
+    stdoutIsTty: true,
+    live: (line) => live.push(line),
+  });
+  return {
+    code,
+    stdout: out.map((l) => `${l}\n`).join(''),
+    stderr: err.map((l) => `${l}\n`).join(''),
+    live,
+  };
+};
+
 export const PROJECT = '89cd04f168b84af6be287f71730fdb4b';
 export const INSTANCE = '3f1a2b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 export const DCS_TARGET = `dcs:${PROJECT}/${INSTANCE}`;
