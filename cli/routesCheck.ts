@@ -3,8 +3,11 @@
  * (name, match, on, action, target, cooldown) or every problem. Exit 0 valid, 1 invalid.
  * Owns: that report. Must not touch: validation rules (lib/routing), dispatch (commands.ts).
  */
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { actionFor } from '../lib/actions/catalogue.ts';
-import type { Route } from '../lib/routing/routes.ts';
+import { compileRoutes, type Route } from '../lib/routing/routes.ts';
 import { ANY_SOURCE } from '../lib/routing/schema.ts';
 import type { Command } from './command.ts';
 import { issueLines, issuesOfError, matchText, plural } from './format.ts';
@@ -73,4 +76,30 @@ export const routesCheckCommand: Command = {
   options: { json: { type: 'boolean' } },
   positionals: { min: 0, max: 1 },
   run: ({ positionals, values }, io) => check(positionals[0], values['json'] === true, io),
+};
+
+/** `dr-relay routes compile <file> <out.json>`: validates, then writes the JSON the functions load. */
+const compile = (file: string, out: string, io: CliIo): number => {
+  let text: string;
+  try {
+    text = compileRoutes(resolve(io.cwd, file), file);
+  } catch (error) {
+    const issues = issuesOfError(error);
+    io.out([`INVALID: ${file}: ${plural(issues.length, 'problem')}`, ...issueLines(issues)].join('\n'));
+    return EXIT.invalid;
+  }
+  const target = resolve(io.cwd, out);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  io.out(`compiled ${file} -> ${out}`);
+  return EXIT.ok;
+};
+
+export const routesCompileCommand: Command = {
+  words: ['routes', 'compile'],
+  args: '<file> <out.json>',
+  summary: 'validate the routes file and write the compiled JSON the functions load (packaging runs it)',
+  options: {},
+  positionals: { min: 2, max: 2 },
+  run: ({ positionals }, io) => compile(positionals[0] ?? '', positionals[1] ?? '', io),
 };

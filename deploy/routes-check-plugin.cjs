@@ -23,6 +23,8 @@ const path = require('node:path');
 /** Node 22.18 runs TypeScript (bin/dr-relay.ts) without flags. */
 const MIN_NODE = [22, 18];
 const CHECK_TIMEOUT_MS = 60_000;
+/** Where the compiled routes are written, shipped (package.patterns) and read (DR_ROUTES_FILE). */
+const COMPILED_ROUTES = '.routes/routes.json';
 
 const nodeRunsTypeScript = (version) => {
   const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
@@ -36,6 +38,7 @@ class RoutesCheckPlugin {
     this.hooks = {
       'before:package:cleanup': () => this.check(),
       'before:deploy:function:initialize': () => this.check(),
+      'before:invoke:local:invoke': () => this.check(),
     };
   }
 
@@ -83,6 +86,15 @@ class RoutesCheckPlugin {
     for (const line of shown) {
       if (this.log) this.log.notice(`Routes check: ${line}`);
       else process.stderr.write(`Routes check: ${line}\n`);
+    }
+    // What the functions load: the compiled routes (plain JSON), so no YAML parser ships in a bundle.
+    const compiled = spawnSync(
+      process.execPath,
+      [path.join(serviceDir, 'bin', 'dr-relay.ts'), 'routes', 'compile', file, COMPILED_ROUTES],
+      { cwd: serviceDir, encoding: 'utf8', timeout: CHECK_TIMEOUT_MS, env: process.env },
+    );
+    if (compiled.error || compiled.status !== 0) {
+      this.fail(`\`dr-relay routes compile ${file}\` failed: ${compiled.error?.message ?? compiled.stdout}`);
     }
   }
 }

@@ -13,7 +13,7 @@
 import { actionFor } from '../actions/catalogue.ts';
 import type { Log } from '../log.ts';
 import { routeSignal } from '../routing/match.ts';
-import type { Route } from '../routing/routes.ts';
+import type { Route } from '../routing/schema.ts';
 import type { AlarmSignal } from '../sources/types.ts';
 import type { StatusStore } from '../store/status.ts';
 import { alarmAction } from './alarmAction.ts';

@@ -14,7 +14,7 @@ import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
 import type { OperationTracker } from '../operations/tracker.ts';
 import { routeSignal } from '../routing/match.ts';
-import type { Route } from '../routing/routes.ts';
+import type { Route } from '../routing/schema.ts';
 import type { AlarmSignal } from '../sources/types.ts';
 import { KEY_PREFIX } from '../store/keys.ts';
 import type { AutomationMode } from '../store/settings.ts';
@@ -73,7 +73,8 @@ export interface AlarmPipelineDeps {
       | 'SignalsIgnored'
       | 'ActionsExecuted'
       | 'ActionsDeadLettered'
-      | 'ActionsQueued',
+      | 'ActionsQueued'
+      | 'AutomationNotOn',
   ) => void;
   readonly backoff: BackoffPolicy;
   readonly maxAttempts: number;
@@ -100,6 +101,7 @@ export const processSignals = async (
 
   const execute = async (alarm: AlarmSignal, route: Route, episodeJob: Job): Promise<SignalResult> => {
     const mode = (await deps.mode?.()) ?? 'on';
+    if (mode !== 'on') deps.count('AutomationNotOn');
     if (mode === 'off' && deps.queue) {
       // Paused: the queue holds the action (under its episode key) until automation is on again.
       await deps.queue.sendAlarmAction(alarmAction(episodeJob.request, route, alarm));

@@ -59,6 +59,8 @@ export interface RecordHandlerDeps {
   readonly mode?: () => Promise<AutomationMode>;
   /** While paused, a message is put back on the queue, delayed this long, and looked at again (60 s). */
   readonly pauseRecheckSeconds?: number;
+  /** Counts `AutomationNotOn` for each record handled while the mode is not `on` (an alarm watches it). */
+  readonly count?: (metric: 'AutomationNotOn') => void;
   /** Follows accepted operations to their end: started after a success, advanced by check messages. */
   readonly operations?: Pick<OperationTracker, 'start' | 'check'>;
 }
@@ -204,6 +206,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
       return deadLetterRecord({ ...record, body }, error, { attempts: attempt, alarm });
     }
     const mode = (await deps.mode?.()) ?? 'on';
+    if (mode !== 'on') deps.count?.('AutomationNotOn');
     if (mode === 'off') return pause(record);
     // A dry run has its own key space: a later real run of the same request still acts.
     const key = `${mode === 'dry-run' ? KEY_PREFIX.dryRun : ''}${idempotencyKey(request)}`;

@@ -9,7 +9,7 @@ import type { Config } from '../config/env.ts';
 import { ValidationError } from '../errors.ts';
 import { type AlarmEventDeps, type AlarmEventSummary, handleAlarmEvent } from '../intake/alarmEvent.ts';
 import { AlarmPipeline } from '../intake/alarmSignals.ts';
-import { loadRoutes } from '../routing/routes.ts';
+import { loadCompiledRoutes } from '../routing/validate.ts';
 import { cloudWatchTrust } from '../sources/cloudwatchTrust.ts';
 import { buildCore, type Core } from './core.ts';
 import { logger } from './logger.ts';
@@ -27,7 +27,7 @@ export const routesOf = (config: Pick<Config, 'DR_ROUTES_FILE'>) => {
     throw new ValidationError('DR_ROUTES_FILE is required by this function', [
       { path: 'DR_ROUTES_FILE', message: 'required' },
     ]);
-  return loadRoutes(routesFile);
+  return loadCompiledRoutes(routesFile);
 };
 
 /** The alarm pipeline over the shared core: the alarms function acts itself (AWS-internal sources). */

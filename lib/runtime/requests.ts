@@ -8,6 +8,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { makeRecordHandler } from '../intake/queueRecord.ts';
 import { buildCore } from './core.ts';
 import { logger } from './logger.ts';
+import { metrics } from './metrics.ts';
 
 const build = () => {
   const core = buildCore();
@@ -23,6 +24,7 @@ const build = () => {
     mode: core.mode,
     pauseRecheckSeconds: core.config.DR_PAUSE_RECHECK_SECONDS,
     operations: core.operations,
+    count: (metric) => metrics.addMetric(metric, 'Count', 1),
   });
   return { runner: core.runner, handleRecord };
 };

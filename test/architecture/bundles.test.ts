@@ -41,5 +41,8 @@ describe('handler bundles', () => {
     expect(repoInputs).toContain(handler);
     expect(repoInputs.filter((input) => input.startsWith('lib/')).length).toBeGreaterThan(0);
     expect(repoInputs.filter((input) => input !== handler && !input.startsWith('lib/'))).toEqual([]);
+    // Routes ship compiled to JSON: no YAML parser, and no YAML routes reader, in any function.
+    expect(Object.keys(metafile.inputs).filter((input) => /node_modules\/yaml\//.test(input))).toEqual([]);
+    expect(repoInputs).not.toContain('lib/routing/yamlDoc.ts');
   });
 });

@@ -97,6 +97,9 @@ const invokeLocal = async (
       // `--env HUAWEI_CREDENTIALS_SECRET_ID=` cannot unset it: see serverless.yml).
       '--param',
       'huaweiCredentials=env',
+      // Checked and compiled to .routes/routes.json (what the functions load) before the invocation.
+      '--param',
+      'routesFile=events/routes/routes.yml',
       '--param',
       `esbuildWorkFolder=${workFolder}`,
       ...Object.entries(overrides).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
@@ -211,7 +214,7 @@ describe(`osls invoke local -f alarms -p ${ALARM_EVENT_FILE}`, () => {
   let first: CommandResult;
   /** The sample's account and topic (123456789012, dr-relay-alarms): what the local stack trusts. */
   const trusted = {
-    DR_ROUTES_FILE: ROUTES_FILE,
+    DR_ROUTES_FILE: '.routes/routes.json', // compiled from ROUTES_FILE by the routes plugin
     DR_AWS_ACCOUNT_IDS: LOCAL_AWS_ACCOUNT_ID,
     DR_ALARM_TOPIC_ARN: LOCAL_ALARM_TOPIC_ARN,
   };

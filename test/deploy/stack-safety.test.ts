@@ -343,6 +343,13 @@ const ALARMS: Record<string, AlarmSpec> = {
   RequestQueueOldestMessageAlarm: sqs('RequestQueue', 'ApproximateAgeOfOldestMessage', 600),
   DeadLetterQueueDepthAlarm: sqs('DeadLetterQueue', 'ApproximateNumberOfMessagesVisible', 1),
   AlarmFailuresQueueDepthAlarm: sqs('AlarmFailuresQueue', 'ApproximateNumberOfMessagesVisible', 1),
+  AutomationNotOnAlarm: {
+    namespace: 'dr-relay-test',
+    metric: 'AutomationNotOn',
+    dimension: ['service', 'dr-relay'],
+    statistic: 'Sum',
+    threshold: 1,
+  },
   HttpApi5xxAlarm: {
     namespace: 'AWS/ApiGateway',
     metric: '5xx',

@@ -5,12 +5,17 @@
  * Owns: starting, wiring and stopping those servers. Must not touch: handler logic.
  */
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp as buildFauxqs } from 'fauxqs';
+import { ENDPOINT_VARIABLES } from '../../lib/huawei/endpoints.ts';
+import { compileRoutes } from '../../lib/routing/routes.ts';
 import { sqsClient } from '../../lib/runtime/aws.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.ts';
 import { LOCAL } from './constants.ts';
@@ -34,6 +39,13 @@ export const LOCAL_SMN_CERT_FILE = LOCAL.smnCertFile;
  */
 export const LOCAL_AWS_ACCOUNT_ID = '123456789012';
 export const LOCAL_ALARM_TOPIC_ARN = `arn:aws:sns:eu-west-1:${LOCAL_AWS_ACCOUNT_ID}:dr-relay-alarms`;
+
+/** Compiles a routes file (YAML or JSON) to a temporary JSON file, as packaging does. */
+const compiledRoutesFile = (file: string): string => {
+  const out = join(mkdtempSync(join(tmpdir(), 'dr-relay-routes-')), 'routes.json');
+  writeFileSync(out, compileRoutes(file));
+  return out;
+};
 
 export interface StackOptions {
   /** Ports: 0 = any free port. */
@@ -188,9 +200,8 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     STATE_TABLE,
     HUAWEICLOUD_SDK_AK: process.env['HUAWEICLOUD_SDK_AK'] ?? LOCAL_CREDENTIALS.ak,
     HUAWEICLOUD_SDK_SK: process.env['HUAWEICLOUD_SDK_SK'] ?? LOCAL_CREDENTIALS.sk,
-    DR_ENDPOINT_DWS: process.env['DR_ENDPOINT_DWS'] ?? simulator.url,
-    DR_ENDPOINT_CSBS: process.env['DR_ENDPOINT_CSBS'] ?? simulator.url,
-    DR_ENDPOINT_DCS: process.env['DR_ENDPOINT_DCS'] ?? simulator.url,
+    // Every service of the catalogue (DR_ENDPOINT_DWS, _CSBS, _DCS, _CBR) to the simulator.
+    ...Object.fromEntries(ENDPOINT_VARIABLES.map((name) => [name, process.env[name] ?? simulator.url])),
     AWS_LAMBDA_FUNCTION_NAME: 'dr-relay-local-requests',
     DR_ROUTES_FILE: process.env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE,
     ALERTMANAGER_BEARER_TOKENS: process.env['ALERTMANAGER_BEARER_TOKENS'] ?? LOCAL_ALERT_TOKEN,
@@ -206,6 +217,8 @@ export const startLocalStack = async (options: StackOptions = {}): Promise<Local
     POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
     ...options.env,
   };
+  // The functions load compiled routes (JSON, as packaging ships them): compile the file people write.
+  env['DR_ROUTES_FILE'] = compiledRoutesFile(env['DR_ROUTES_FILE'] ?? LOCAL_ROUTES_FILE);
   Object.assign(process.env, env);
 
   const { handler } = await import('../../handlers/requests.ts');
