@@ -10,7 +10,7 @@ import { ENDPOINT_VARIABLES } from '../lib/huawei/endpoints.ts';
 import { loadRoutes } from '../lib/routing/routes.ts';
 import { DynamoStatusStore } from '../lib/store/status.ts';
 import { LOCAL } from '../tools/local/constants.ts';
-import { describeBatch } from '../tools/local/report.ts';
+import { describeBatch, describeOperationNotice } from '../tools/local/report.ts';
 import { loadSamples, seedSamples } from '../tools/local/samples.ts';
 import {
   LOCAL_ALERT_TOKEN,
@@ -80,8 +80,10 @@ Send an alarm (routes: ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.
 Check readiness (GETs only: every routed target reachable, signed, permitted, in a state that allows its action):
   npx dr-relay doctor --routes ${process.env['DR_ROUTES_FILE'] ?? 'events/routes/routes.yml'} --request events/requests/csbs-restore.json --request events/requests/cbr-restore.json
 Dead letters: npx dr-relay dlq list | dlq show <id> | dlq redrive --id <id>
-Queued outcomes and dead-letter notifications are printed here as they happen; alarm outcomes
-are in the HTTP answers. Ctrl-C to stop.
+Queued outcomes, the end of each operation (completed, failed, stalled) and dead-letter notifications
+are printed here as they happen; alarm outcomes are in the HTTP answers. Follow one operation to its end:
+  npx dr-relay status sample-dws-failover-1 --wait
+Ctrl-C to stop.
 `);
 
 // Dead-letter notifications (SNS, as in the cloud) reach a local queue: print them.
@@ -99,7 +101,11 @@ const printNotifications = async () => {
       .catch(() => ({ Messages: [] }));
     for (const message of Messages) {
       const note = JSON.parse(message.Body ?? '{}') as { Subject?: string; Message?: string };
-      console.log(`📣 SNS ${note.Subject ?? ''}\n   ${(note.Message ?? '').replaceAll('\n', '\n   ')}`);
+      // An operation's end (or stall) in one line; anything else (a dead letter) as it came.
+      console.log(
+        describeOperationNotice(note.Message ?? '') ??
+          `📣 SNS ${note.Subject ?? ''}\n   ${(note.Message ?? '').replaceAll('\n', '\n   ')}`,
+      );
       await stack.sqs.send(
         new DeleteMessageCommand({
           QueueUrl: stack.urls.notificationQueueUrl,

@@ -1,11 +1,50 @@
 /**
  * Human-readable lines about what happened to each message the local poller handled:
- * the outcome from the status record, or the reason a message was dead-lettered.
+ * the outcome from the status record, or the reason a message was dead-lettered (the delayed checks
+ * of followed operations are not messages of their own: their end comes as a notification); and
+ * one line per operation notification (completed, failed, stalled) the local SNS topic delivers.
  * Owns: wording only. Reads the status store; changes nothing.
  */
 import { idempotencyKey, parseActionRequestJson } from '../../lib/actions/request.ts';
+import { OperationCheckSchema } from '../../lib/operations/check.ts';
 import type { StatusStore } from '../../lib/store/status.ts';
 import type { BatchReport } from './poller.ts';
+
+const isOperationCheck = (body: string): boolean => {
+  try {
+    return OperationCheckSchema.safeParse(JSON.parse(body)).success;
+  } catch {
+    return false;
+  }
+};
+
+/** The first line of an operation notice (lib/operations/notify.ts operationSummary). */
+const OPERATION_HEAD =
+  /^(?<action>\S+) on (?<target>\S+) (?<event>completed|failed|stalled) after (?<took>\S+) \(started [^)]*\)\.$/;
+const MARK: Readonly<Record<string, string>> = { completed: '✔', failed: '✖', stalled: '⚠' };
+
+/**
+ * One line for an operation notice: `✔ operation dws.dr.failover on dws:…/… completed after 12s
+ * (request r-1)`; a failure adds the provider's error and the runbook, a stall what was observed.
+ * Undefined for any other notification (a dead letter's summary: printed as it is).
+ */
+export const describeOperationNotice = (message: string): string | undefined => {
+  const [head = '', ...rest] = message.split('\n');
+  const found = OPERATION_HEAD.exec(head)?.groups;
+  if (!found) return undefined;
+  const field = (name: string) => rest.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+  const request = field('request')?.split(' ')[0];
+  const route = field('alarm-driven');
+  const detail =
+    found['event'] === 'failed'
+      ? `: ${field('error') ?? field('observed') ?? 'no error given'} (runbook: docs/operations.md#a-failed-operation)`
+      : found['event'] === 'stalled'
+        ? `: ${field('observed') ?? 'still running'} (runbook: docs/operations.md#a-stalled-operation)`
+        : '';
+  return `${MARK[found['event'] ?? ''] ?? '·'} operation ${found['action']} on ${found['target']} ${found['event']} after ${found['took']}${detail}${
+    route ? ` [${route}]` : ''
+  }${request ? ` (request ${request})` : ''}`;
+};
 
 const describeRemote = (remote: Record<string, string> | undefined) =>
   remote && Object.keys(remote).length > 0
@@ -21,6 +60,7 @@ export const describeBatch = async (
   const lines: string[] = [];
   for (const record of report.records) {
     const attempt = record.attributes.ApproximateReceiveCount;
+    if (isOperationCheck(record.body)) continue;
     let key: string;
     let action: string;
     try {
