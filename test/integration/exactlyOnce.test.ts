@@ -64,8 +64,20 @@ describe('200 distinct valid requests, each delivered 1 to 3 times', () => {
 
 describe('200 requests under injected faults', () => {
   const requests = Array.from({ length: 200 }, (_, n) => requestFor('faulty', n));
-  const effectful: FaultRule['route'] = ['dws.dr.start', 'dws.dr.failover', 'csbs.restore', 'dcs.restore'];
-  const reads: FaultRule['route'] = ['dws.dr.show', 'csbs.checkpoint_item.show', 'dcs.restores.list'];
+  const effectful: FaultRule['route'] = [
+    'dws.dr.start',
+    'dws.dr.failover',
+    'csbs.restore',
+    'dcs.restore',
+    'cbr.restore',
+  ];
+  const reads: FaultRule['route'] = [
+    'dws.dr.show',
+    'csbs.checkpoint_item.show',
+    'dcs.restores.list',
+    'cbr.backup.show',
+    'cbr.operation_logs.list',
+  ];
 
   it('every request ends succeeded or dead-lettered with its reason: zero lost, zero double calls', async () => {
     for (const r of requests) seedFor(stack.simulator, r);

@@ -116,7 +116,7 @@ const postSigned = async (request: ActionRequest) => {
   });
   expect(response.status).toBe(202);
 };
-/** DWS and DCS requests only (their calls name the resource, so effects can be counted per request). */
+/** DWS, DCS and CBR requests only (their calls name the resource, so effects can be counted per request). */
 const requestsOf = (run: string, count: number) =>
   Array.from({ length: count * 2 }, (_, i) => requestFor(run, i))
     .filter((r) => r.action !== 'csbs.restore')
