@@ -18,7 +18,7 @@ const io = {
     ? {
         live: (line: string) =>
           process.stdout.write(
-            `\r\u001b[2K${line.slice(0, Math.max(10, (process.stdout.columns ?? 80) - 1))}`,
+            `\r\u001b[2K${line.slice(0, Math.max(10, (process.stdout.columns || 80) - 1))}`,
           ),
       }
     : {}),
