@@ -343,6 +343,23 @@ export class Executor {
     return action.operation.judge(state, { request, ...context });
   }
 
+  /**
+   * What an approval is asked for: the call that would be made (method and URL), and the target's
+   * state now, as its preflight (or, without one, its state read) sees it. Only reads.
+   */
+  async preview(request: ActionRequest, signal?: AbortSignal): Promise<{ call: string; state?: string }> {
+    const action = actionFor(request.action);
+    const remote = action.call(request, this.#settings);
+    const call = `${remote.method} ${this.#urlOf(action, request, remote)}`;
+    if (action.preflight) {
+      const verdict = action.preflight(
+        await this.#read(request, action.stateCall(request, this.#settings), signal),
+      );
+      return { call, state: verdict.ok ? 'the preflight allows it now' : verdict.reason };
+    }
+    return { call };
+  }
+
   /** The whole state: every page of a paged read (DCS restore records), combined. */
   async #readPages(
     action: Action,

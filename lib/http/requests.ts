@@ -9,9 +9,12 @@
  * Owns: those answers. Must not touch: the signature scheme (signature.ts), key storage
  * (idempotencyKeys.ts), the queue and status store behind the ports, what the executor does.
  */
+
+import * as z from 'zod';
 import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequest } from '../actions/request.ts';
-import { ValidationError } from '../errors.ts';
+import type { ApprovalDesk } from '../approval/desk.ts';
+import { issuesOf, ValidationError } from '../errors.ts';
 import type { RequestQueue } from '../intake/requestQueue.ts';
 import type { Log } from '../log.ts';
 import {
@@ -19,7 +22,13 @@ import {
   parseIdempotencyKey,
   requestFingerprint,
 } from '../store/idempotencyKeys.ts';
-import type { OperationRecord, RequestStatus, StatusRecord, StatusStore } from '../store/status.ts';
+import type {
+  ApprovalRecord,
+  OperationRecord,
+  RequestStatus,
+  StatusRecord,
+  StatusStore,
+} from '../store/status.ts';
 import { problem } from './problem.ts';
 import type { HttpRoute } from './router.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, type SignatureFailure, verifySignature } from './signature.ts';
@@ -34,9 +43,20 @@ export interface RequestRouteDeps {
   readonly idempotencyKeys: Pick<IdempotencyKeyStore, 'begin' | 'complete' | 'abandon'>;
   readonly now: () => Date;
   readonly log: Log;
+  /** Decisions on requests that await approval (lib/approval/desk.ts). */
+  readonly approvals?: Pick<ApprovalDesk, 'decide'>;
 }
 
 export const REQUESTS_PATH = '/v1/requests';
+
+/** The body of `POST /v1/requests/{id}/approval`. */
+const ApprovalBodySchema = z.strictObject({
+  decision: z.enum(['approve', 'deny'], { error: 'must be approve or deny' }),
+  by: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, {
+    error: 'must name who decides: 1-64 characters of A-Z a-z 0-9 . _ @ -',
+  }),
+  reason: z.string().min(1).max(500, { error: 'must be at most 500 characters' }).optional(),
+});
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 /** Statuses after which a request is never executed again: resending it reports the status. */
@@ -69,6 +89,19 @@ export const publicOperation = (operation: OperationRecord) => ({
 export type PublicOperation = ReturnType<typeof publicOperation>;
 
 /** The status record as clients see it: no bookkeeping (`call`, failure times, TTL, the tracker's counters). */
+/** The approval as clients see it: the audit, not the stored request or the notice bookkeeping. */
+const publicApproval = (approval: ApprovalRecord) => ({
+  required: approval.required,
+  deadline: approval.deadline,
+  on_timeout: approval.on_timeout,
+  ...(approval.approvers ? { approvers: approval.approvers } : {}),
+  route: approval.route,
+  ...(approval.alarm ? { alarm: approval.alarm } : {}),
+  ...(approval.attached ? { attached: approval.attached } : {}),
+  ...(approval.resolved_at ? { resolved_at: approval.resolved_at } : {}),
+  ...(approval.decision ? { decision: approval.decision } : {}),
+});
+
 export const publicStatus = (record: StatusRecord) => ({
   request_id: record.request_id,
   action: record.action,
@@ -79,6 +112,7 @@ export const publicStatus = (record: StatusRecord) => ({
   ...(record.error !== undefined ? { error: record.error } : {}),
   ...(record.reason !== undefined ? { reason: record.reason } : {}),
   ...(record.operation !== undefined ? { operation: publicOperation(record.operation) } : {}),
+  ...(record.approval !== undefined ? { approval: publicApproval(record.approval) } : {}),
   updated_at: record.updated_at,
 });
 
@@ -239,8 +273,43 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
     return json(200, publicStatus(record), { 'cache-control': 'no-store' });
   };
 
+  const decide = async (request: HttpRequest): Promise<HttpResponse> => {
+    if (Buffer.byteLength(request.body) > MAX_REQUEST_BODY_BYTES)
+      return problem(413, 'Payload Too Large', `bodies are limited to ${MAX_REQUEST_BODY_BYTES} bytes`);
+    const refused = await authenticate(request, request.body);
+    if (refused) return refused;
+    if (!deps.approvals) return problem(404, 'Not Found', 'approvals are not handled here');
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return problem(400, 'Invalid approval', 'the body is not JSON', {
+        issues: [{ path: '(body)', message: 'not JSON' }],
+      });
+    }
+    const parsed = ApprovalBodySchema.safeParse(body);
+    if (!parsed.success)
+      return problem(400, 'Invalid approval', 'the body is not a decision', {
+        issues: issuesOf(parsed.error),
+      });
+    const requestId = request.params['request_id'] ?? '';
+    const decided = await deps.approvals.decide(requestId, { ...parsed.data, via: 'api' });
+    deps.log.info('approval decision', {
+      request_id: requestId,
+      decision: parsed.data.decision,
+      by: parsed.data.by,
+      accepted: decided.ok,
+    });
+    if (decided.ok) return json(200, publicStatus(decided.record), { 'cache-control': 'no-store' });
+    const title = decided.status === 404 ? 'Not Found' : decided.status === 403 ? 'Forbidden' : 'Conflict';
+    return problem(decided.status, title, decided.message, {
+      ...(decided.record?.approval?.decision ? { decision: decided.record.approval.decision } : {}),
+    });
+  };
+
   return [
     { method: 'POST', path: REQUESTS_PATH, handler: post },
     { method: 'GET', path: `${REQUESTS_PATH}/{request_id}`, handler: get },
+    { method: 'POST', path: `${REQUESTS_PATH}/{request_id}/approval`, handler: decide },
   ];
 };

@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import type { ActionRequest } from '../actions/request.ts';
 import { boundedAlarm } from '../deadLetters/deadLetter.ts';
+import { type Approval, ApprovalSchema } from '../routing/schema.ts';
 import { type AlarmSignal, AlarmSignalSchema } from '../sources/types.ts';
 
 export const ALARM_ACTION_TYPE = 'dr-relay.alarm-action';
@@ -19,13 +20,22 @@ export const AlarmActionSchema = z.object({
   request: z.unknown(),
   route: z.string().min(1),
   cooldown_seconds: z.number().int().min(0),
-  alarm: AlarmSignalSchema,
+  /** Absent only for an approved request run after its decision (the approval record names the alarm). */
+  alarm: AlarmSignalSchema.optional(),
+  /** The route asks a person first (lib/approval/desk.ts): proposed, not run, until decided. */
+  approval: ApprovalSchema.optional(),
+  /** Set on the run that follows an approval. */
+  approved: z.literal(true).optional(),
 });
 export type AlarmAction = z.infer<typeof AlarmActionSchema>;
 
 export const alarmAction = (
   request: ActionRequest,
-  route: { readonly name: string; readonly cooldown_seconds: number },
+  route: {
+    readonly name: string;
+    readonly cooldown_seconds: number;
+    readonly approval?: Approval | undefined;
+  },
   alarm: AlarmSignal,
 ): AlarmAction => ({
   type: ALARM_ACTION_TYPE,
@@ -35,4 +45,5 @@ export const alarmAction = (
   cooldown_seconds: route.cooldown_seconds,
   // A large raw payload is cut to its size, as in dead letters: a message stays far under SQS's 256 KiB.
   alarm: boundedAlarm(alarm) ?? alarm,
+  ...(route.approval?.required ? { approval: route.approval } : {}),
 });

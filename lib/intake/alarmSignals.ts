@@ -100,6 +100,12 @@ export const processSignals = async (
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   const execute = async (alarm: AlarmSignal, route: Route, episodeJob: Job): Promise<SignalResult> => {
+    if (route.approval && deps.queue) {
+      // The route asks a person first: the request function proposes it (lib/approval/desk.ts).
+      await deps.queue.sendAlarmAction(alarmAction(episodeJob.request, route, alarm));
+      deps.count('ActionsQueued');
+      return { signal: describe(alarm), route: route.name, key: episodeJob.key, result: 'queued' };
+    }
     const mode = (await deps.mode?.()) ?? 'on';
     if (mode !== 'on') deps.count('AutomationNotOn');
     if (mode === 'off' && deps.queue) {

@@ -16,6 +16,8 @@ import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } fr
 import type { SQSRecord } from 'aws-lambda';
 import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequestJson } from '../actions/request.ts';
+import type { ApprovalDesk } from '../approval/desk.ts';
+import { type ApprovalEvent, ApprovalEventSchema } from '../approval/event.ts';
 import { type DeadLetterDeps, DeadLetterSchema, deadLetter } from '../deadLetters/deadLetter.ts';
 import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
@@ -25,7 +27,7 @@ import type { OperationTracker } from '../operations/tracker.ts';
 import { KEY_PREFIX } from '../store/keys.ts';
 import type { AutomationMode } from '../store/settings.ts';
 import type { StatusStore } from '../store/status.ts';
-import { type AlarmAction, AlarmActionSchema } from './alarmAction.ts';
+import { ALARM_ACTION_TYPE, type AlarmAction, AlarmActionSchema } from './alarmAction.ts';
 import { decideOutcome } from './outcome.ts';
 
 /** Message attribute an operator's redrive sets: only a redrive may run a dead-lettered request again. */
@@ -42,6 +44,7 @@ export type RecordResult =
   | { readonly result: 'executed'; readonly outcome: Outcome & { readonly replayed?: boolean } }
   | { readonly result: 'paused'; readonly recheckSeconds: number }
   | { readonly result: 'operation_checked'; readonly check: 'applied' | 'duplicate' | 'done' }
+  | { readonly result: 'awaiting_approval' | 'attached' | 'approval_event' }
   | { readonly result: 'dead_lettered'; readonly reason: string }
   | { readonly result: 'duplicate_of_dead_letter' };
 
@@ -61,9 +64,21 @@ export interface RecordHandlerDeps {
   readonly pauseRecheckSeconds?: number;
   /** Counts `AutomationNotOn` for each record handled while the mode is not `on` (an alarm watches it). */
   readonly count?: (metric: 'AutomationNotOn') => void;
+  /** Routes that ask a person first: proposals, the timer and decisions (lib/approval/desk.ts). */
+  readonly approvals?: Pick<ApprovalDesk, 'propose' | 'onEvent'>;
   /** Follows accepted operations to their end: started after a success, advanced by check messages. */
   readonly operations?: Pick<OperationTracker, 'start' | 'check'>;
 }
+
+/** An approval's timer or decision, when the body is one. */
+const approvalEventOf = (body: string): ApprovalEvent | undefined => {
+  try {
+    const parsed = ApprovalEventSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 /** A delayed check of a followed operation, when the body is one. */
 const operationCheckOf = (body: string): OperationCheck | undefined => {
@@ -117,8 +132,17 @@ const unwrapAlarmAction = (body: string): { body: string; context?: AlarmContext
   const action = AlarmActionSchema.safeParse(value);
   if (!action.success) return { body };
   try {
-    const { route, cooldown_seconds, alarm } = action.data;
-    return { body: JSON.stringify(action.data.request), context: { route, cooldown_seconds, alarm } };
+    const { route, cooldown_seconds, alarm, approval, approved } = action.data;
+    return {
+      body: JSON.stringify(action.data.request),
+      context: {
+        route,
+        cooldown_seconds,
+        alarm,
+        ...(approval ? { approval } : {}),
+        ...(approved ? { approved } : {}),
+      },
+    };
   } catch {
     return { body }; // nested too deep to be a request: judged (and refused) as it is
   }
@@ -128,6 +152,8 @@ interface AlarmContext {
   readonly route: string;
   readonly cooldown_seconds: number;
   readonly alarm: AlarmAction['alarm'];
+  readonly approval?: AlarmAction['approval'];
+  readonly approved?: true;
 }
 
 export const makeRecordHandler = (deps: RecordHandlerDeps) => {
@@ -142,7 +168,9 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
       key: context.key,
       request: context.request,
       rawBody: record.body,
-      ...(context.alarm ? { alarm: context.alarm.alarm, route: context.alarm.route } : {}),
+      ...(context.alarm
+        ? { ...(context.alarm.alarm ? { alarm: context.alarm.alarm } : {}), route: context.alarm.route }
+        : {}),
       // An alarm's action handed over through the queue is still an alarm's: say so, and where it came from.
       source: {
         type: context.alarm ? 'alarm' : 'sqs',
@@ -191,11 +219,29 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     return { result: 'paused', recheckSeconds };
   };
 
-  return async (record: SQSRecord, abort?: AbortSignal): Promise<RecordResult> => {
+  return async (delivered: SQSRecord, abort?: AbortSignal): Promise<RecordResult> => {
+    let record = delivered;
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
     const check = deps.operations ? operationCheckOf(record.body) : undefined;
     if (check && deps.operations) {
       return { result: 'operation_checked', check: await deps.operations.check(check, attempt) };
+    }
+    const approvalEvent = deps.approvals ? approvalEventOf(record.body) : undefined;
+    if (approvalEvent && deps.approvals) {
+      const job = await deps.approvals.onEvent(approvalEvent);
+      if (!job) return { result: 'approval_event' };
+      // Approved: run it now, as the alarm would have, the preflight read again at this moment.
+      record = {
+        ...record,
+        body: JSON.stringify({
+          type: ALARM_ACTION_TYPE,
+          version: 1,
+          request: job.request,
+          route: job.cooldown.route,
+          cooldown_seconds: job.cooldown.seconds,
+          approved: true,
+        }),
+      };
     }
     const { body: unwrapped, redriven } = unwrapDeadLetter(record.body);
     const { body, context: alarm } = unwrapAlarmAction(unwrapped);
@@ -204,6 +250,16 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
       request = parseActionRequestJson(body);
     } catch (error) {
       return deadLetterRecord({ ...record, body }, error, { attempts: attempt, alarm });
+    }
+    if (alarm?.approval && !alarm.approved && deps.approvals) {
+      const key = idempotencyKey(request);
+      const proposed = await deps.approvals.propose(
+        key,
+        request,
+        { name: alarm.route, cooldown_seconds: alarm.cooldown_seconds, approval: alarm.approval },
+        alarm.alarm ? `${alarm.alarm.source} ${alarm.alarm.name} (${alarm.alarm.state})` : undefined,
+      );
+      return { result: proposed };
     }
     const mode = (await deps.mode?.()) ?? 'on';
     if (mode !== 'on') deps.count?.('AutomationNotOn');

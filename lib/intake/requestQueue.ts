@@ -5,6 +5,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ActionRequest } from '../actions/request.ts';
+import type { ApprovalEvent } from '../approval/event.ts';
 import type { OperationCheck } from '../operations/check.ts';
 import type { AlarmAction } from './alarmAction.ts';
 
@@ -29,6 +30,17 @@ export class RequestQueue {
       new SendMessageCommand({
         QueueUrl: this.#queueUrl,
         MessageBody: JSON.stringify(check),
+        DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
+      }),
+    );
+  }
+
+  /** An approval's timer or decision (lib/approval/event.ts), delayed. */
+  async sendApprovalEvent(event: ApprovalEvent, delaySeconds: number): Promise<void> {
+    await this.#sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: JSON.stringify(event),
         DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
       }),
     );

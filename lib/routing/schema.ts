@@ -78,6 +78,29 @@ export const RouteMatchSchema = z
 
 const state = z.enum(SIGNAL_STATES, { error: `must be one of ${SIGNAL_STATES.join(', ')}` });
 
+/** A person decides before the route's action runs: approve, deny, or let the timer decide. */
+export const ApprovalSchema = z.strictObject(
+  {
+    required: z.boolean({ error: 'must be true or false' }),
+    timeout_seconds: z
+      .number({ error: 'must be a number of seconds' })
+      .int({ error: 'must be a whole number of seconds' })
+      .min(60, { error: 'must be at least 60' })
+      .max(7 * 86_400, { error: 'must be at most 604800 (7 days)' }),
+    on_timeout: z.enum(['cancel', 'proceed'], { error: 'must be cancel or proceed' }),
+    approvers: z
+      .array(
+        z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, {
+          error: 'must be names of 1-64 characters of A-Z a-z 0-9 . _ @ -',
+        }),
+      )
+      .min(1, { error: 'must name at least one approver (or be left out: anyone who can sign)' })
+      .optional(),
+  },
+  { error: 'must be a mapping with required, timeout_seconds, on_timeout and optionally approvers' },
+);
+export type Approval = z.infer<typeof ApprovalSchema>;
+
 /** A route's own fields; the action part is accepted here as anything and validated as an ActionRequest. */
 export const RouteFieldsSchema = z.strictObject(
   {
@@ -101,8 +124,12 @@ export const RouteFieldsSchema = z.strictObject(
       .min(0, { error: 'must be 0 (no cooldown) or more' })
       .max(MAX_COOLDOWN_SECONDS, { error: `must be at most ${MAX_COOLDOWN_SECONDS} (30 days)` })
       .optional(),
+    approval: ApprovalSchema.optional(),
   },
-  { error: 'must be a mapping (name, match, on, action, region, project_id, params, cooldown_seconds)' },
+  {
+    error:
+      'must be a mapping (name, match, on, action, region, project_id, params, cooldown_seconds, approval)',
+  },
 );
 
 /** The file: `routes:` and nothing else. Each route is checked by RouteFieldsSchema + ActionRequestSchema. */
@@ -131,6 +158,8 @@ export interface RouteSettings {
   readonly on: readonly SignalState[];
   /** At most one action per target per window; 0 = no cooldown. */
   readonly cooldown_seconds: number;
+  /** When present and required: the alarm proposes, a person (or the timer) decides. */
+  readonly approval?: Approval;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -67,6 +67,7 @@ const checkRoute = (item: unknown, index: number): { route?: Route; problems: Ra
     },
     on: f.on ?? [...DEFAULT_ON],
     cooldown_seconds: f.cooldown_seconds ?? DEFAULT_COOLDOWN_SECONDS,
+    ...(f.approval?.required ? { approval: f.approval } : {}),
   } as Route;
   const topicProblem = topicUrnProblem(route);
   if (topicProblem !== undefined) {

@@ -4,6 +4,8 @@
  * and the dead-letter queue. Owns: wiring only.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
+import { ApprovalDesk } from '../approval/desk.ts';
+import { approvalNotifier } from '../approval/notify.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import { DeadLetterQueue } from '../deadLetters/deadLetter.ts';
 import { snsNotifier } from '../deadLetters/notify.ts';
@@ -29,6 +31,7 @@ export const buildCore = (config: Config = loadConfig()) => {
     table: config.STATE_TABLE,
     ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
   });
+  const cooldowns = new CooldownStore({ client: dynamo, table: config.STATE_TABLE });
   const executor = new Executor({
     client: new HuaweiClient({
       credentials: credentialsProvider(config),
@@ -36,7 +39,7 @@ export const buildCore = (config: Config = loadConfig()) => {
       connectTimeoutMs: config.DR_CONNECT_TIMEOUT_MS,
     }),
     store,
-    cooldowns: new CooldownStore({ client: dynamo, table: config.STATE_TABLE }),
+    cooldowns,
     endpoints: endpointOverridesFrom((variable) => config[variable as keyof Config]?.toString()),
     settings: { dcsApiVersion: config.DR_DCS_API_VERSION },
     mode: config.DR_AUTOMATION,
@@ -50,6 +53,16 @@ export const buildCore = (config: Config = loadConfig()) => {
   const deadLetterQueue = new DeadLetterQueue(sqs, config.DEAD_LETTER_QUEUE_URL);
   const requestQueue = new RequestQueue(sqs, config.REQUEST_QUEUE_URL);
   const sns = config.DEAD_LETTER_TOPIC_ARN ? new SNSClient({}) : undefined;
+  const approvals = new ApprovalDesk({
+    store,
+    cooldowns,
+    schedule: (event, delaySeconds) => requestQueue.sendApprovalEvent(event, delaySeconds),
+    preview: (request) => executor.preview(request),
+    ...(sns && config.DEAD_LETTER_TOPIC_ARN
+      ? { notify: approvalNotifier(sns, config.DEAD_LETTER_TOPIC_ARN, logger) }
+      : {}),
+    log: logger,
+  });
   const operations = new OperationTracker({
     store,
     observe: executor.observe.bind(executor),
@@ -80,6 +93,7 @@ export const buildCore = (config: Config = loadConfig()) => {
     mode,
     requestQueue,
     operations,
+    approvals,
     deadLetters: {
       queue: deadLetterQueue,
       store,

@@ -24,6 +24,7 @@ const build = () => {
     mode: core.mode,
     pauseRecheckSeconds: core.config.DR_PAUSE_RECHECK_SECONDS,
     operations: core.operations,
+    approvals: core.approvals,
     count: (metric) => metrics.addMetric(metric, 'Count', 1),
   });
   return { runner: core.runner, handleRecord };

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ApprovalDesk } from '../approval/desk.ts';
 import { loadConfig } from '../config/env.ts';
 import { alertRoutes } from '../http/alerts.ts';
 import { fromApiGateway, toApiGateway } from '../http/apigw.ts';
@@ -48,6 +49,12 @@ const build = () => {
       hmacSecrets: hmacSecretsProvider(config),
       queue,
       store,
+      // Decisions only: recorded here, acted on by the request function (which tells the approvers).
+      approvals: new ApprovalDesk({
+        store,
+        schedule: (event, delaySeconds) => queue.sendApprovalEvent(event, delaySeconds),
+        log: logger,
+      }),
       idempotencyKeys: new IdempotencyKeyStore({
         client: dynamo,
         table: config.STATE_TABLE,

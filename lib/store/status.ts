@@ -23,6 +23,7 @@ import { KEY_PREFIX } from './keys.ts';
 
 export const REQUEST_STATUSES = [
   'queued',
+  'awaiting_approval',
   'in_progress',
   'succeeded',
   'skipped',
@@ -66,6 +67,36 @@ export const OperationRecordSchema = z.object({
 export type OperationRecord = z.infer<typeof OperationRecordSchema>;
 export type OperationNotice = 'end' | 'stall';
 
+/** Who decided a request that awaited approval, when, why and how. */
+export const ApprovalDecisionSchema = z.object({
+  decision: z.enum(['approve', 'deny', 'cancel']),
+  by: z.string(),
+  at: z.string(),
+  reason: z.string().optional(),
+  via: z.enum(['cli', 'api', 'timer']),
+});
+export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
+
+/** A route asked a person first (lib/approval/desk.ts): the proposal, its deadline, and the decision. */
+export const ApprovalRecordSchema = z.object({
+  required: z.literal(true),
+  deadline: z.string(),
+  on_timeout: z.enum(['cancel', 'proceed']),
+  approvers: z.array(z.string()).optional(),
+  route: z.string(),
+  cooldown_seconds: z.number(),
+  /** The ActionRequest to run once approved (as JSON), and the alarm that proposed it. */
+  request: z.string(),
+  alarm: z.string().optional(),
+  /** Other alarms on the same target while it waited, attached here (never a second request). */
+  attached: z.array(z.string()).optional(),
+  resolved_at: z.string().optional(),
+  decision: ApprovalDecisionSchema.optional(),
+  notified_requested: z.boolean().optional(),
+  notified_decided: z.boolean().optional(),
+});
+export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
+
 export const StatusRecordSchema = z.object({
   request_id: z.string(),
   action: z.string(),
@@ -81,6 +112,7 @@ export const StatusRecordSchema = z.object({
   first_failure_at: z.string().optional(),
   last_failure_at: z.string().optional(),
   operation: OperationRecordSchema.optional(),
+  approval: ApprovalRecordSchema.optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -127,6 +159,21 @@ export interface StatusStore {
   setOperation(requestId: string, operation: OperationRecord, expect: 'none' | number): Promise<boolean>;
   /** Marks a notice as sent, only once: true for the one caller that may send it. */
   claimNotice(requestId: string, notice: OperationNotice): Promise<boolean>;
+  /**
+   * Proposes the request for approval: status `awaiting_approval` with the approval, unless it was
+   * proposed (or started) already. False when it was: the caller attaches instead.
+   */
+  requestApproval(
+    requestId: string,
+    base: { action: string; target: string },
+    approval: ApprovalRecord,
+  ): Promise<boolean>;
+  /** Records the one decision (the first wins): status queued (approve) or skipped (deny, cancel). */
+  decideApproval(requestId: string, decision: ApprovalDecision, reason: string): Promise<boolean>;
+  /** Adds to the approval: an attached episode, or the time the alarm resolved. */
+  noteApproval(requestId: string, note: { attached?: string; resolved_at?: string }): Promise<void>;
+  /** Marks an approval notice as sent, only once. */
+  claimApprovalNotice(requestId: string, notice: 'requested' | 'decided'): Promise<boolean>;
 }
 
 export class DynamoStatusStore implements StatusStore {
@@ -239,6 +286,122 @@ export class DynamoStatusStore implements StatusStore {
           UpdateExpression: 'SET #operation.#flag = :yes',
           ConditionExpression: 'attribute_exists(#operation) AND attribute_not_exists(#operation.#flag)',
           ExpressionAttributeNames: { '#operation': 'operation', '#flag': `notified_${notice}` },
+          ExpressionAttributeValues: marshall({ ':yes': true }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async requestApproval(
+    requestId: string,
+    base: { action: string; target: string },
+    approval: ApprovalRecord,
+  ): Promise<boolean> {
+    const now = this.#now().toISOString();
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: DynamoStatusStore.keyOf(requestId),
+          UpdateExpression:
+            'SET #status = :awaiting, #approval = :approval, request_id = :id, #action = :action, target = :target, attempts = if_not_exists(attempts, :zero), created_at = if_not_exists(created_at, :now), updated_at = :now, expiration = :expiration',
+          ConditionExpression:
+            'attribute_not_exists(#approval) AND (attribute_not_exists(#status) OR #status = :queued)',
+          ExpressionAttributeNames: { '#status': 'status', '#approval': 'approval', '#action': 'action' },
+          ExpressionAttributeValues: marshall(
+            {
+              ':awaiting': 'awaiting_approval',
+              ':queued': 'queued',
+              ':approval': approval,
+              ':id': requestId,
+              ':action': base.action,
+              ':target': base.target,
+              ':zero': 0,
+              ':now': now,
+              ':expiration': Math.floor(this.#now().getTime() / 1000) + this.#ttlSeconds,
+            },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async decideApproval(requestId: string, decision: ApprovalDecision, reason: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: DynamoStatusStore.keyOf(requestId),
+          UpdateExpression:
+            'SET #approval.#decision = :decision, #status = :next, reason = :reason, updated_at = :now',
+          ConditionExpression: '#status = :awaiting AND attribute_not_exists(#approval.#decision)',
+          ExpressionAttributeNames: { '#status': 'status', '#approval': 'approval', '#decision': 'decision' },
+          ExpressionAttributeValues: marshall(
+            {
+              ':decision': decision,
+              ':next': decision.decision === 'approve' ? 'queued' : 'skipped',
+              ':reason': reason,
+              ':awaiting': 'awaiting_approval',
+              ':now': this.#now().toISOString(),
+            },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async noteApproval(requestId: string, note: { attached?: string; resolved_at?: string }): Promise<void> {
+    const sets: string[] = [];
+    const values: Record<string, unknown> = {};
+    if (note.attached) {
+      sets.push('#approval.attached = list_append(if_not_exists(#approval.attached, :empty), :attached)');
+      values[':attached'] = [note.attached];
+      values[':empty'] = [];
+    }
+    if (note.resolved_at) {
+      sets.push('#approval.resolved_at = :resolved');
+      values[':resolved'] = note.resolved_at;
+    }
+    if (sets.length === 0) return;
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: DynamoStatusStore.keyOf(requestId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#approval)',
+          ExpressionAttributeNames: { '#approval': 'approval' },
+          ExpressionAttributeValues: marshall(values),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async claimApprovalNotice(requestId: string, notice: 'requested' | 'decided'): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: DynamoStatusStore.keyOf(requestId),
+          UpdateExpression: 'SET #approval.#flag = :yes',
+          ConditionExpression: 'attribute_exists(#approval) AND attribute_not_exists(#approval.#flag)',
+          ExpressionAttributeNames: { '#approval': 'approval', '#flag': `notified_${notice}` },
           ExpressionAttributeValues: marshall({ ':yes': true }),
         }),
       );

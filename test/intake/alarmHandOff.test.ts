@@ -57,7 +57,7 @@ describe('AlarmHandOff', () => {
     expect(parseActionRequest(action.request)).toMatchObject({ action: 'dws.dr.failover', request_id: key });
     expect(action).toMatchObject({ route: 'dws-prod-failover', cooldown_seconds: 3600 });
     expect(action.alarm).toMatchObject({ source: 'alertmanager', name: 'DWSPrimaryDown', state: 'alarm' });
-    expect(action.alarm.raw).toEqual(primaryDown[0]!.raw);
+    expect(action.alarm?.raw).toEqual(primaryDown[0]!.raw);
     expect((await store.get(key))?.status).toBe('queued');
   });
 
