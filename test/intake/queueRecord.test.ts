@@ -396,7 +396,9 @@ describe('an alarm action handed over by the webhook', () => {
         route: 'dws-prod-failover',
         alarm: expect.objectContaining({ name: 'DWSPrimaryDown' }),
       }),
-    ]);
+    ]); // A dead letter the CLI and operators can read, naming where it came from
+    expect(DeadLetterSchema.safeParse(deadLetters()[0]).success).toBe(true);
+    expect(deadLetters()[0]?.source).toEqual({ type: 'alarm', queue_url: QUEUE, message_id: 'm-1' });
   });
 
   it('dead-letters an invalid request inside it at once, naming the field, with the alarm', async () => {
