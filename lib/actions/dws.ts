@@ -31,10 +31,14 @@ const fingerprint = (state: unknown): { status: string; primary: string } | unde
 };
 
 /**
- * How a DWS operation ends. `start`: starting -> running, or start_failed (documented statuses).
- * Failover and recovery: their statuses during and after are unpublished, so: a `*_failed` status or
- * `abnormal` after the operation is failed; a documented stable status different from the snapshot
- * taken before the call is completed; anything else (transitional or unknown) is still running.
+ * How a DWS operation ends, read on the DR detail and compared with the snapshot taken before the
+ * call (status and primary cluster). A detail still as it was before the call, never seen under way
+ * since, means "not started yet": running, not under way. Then:
+ * - `start` (documented statuses): starting -> running (completed), or start_failed (failed);
+ * - failover and recovery: their statuses during and after are unpublished, so a `*_failed` status or
+ *   `abnormal` is failed; a documented stable status (running, stopped, unstart) with the status or
+ *   the primary cluster changed since the snapshot is completed; anything else (transitional,
+ *   unknown, or back as it was) is still running, and stalls past the time limit.
  */
 const STABLE = ['running', 'stopped', 'unstart'];
 const judgeDws =
@@ -42,17 +46,23 @@ const judgeDws =
   (state: unknown, context: OperationContext<Params>): OperationObservation => {
     const now = fingerprint(state);
     if (!now) return { state: 'running', observed: 'the DR detail could not be read' };
+    const then = fingerprint(context.before);
     const observed = `DR status ${now.status}`;
-    if (now.status.endsWith('_failed'))
+    const unchanged = then !== undefined && now.status === then.status && now.primary === then.primary;
+    if (unchanged && !context.seenRunning)
+      return {
+        state: 'running',
+        observed: `${observed} (as before the call: not under way yet)`,
+        started: false,
+      };
+    if (now.status.endsWith('_failed') || (operation !== 'start' && now.status === 'abnormal'))
       return { state: 'failed', observed, error: `DR status ${now.status}` };
     if (operation === 'start') {
       return now.status === 'running' ? { state: 'completed', observed } : { state: 'running', observed };
     }
-    if (now.status === 'abnormal') return { state: 'failed', observed, error: 'DR status abnormal' };
-    const before = fingerprint(context.before)?.status;
-    return STABLE.includes(now.status) && now.status !== before
-      ? { state: 'completed', observed: `${observed} (was ${before ?? 'unknown'})` }
-      : { state: 'running', observed };
+    if (!STABLE.includes(now.status) || unchanged) return { state: 'running', observed };
+    const swapped = then !== undefined && now.primary !== then.primary ? ', primary cluster changed' : '';
+    return { state: 'completed', observed: `${observed} (was ${then?.status ?? 'unknown'}${swapped})` };
   };
 
 const dwsAction = <O extends 'start' | 'failover' | 'recovery'>(

@@ -540,6 +540,72 @@ describe('DWS preflight', () => {
   });
 });
 
+describe('DWS operation: judged on the DR detail against the snapshot before the call', () => {
+  const judge = (op: keyof typeof dws, before: unknown, now: unknown, seenRunning = true) =>
+    dws[op].operation.judge(now, { request: dwsFailoverRequest, remote: {}, before, seenRunning });
+  const swapped = (status: string) => drDetail(status, STANDBY_CLUSTER_ID, PRIMARY_CLUSTER_ID);
+
+  it.each<[keyof typeof dws, string, unknown, unknown, string]>([
+    ['start', 'starting', drDetail('unstart'), drDetail('starting'), 'running'],
+    ['start', 'running', drDetail('unstart'), drDetail('running'), 'completed'],
+    ['start', 'start_failed', drDetail('stopped'), drDetail('start_failed'), 'failed'],
+    ['failover', 'failovering (unpublished)', drDetail('running'), drDetail('failovering'), 'running'],
+    ['failover', 'stopped, from running', drDetail('running'), drDetail('stopped'), 'completed'],
+    ['failover', 'running with the primary swapped', drDetail('running'), swapped('running'), 'completed'],
+    ['failover', 'stopped, from abnormal', drDetail('abnormal'), swapped('stopped'), 'completed'],
+    ['failover', 'abnormal after running', drDetail('running'), drDetail('abnormal'), 'failed'],
+    ['failover', 'failover_failed', drDetail('running'), drDetail('failover_failed'), 'failed'],
+    ['failover', 'switchovering (transitional)', drDetail('running'), drDetail('switchovering'), 'running'],
+    ['recovery', 'running, from stopped', drDetail('stopped'), drDetail('running'), 'completed'],
+    ['recovery', 'recovering (unpublished)', drDetail('stopped'), drDetail('recovering'), 'running'],
+    ['recovery', 'recovery_failed', drDetail('stopped'), drDetail('recovery_failed'), 'failed'],
+  ])('%s seeing %s: %s', (op, _what, before, now, state) => {
+    expect(judge(op, before, now).state).toBe(state);
+  });
+
+  it('a detail still as before the call, never seen under way, is not started yet (even abnormal or start_failed)', () => {
+    // Act
+    const abnormal = judge('failover', drDetail('abnormal'), drDetail('abnormal'), false);
+    const startFailed = judge('start', drDetail('start_failed'), drDetail('start_failed'), false);
+    const running = judge('failover', drDetail('running'), drDetail('running'), false);
+    const afterwards = judge('failover', drDetail('abnormal'), drDetail('abnormal'), true);
+
+    // Assess
+    for (const seen of [abnormal, startFailed, running]) {
+      expect(seen).toMatchObject({ state: 'running', started: false });
+      expect(seen.observed).toMatch(/\(as before the call: not under way yet\)$/);
+    }
+    expect(afterwards).toStrictEqual({
+      state: 'failed',
+      observed: 'DR status abnormal',
+      error: 'DR status abnormal',
+    });
+  });
+
+  it('says what it compared: the status before, and a changed primary cluster', () => {
+    expect(judge('failover', drDetail('running'), swapped('stopped')).observed).toBe(
+      'DR status stopped (was running, primary cluster changed)',
+    );
+    expect(judge('recovery', drDetail('stopped'), drDetail('running')).observed).toBe(
+      'DR status running (was stopped)',
+    );
+    expect(judge('failover', drDetail('running'), { nope: true })).toStrictEqual({
+      state: 'running',
+      observed: 'the DR detail could not be read',
+    });
+  });
+
+  it('reads the DR detail, and allows each operation an hour', () => {
+    for (const op of Object.keys(dws) as (keyof typeof dws)[]) {
+      expect(dws[op].operation.progressCall(dwsFailoverRequest)).toStrictEqual({
+        method: 'GET',
+        path: `/v2/${PROJECT_ID}/disaster-recovery/${DR_ID}`,
+      });
+      expect(dws[op].operation.timeLimitSeconds).toBe(3600);
+    }
+  });
+});
+
 describe('DWS reconcile', () => {
   const context = (before: unknown) => ({ request: dwsFailoverRequest, before, sentAt: SENT_AT });
 
