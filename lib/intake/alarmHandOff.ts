@@ -8,6 +8,9 @@
  *   episode queued, not started -> queued again (a lost send is never lost; duplicates are one call)
  *   episode in flight           -> `in_progress`, nothing queued (its message is still on the queue)
  *   episode ended              -> reported with its status, nothing queued
+ *   resolved while its request awaits approval (a route that asks a person first)
+ *                              -> the resolution noted on the pending request (`approval.resolved_at`);
+ *                                 not cancelled: the approver decides
  * Owns: that table. Must not touch: execution, the Huawei client, parsing.
  */
 import { actionFor } from '../actions/catalogue.ts';
@@ -23,7 +26,7 @@ import type { RequestQueue } from './requestQueue.ts';
 export interface AlarmHandOffDeps {
   readonly routes: readonly Route[];
   readonly queue: Pick<RequestQueue, 'sendAlarmAction'>;
-  readonly store: Pick<StatusStore, 'createQueued' | 'get'>;
+  readonly store: Pick<StatusStore, 'createQueued' | 'get' | 'noteApproval'>;
   readonly log: Log;
   readonly count: (metric: 'SignalsUnrouted' | 'SignalsIgnored' | 'ActionsQueued') => void;
 }
@@ -60,8 +63,10 @@ export class AlarmHandOff implements AlarmProcessor {
       const base = { signal: describe(alarm), route: decision.route.name };
       if (!decision.act) {
         deps.count('SignalsIgnored');
-        deps.log.info('signal ignored', { ...base, reason: decision.reason });
-        return { ...base, result: 'ignored', reason: decision.reason };
+        const noted = await this.#noteResolution(alarm, decision.route, decision.key);
+        const reason = noted ? `${decision.reason}; resolution noted on ${decision.key}` : decision.reason;
+        deps.log.info('signal ignored', { ...base, reason });
+        return { ...base, result: 'ignored', reason };
       }
       const { key, request } = decision;
       const created = await deps.store.createQueued(
@@ -85,5 +90,21 @@ export class AlarmHandOff implements AlarmProcessor {
       deps.log.info('alarm action queued', { ...base, key, episode: alarm.episode, action: request.action });
       return { ...base, key, result: 'queued' };
     });
+  }
+
+  /**
+   * An alarm of an episode whose request awaits approval resolved: noted on the request, which is
+   * not cancelled (the approver decides). Only routes that ask for approval are looked up.
+   */
+  async #noteResolution(alarm: AlarmSignal, route: Route, key: string): Promise<boolean> {
+    if (alarm.state !== 'ok' || !route.approval) return false;
+    const pending = await this.#deps.store.get(key);
+    if (pending?.status !== 'awaiting_approval' || pending.approval?.resolved_at) return false;
+    await this.#deps.store.noteApproval(key, { resolved_at: alarm.occurred_at });
+    this.#deps.log.info('alarm resolved while its request awaits approval', {
+      request_id: key,
+      resolved_at: alarm.occurred_at,
+    });
+    return true;
   }
 }

@@ -15,9 +15,14 @@ import { globMatches } from './glob.ts';
 import { ANY_SOURCE, type Route } from './schema.ts';
 import { smnOriginMismatches } from './smnOrigin.ts';
 
+/**
+ * A matching route's decision. Both carry the episode's key (`episodeRequestId`): an action's
+ * idempotency key, or for a signal that does not act (a resolution, a repeat) the key its episode
+ * acts under, so later layers can find that episode's request (a pending approval notes a resolution).
+ */
 export type Decision =
   | { readonly route: Route; readonly act: true; readonly request: ActionRequest; readonly key: string }
-  | { readonly route: Route; readonly act: false; readonly reason: string };
+  | { readonly route: Route; readonly act: false; readonly reason: string; readonly key: string };
 
 const quote = (value: string): string => JSON.stringify(value);
 
@@ -51,25 +56,23 @@ export const episodeRequestId = (routeName: string, episode: string): string =>
 
 /** For a matching route: act on a transition into a listed state, otherwise say why not. */
 export const decide = (signal: AlarmSignal, route: Route): Decision => {
+  const episode = episodeRequestId(route.name, signal.episode);
+  const no = (reason: string): Decision => ({ route, act: false, reason, key: episode });
   if (!route.on.includes(signal.state)) {
-    return { route, act: false, reason: `state ${signal.state} is not in on: [${route.on.join(', ')}]` };
+    return no(`state ${signal.state} is not in on: [${route.on.join(', ')}]`);
   }
   if (signal.actions_suppressed_by !== undefined) {
-    return {
-      route,
-      act: false,
-      reason: `actions suppressed by ${signal.actions_suppressed_by} at the source`,
-    };
+    return no(`actions suppressed by ${signal.actions_suppressed_by} at the source`);
   }
   if (signal.previous_state !== undefined && signal.previous_state === signal.state) {
-    return { route, act: false, reason: `not a transition: previous state is already ${signal.state}` };
+    return no(`not a transition: previous state is already ${signal.state}`);
   }
   const request = parseActionRequest({
     action: route.action,
     region: route.region,
     project_id: route.project_id,
     params: route.params,
-    request_id: episodeRequestId(route.name, signal.episode),
+    request_id: episode,
   });
   return { route, act: true, request, key: idempotencyKey(request) };
 };

@@ -19,12 +19,12 @@ const firing = parseAlertmanagerWebhook(
 const primaryDown = firing.filter((s) => s.name === 'DWSPrimaryDown');
 const invocation = { remainingMs: () => 20_000 };
 
-const setup = () => {
+const setup = (options: { routes?: typeof routes } = {}) => {
   const sent: AlarmAction[] = [];
   const store = new MemoryStatusStore();
   const counts: string[] = [];
   const handOff = new AlarmHandOff({
-    routes,
+    routes: options.routes ?? routes,
     queue: {
       sendAlarmAction: async (action) => {
         sent.push(action);
@@ -115,5 +115,89 @@ describe('AlarmHandOff', () => {
     expect(results.every((r) => r.result === 'no_route' || r.result === 'ignored')).toBe(true);
     expect(sent).toHaveLength(0);
     expect(counts).toContain('SignalsUnrouted');
+  });
+
+  describe('a route that asks for approval', () => {
+    const approvalRoutes = routes.map((route) =>
+      route.name === 'dws-prod-failover'
+        ? { ...route, approval: { required: true, timeout_seconds: 1800, on_timeout: 'cancel' as const } }
+        : route,
+    );
+    const resolved = parseAlertmanagerWebhook(
+      JSON.parse(readFileSync('events/alarms/alertmanager-resolved.json', 'utf8')),
+    ).filter((s) => s.name === 'DWSPrimaryDown');
+    /** The episode proposed as the request function does it: awaiting approval. */
+    const proposed = async (store: MemoryStatusStore, key: string) => {
+      await store.requestApproval(
+        key,
+        { action: 'dws.dr.failover', target: 'dws:p/dr' },
+        {
+          required: true,
+          deadline: '2099-01-01T00:00:00.000Z',
+          on_timeout: 'cancel',
+          route: 'dws-prod-failover',
+          cooldown_seconds: 3600,
+          request: '{}',
+        },
+      );
+    };
+
+    it('hands the action over with the approval (the request function proposes it)', async () => {
+      // Prepare
+      const { handOff, sent } = setup({ routes: approvalRoutes });
+      // Act
+      const results = await handOff.process(primaryDown, invocation);
+      // Assess
+      expect(results[0]).toMatchObject({ result: 'queued' });
+      expect(AlarmActionSchema.parse(sent[0]).approval).toEqual({
+        required: true,
+        timeout_seconds: 1800,
+        on_timeout: 'cancel',
+      });
+    });
+
+    it('notes the resolution on the pending request without cancelling it, once', async () => {
+      // Prepare
+      const { handOff, sent, store } = setup({ routes: approvalRoutes });
+      const [first] = await handOff.process(primaryDown, invocation);
+      const key = (first as { key: string }).key;
+      await proposed(store, key);
+      // Act
+      const results = await handOff.process(resolved, invocation);
+      const again = await handOff.process(resolved, invocation);
+      // Assess
+      expect(results[0]).toMatchObject({
+        result: 'ignored',
+        reason: `state ok is not in on: [alarm]; resolution noted on ${key}`,
+      });
+      expect(again[0]).toMatchObject({ result: 'ignored', reason: 'state ok is not in on: [alarm]' });
+      const record = await store.get(key);
+      expect(record?.status).toBe('awaiting_approval');
+      expect(record?.approval?.resolved_at).toBe(resolved[0]!.occurred_at);
+      expect(record?.approval?.decision).toBeUndefined();
+      expect(sent).toHaveLength(1);
+    });
+
+    it('notes nothing on a request already decided, nor for an episode never proposed', async () => {
+      // Prepare
+      const { handOff, store } = setup({ routes: approvalRoutes });
+      const [first] = await handOff.process(primaryDown, invocation);
+      const key = (first as { key: string }).key;
+      await proposed(store, key);
+      await store.decideApproval(
+        key,
+        { decision: 'deny', by: 'alice', at: '2026-01-01T00:00:00.000Z', via: 'cli' },
+        'denied by alice',
+      );
+      const other = setup({ routes: approvalRoutes });
+      // Act
+      const decided = await handOff.process(resolved, invocation);
+      const never = await other.handOff.process(resolved, invocation);
+      // Assess
+      expect(decided[0]).toMatchObject({ result: 'ignored', reason: 'state ok is not in on: [alarm]' });
+      expect((await store.get(key))?.approval?.resolved_at).toBeUndefined();
+      expect(never[0]).toMatchObject({ result: 'ignored', reason: 'state ok is not in on: [alarm]' });
+      expect(other.store.records.size).toBe(0);
+    });
   });
 });

@@ -72,6 +72,7 @@ describe('routeSignal on arbitrary signals', () => {
         for (const decision of decisions) {
           if (!decision.act) {
             expect(decision.reason.length).toBeGreaterThan(0);
+            expect(decision.key).toBe(episodeRequestId(decision.route.name, signal.episode));
             continue;
           }
           expect(decision.route.on).toContain(signal.state);

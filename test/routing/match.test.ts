@@ -309,6 +309,42 @@ describe('decisions and keys', () => {
     });
   });
 
+  it("gives a decision that does not act the key its episode acts under (so a resolution finds the episode's request)", () => {
+    // Prepare
+    const route = routeWith(() => {});
+    const episode = 'fp@2024-05-01T09:59:30.512Z';
+
+    // Act
+    const [fired] = routeSignal(signal({ episode }), [route]);
+    const [resolved] = routeSignal(signal({ episode, state: 'ok', previous_state: 'alarm' }), [route]);
+    const [repeat] = routeSignal(signal({ episode, previous_state: 'alarm' }), [route]);
+    const [suppressed] = routeSignal(signal({ episode, actions_suppressed_by: 'maintenance' }), [route]);
+
+    // Assess
+    if (!fired?.act) throw new Error('expected an action');
+    for (const decision of [resolved, repeat, suppressed]) {
+      expect(decision).toMatchObject({ act: false, key: fired.key });
+    }
+    expect(resolved).toMatchObject({ reason: 'state ok is not in on: [alarm]' });
+  });
+
+  it('gives a decision that does not act no key of another episode or route', () => {
+    // Prepare
+    const route = routeWith(() => {});
+    const other = routeWith((r) => (r['name'] = 'other-route'));
+    const resolved = signal({ episode: 'fp@2024-05-01T09:59:30.512Z', state: 'ok', previous_state: 'alarm' });
+
+    // Act
+    const [here] = routeSignal(resolved, [route]);
+    const [there] = routeSignal(resolved, [other]);
+    const [later] = routeSignal({ ...resolved, episode: 'fp@2024-05-02T03:00:00.000Z' }, [route]);
+
+    // Assess
+    expect(here?.key).toBe(episodeRequestId('dws-prod-failover', 'fp@2024-05-01T09:59:30.512Z'));
+    expect(there?.key).toBe(episodeRequestId('other-route', 'fp@2024-05-01T09:59:30.512Z'));
+    expect(later?.key).not.toBe(here?.key);
+  });
+
   it('keeps the longest route name within the request_id limit', () => {
     // Prepare
     const name = 'n'.repeat(64);
