@@ -3,7 +3,11 @@
  *   `POST /v1/requests`: a signed ActionRequest (X-DR-Signature), optionally with an Idempotency-Key,
  *     recorded as `queued` and put on the request queue; answers 202 {request_id, status}.
  *   `GET /v1/requests/{request_id}`: the public projection of its status record (signed over the empty body),
- *     with the operation the accepted call started, as followed so far (`operation`).
+ *     with the operation the accepted call started, as followed so far (`operation`), and the approval
+ *     of a request that awaits one or was decided (`approval`).
+ *   `POST /v1/requests/{request_id}/approval`: a signed decision {decision, by, reason?, via?} on a
+ *     request that awaits approval (lib/approval/desk.ts): 200 with the status, 409 with the decision
+ *     already recorded (or after the deadline), 403 for someone not among the route's approvers, 404.
  * Checks in this order: size (413), content type (415), signature (401), JSON (400), fields (400),
  * Idempotency-Key (400 / 422 / 409 / the stored answer). Every refusal is a problem+json.
  * Owns: those answers. Must not touch: the signature scheme (signature.ts), key storage
@@ -55,7 +59,13 @@ const ApprovalBodySchema = z.strictObject({
   by: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, {
     error: 'must name who decides: 1-64 characters of A-Z a-z 0-9 . _ @ -',
   }),
-  reason: z.string().min(1).max(500, { error: 'must be at most 500 characters' }).optional(),
+  reason: z
+    .string({ error: 'must be a text' })
+    .min(1, { error: 'must not be empty (leave it out instead)' })
+    .max(500, { error: 'must be at most 500 characters' })
+    .optional(),
+  /** How the decision was made, as the signer says (the CLI sends `cli`); `api` when not given. */
+  via: z.enum(['cli', 'api'], { error: 'must be cli or api' }).optional(),
 });
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
@@ -88,9 +98,8 @@ export const publicOperation = (operation: OperationRecord) => ({
 });
 export type PublicOperation = ReturnType<typeof publicOperation>;
 
-/** The status record as clients see it: no bookkeeping (`call`, failure times, TTL, the tracker's counters). */
 /** The approval as clients see it: the audit, not the stored request or the notice bookkeeping. */
-const publicApproval = (approval: ApprovalRecord) => ({
+export const publicApproval = (approval: ApprovalRecord) => ({
   required: approval.required,
   deadline: approval.deadline,
   on_timeout: approval.on_timeout,
@@ -101,7 +110,9 @@ const publicApproval = (approval: ApprovalRecord) => ({
   ...(approval.resolved_at ? { resolved_at: approval.resolved_at } : {}),
   ...(approval.decision ? { decision: approval.decision } : {}),
 });
+export type PublicApproval = ReturnType<typeof publicApproval>;
 
+/** The status record as clients see it: no bookkeeping (`call`, failure times, TTL, the tracker's counters). */
 export const publicStatus = (record: StatusRecord) => ({
   request_id: record.request_id,
   action: record.action,
@@ -276,6 +287,15 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
   const decide = async (request: HttpRequest): Promise<HttpResponse> => {
     if (Buffer.byteLength(request.body) > MAX_REQUEST_BODY_BYTES)
       return problem(413, 'Payload Too Large', `bodies are limited to ${MAX_REQUEST_BODY_BYTES} bytes`);
+    if (mediaTypeOf(request.headers['content-type']) !== 'application/json') {
+      return problem(
+        415,
+        'Unsupported Media Type',
+        'the body must be sent as Content-Type: application/json',
+        {},
+        { 'accept-post': 'application/json' },
+      );
+    }
     const refused = await authenticate(request, request.body);
     if (refused) return refused;
     if (!deps.approvals) return problem(404, 'Not Found', 'approvals are not handled here');
@@ -293,12 +313,15 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
         issues: issuesOf(parsed.error),
       });
     const requestId = request.params['request_id'] ?? '';
-    const decided = await deps.approvals.decide(requestId, { ...parsed.data, via: 'api' });
+    const { via = 'api', ...decision } = parsed.data;
+    const decided = await deps.approvals.decide(requestId, { ...decision, via });
     deps.log.info('approval decision', {
       request_id: requestId,
-      decision: parsed.data.decision,
-      by: parsed.data.by,
+      decision: decision.decision,
+      by: decision.by,
+      via,
       accepted: decided.ok,
+      ...(decided.ok ? {} : { refused: decided.message }),
     });
     if (decided.ok) return json(200, publicStatus(decided.record), { 'cache-control': 'no-store' });
     const title = decided.status === 404 ? 'Not Found' : decided.status === 403 ? 'Forbidden' : 'Conflict';

@@ -1,10 +1,14 @@
 /**
  * The request routes as HTTP: `POST /v1/requests` (signed, size / type / JSON / field checks,
- * Idempotency-Key) and `GET /v1/requests/{request_id}`. The queue is a recorder, the status store
- * the in-memory one; Idempotency-Keys live in a real DynamoDB (dynalite).
+ * Idempotency-Key), `GET /v1/requests/{request_id}` and `POST /v1/requests/{request_id}/approval`
+ * (a signed decision on a request that awaits approval). The queue is a recorder, the status store
+ * the in-memory one, decisions go to a real ApprovalDesk over that store (its queue a recorder);
+ * Idempotency-Keys live in a real DynamoDB (dynalite).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../../lib/actions/request.ts';
+import { ApprovalDesk } from '../../lib/approval/desk.ts';
+import type { ApprovalEvent } from '../../lib/approval/event.ts';
 import { MAX_REQUEST_BODY_BYTES, requestRoutes } from '../../lib/http/requests.ts';
 import { createRouter } from '../../lib/http/router.ts';
 import { signatureHeader } from '../../lib/http/signature.ts';
@@ -52,6 +56,15 @@ const setup = (
     (level: string) =>
     (message: string, ...extra: Record<string, unknown>[]) =>
       logged.push({ level, message, extra });
+  const scheduled: { event: ApprovalEvent; delaySeconds: number }[] = [];
+  const desk = new ApprovalDesk({
+    store,
+    schedule: async (event, delaySeconds) => {
+      scheduled.push({ event, delaySeconds });
+    },
+    log: { info: record('info'), warn: record('warn'), error: record('error') },
+    now: () => clock.now,
+  });
   const idempotencyKeys = new IdempotencyKeyStore({
     client: local.client,
     table: local.table,
@@ -70,6 +83,7 @@ const setup = (
       },
       store,
       idempotencyKeys,
+      approvals: desk,
       now: () => clock.now,
       log: { info: record('info'), warn: record('warn'), error: record('error') },
     }),
@@ -94,7 +108,32 @@ const setup = (
       'x-dr-signature': signatureHeader(SECRET, '', seconds(), { method: 'GET', path }),
     },
   ) => send('GET', path, '', headers);
-  return { clock, store, enqueued, logged, router, signedHeaders, post, get, seconds };
+  /** A decision, signed v2 over its method and path unless `headers` are given. */
+  const approve = (
+    requestId: string,
+    body: string,
+    headers: Record<string, string | undefined> = {
+      'content-type': 'application/json',
+      'x-dr-signature': signatureHeader(SECRET, body, seconds(), {
+        method: 'POST',
+        path: `/v1/requests/${requestId}/approval`,
+      }),
+    },
+  ) => send('POST', `/v1/requests/${requestId}/approval`, body, headers);
+  return {
+    clock,
+    store,
+    enqueued,
+    logged,
+    router,
+    signedHeaders,
+    post,
+    get,
+    seconds,
+    desk,
+    scheduled,
+    approve,
+  };
 };
 
 const bodyOf = (response: HttpResponse) => JSON.parse(response.body) as Record<string, unknown>;
@@ -670,5 +709,227 @@ describe('GET /v1/requests/{request_id}', () => {
     const problem = expectProblem(await get('/v1/requests/never-sent'), 404);
 
     expect(problem.title).toBe('Not Found');
+  });
+});
+
+describe('POST /v1/requests/{request_id}/approval', () => {
+  const KEY = 'alarm:dws-approval:0123456789abcdef0123456789abcdef';
+  const proposed = async (
+    desk: ApprovalDesk,
+    approval: { approvers?: string[]; timeout_seconds?: number } = {},
+  ) => {
+    await desk.propose(
+      KEY,
+      { ...dwsFailoverRequest, request_id: KEY },
+      {
+        name: 'dws-approval',
+        cooldown_seconds: 3600,
+        approval: { required: true, timeout_seconds: 1800, on_timeout: 'cancel', ...approval },
+      },
+      'alertmanager DWSPrimaryDown (alarm)',
+    );
+  };
+  const APPROVE = JSON.stringify({
+    decision: 'approve',
+    by: 'alice',
+    reason: 'confirmed outage',
+    via: 'cli',
+  });
+
+  it('records the decision and answers 200 with the public status and its approval', async () => {
+    // Prepare
+    const { desk, approve, scheduled, store } = setup();
+    await proposed(desk, { approvers: ['alice'] });
+
+    // Act
+    const response = await approve(KEY, APPROVE);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const body = bodyOf(response);
+    expect(body).toMatchObject({
+      request_id: KEY,
+      status: 'queued',
+      reason: 'approved by alice: confirmed outage',
+    });
+    expect(body['approval']).toEqual({
+      required: true,
+      deadline: '2026-11-23T10:30:00.000Z',
+      on_timeout: 'cancel',
+      approvers: ['alice'],
+      route: 'dws-approval',
+      alarm: 'alertmanager DWSPrimaryDown (alarm)',
+      decision: {
+        decision: 'approve',
+        by: 'alice',
+        at: START.toISOString(),
+        reason: 'confirmed outage',
+        via: 'cli',
+      },
+    });
+    expect(scheduled.map((s) => s.event.event)).toEqual(['timer', 'decided']);
+    expect(store.records.get(KEY)?.approval?.decision?.via).toBe('cli');
+  });
+
+  it('records via api when the body does not say, and takes a v1 signature (POST)', async () => {
+    // Prepare
+    const { desk, approve, seconds } = setup();
+    await proposed(desk);
+    const body = JSON.stringify({ decision: 'deny', by: 'ops-bot', reason: 'false alarm' });
+
+    // Act
+    const response = await approve(KEY, body, {
+      'content-type': 'application/json',
+      'x-dr-signature': signatureHeader(SECRET, body, seconds()),
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toMatchObject({
+      status: 'skipped',
+      approval: { decision: { decision: 'deny', by: 'ops-bot', via: 'api' } },
+    });
+  });
+
+  it('answers 401 to an unsigned, wrongly signed, stale or misdirected decision, and changes nothing', async () => {
+    // Prepare
+    const { desk, approve, store, scheduled, seconds } = setup();
+    await proposed(desk);
+    const before = structuredClone(store.records.get(KEY));
+    const path = `/v1/requests/${KEY}/approval`;
+    const json = { 'content-type': 'application/json' };
+
+    // Act
+    const answers = [
+      await approve(KEY, APPROVE, json),
+      await approve(KEY, APPROVE, {
+        ...json,
+        'x-dr-signature': signatureHeader('not-the-secret', APPROVE, seconds(), { method: 'POST', path }),
+      }),
+      await approve(KEY, APPROVE, {
+        ...json,
+        'x-dr-signature': signatureHeader(SECRET, APPROVE.replace('alice', 'mallory'), seconds(), {
+          method: 'POST',
+          path,
+        }),
+      }),
+      await approve(KEY, APPROVE, {
+        ...json,
+        'x-dr-signature': signatureHeader(SECRET, APPROVE, seconds() - 301, { method: 'POST', path }),
+      }),
+      await approve(KEY, APPROVE, {
+        ...json,
+        'x-dr-signature': signatureHeader(SECRET, APPROVE, seconds(), {
+          method: 'POST',
+          path: '/v1/requests/someone-else/approval',
+        }),
+      }),
+    ];
+
+    // Assess
+    for (const answer of answers) {
+      expectProblem(answer, 401);
+      expect(answer.headers['www-authenticate']).toBe('DR-Signature');
+    }
+    expect(store.records.get(KEY)).toEqual(before);
+    expect(scheduled.map((s) => s.event.event)).toEqual(['timer']);
+  });
+
+  it.each([
+    ['not JSON', '{"decision":', '(body)'],
+    ['an unknown decision', '{"decision":"maybe","by":"alice"}', 'decision'],
+    ['no decision', '{"by":"alice"}', 'decision'],
+    ['no by', '{"decision":"approve"}', 'by'],
+    ['a by with spaces', '{"decision":"approve","by":"alice smith"}', 'by'],
+    ['an empty reason', '{"decision":"deny","by":"alice","reason":""}', 'reason'],
+    ['an unknown via', '{"decision":"approve","by":"alice","via":"email"}', 'via'],
+    ['an unknown field', '{"decision":"approve","by":"alice","when":"now"}', 'when'],
+  ])('answers 400 naming the field for %s, and changes nothing', async (_, body, field) => {
+    // Prepare
+    const { desk, approve, store } = setup();
+    await proposed(desk);
+    const before = structuredClone(store.records.get(KEY));
+
+    // Act
+    const response = await approve(KEY, body);
+
+    // Assess
+    const problem = expectProblem(response, 400);
+    expect(problem.issues?.map((i) => i.path)).toContain(field);
+    expect(store.records.get(KEY)).toEqual(before);
+  });
+
+  it('answers 415 for a body not sent as JSON', async () => {
+    // Prepare
+    const { desk, approve, seconds } = setup();
+    await proposed(desk);
+
+    // Act
+    const response = await approve(KEY, APPROVE, {
+      'content-type': 'text/plain',
+      'x-dr-signature': signatureHeader(SECRET, APPROVE, seconds()),
+    });
+
+    // Assess
+    expectProblem(response, 415);
+  });
+
+  it('answers 409 with the recorded decision to a second decision', async () => {
+    // Prepare
+    const { desk, approve, store } = setup();
+    await proposed(desk);
+    await approve(KEY, APPROVE);
+    const before = structuredClone(store.records.get(KEY));
+
+    // Act
+    const response = await approve(KEY, JSON.stringify({ decision: 'deny', by: 'bob', reason: 'no' }));
+
+    // Assess
+    const problem = expectProblem(response, 409);
+    expect(problem).toMatchObject({
+      title: 'Conflict',
+      detail: 'already decided: approve by alice',
+      decision: { decision: 'approve', by: 'alice', via: 'cli' },
+    });
+    expect(store.records.get(KEY)).toEqual(before);
+  });
+
+  it('answers 409 after the deadline, 403 to someone not among the approvers, 404 for an unknown request', async () => {
+    // Prepare
+    const { desk, approve, clock } = setup();
+    await proposed(desk, { approvers: ['alice'] });
+    const stranger = JSON.stringify({ decision: 'approve', by: 'mallory' });
+
+    // Act
+    const forbidden = await approve(KEY, stranger);
+    const unknown = await approve('never-proposed', APPROVE);
+    clock.now = new Date(START.getTime() + 1801_000);
+    const late = await approve(KEY, APPROVE);
+
+    // Assess
+    expect(expectProblem(forbidden, 403).detail).toBe("mallory is not among the route's approvers");
+    expect(expectProblem(unknown, 404).detail).toBe('no request never-proposed');
+    expect(expectProblem(late, 409).detail).toBe('the approval timed out at 2026-11-23T10:30:00.000Z');
+  });
+
+  it('GET shows a pending approval without the stored request or the notice bookkeeping', async () => {
+    // Prepare
+    const { desk, get } = setup();
+    await proposed(desk);
+
+    // Act
+    const response = await get(`/v1/requests/${KEY}`);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toMatchObject({ status: 'awaiting_approval' });
+    expect(bodyOf(response)['approval']).toEqual({
+      required: true,
+      deadline: '2026-11-23T10:30:00.000Z',
+      on_timeout: 'cancel',
+      route: 'dws-approval',
+      alarm: 'alertmanager DWSPrimaryDown (alarm)',
+    });
   });
 });
