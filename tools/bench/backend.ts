@@ -1,20 +1,22 @@
 /**
  * The bench backend, run as a child process (forked by backendClient.ts): the embedded local stack
- * (dynalite, fauxqs, the Huawei simulator, the local API driving handlers/webhook.ts unmodified, no
- * poller), DR pairs with a generated routes file (one route per pair, matching `dr: r<n>`), and the
- * alarm baseline server. Out of the measuring process, the servers' CPU time and memory (dynalite
+ * (dynalite, fauxqs, the Huawei simulator, the local API driving handlers/webhook.ts unmodified, the
+ * poller driving handlers/requests.ts only while a figure asks: alarm_to_failover), DR pairs with a
+ * generated routes file (one route per pair, matching `dr: r<n>`; for cold_alarm_to_call also
+ * CloudWatch alarms `BenchCold-c<n>` and `dr: w<n>`), and the alarm baseline server. Out of the measuring process, the servers' CPU time and memory (dynalite
  * keeps every record, the simulator its call log) stay out of the handler's figures.
  * Owns: serving the IPC commands of protocol.ts. Must not touch: what the handlers do.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { LOCAL_ALERT_TOKEN, LOCAL_CREDENTIALS, startLocalStack } from '../local/stack.ts';
 import { uuidOf } from '../local/workload.ts';
 import type { RouteId } from '../simulator/index.ts';
 import { startAlarmBaseline } from './baseline.ts';
 import { createIoCounter } from './io.ts';
-import type { BackendConfig, BackendReady, Commands, Reply, Request } from './protocol.ts';
+import type { BackendConfig, BackendReady, ColdTargets, Commands, Reply, Request } from './protocol.ts';
 import { PROJECT, REGION } from './workload.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as BackendConfig;
@@ -24,20 +26,41 @@ const targets = (prefix: string): [string, string][] =>
   Array.from({ length: pairs }, (_, i) => [`${prefix}${i}`, uuidOf(`bench/${run}/${prefix}${i}`)]);
 const drRelayTargets = targets('r');
 const baselineTargets = targets('b');
+const coldCount = Math.max(0, config.coldPairs ?? 0);
+const coldTargets = (prefix: string): [string, string][] =>
+  Array.from({ length: coldCount }, (_, i) => [`${prefix}${i}`, uuidOf(`bench/${run}/${prefix}${i}`)]);
+const cold: ColdTargets = {
+  alarms: coldTargets('BenchCold-c'),
+  webhook: coldTargets('w'),
+  baseline: coldTargets('k').map(([, id]) => id),
+  barePost: coldTargets('p').map(([, id]) => id),
+};
+const failoverRoute = (name: string, match: Record<string, unknown>, id: string) => ({
+  name,
+  match,
+  action: 'dws.dr.failover',
+  region: REGION,
+  project_id: PROJECT,
+  params: { disaster_recovery_id: id },
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-relay-bench-'));
 const routesFile = join(dir, 'routes.json');
 writeFileSync(
   routesFile,
   JSON.stringify({
-    routes: drRelayTargets.map(([label, id]) => ({
-      name: `bench-${label}`,
-      match: { source: 'alertmanager', alarm: 'BenchDown', labels: { dr: label } },
-      action: 'dws.dr.failover',
-      region: REGION,
-      project_id: PROJECT,
-      params: { disaster_recovery_id: id },
-    })),
+    routes: [
+      ...[...drRelayTargets, ...cold.webhook].map(([label, id]) =>
+        failoverRoute(
+          `bench-${label}`,
+          { source: 'alertmanager', alarm: 'BenchDown', labels: { dr: label } },
+          id,
+        ),
+      ),
+      ...cold.alarms.map(([alarm, id]) =>
+        failoverRoute(`bench-cold-${alarm.slice('BenchCold-'.length)}`, { source: 'cloudwatch', alarm }, id),
+      ),
+    ],
   }),
 );
 
@@ -48,7 +71,11 @@ const env = Object.fromEntries(
     (entry): entry is [string, string] => entry[1] !== undefined && before[entry[0]] !== entry[1],
   ),
 );
-for (const [, id] of [...drRelayTargets, ...baselineTargets]) {
+for (const id of [
+  ...[...drRelayTargets, ...baselineTargets, ...cold.alarms, ...cold.webhook].map(([, id]) => id),
+  ...cold.baseline,
+  ...cold.barePost,
+]) {
   stack.simulator.seed.drPair(PROJECT, id, { status: 'running' });
 }
 const alarmBaseline = await startAlarmBaseline({
@@ -75,7 +102,11 @@ const stop = (): Promise<void> => {
   return stopping;
 };
 
-const handlers: { [C in keyof Commands]: (args: Commands[C]['args']) => Commands[C]['result'] } = {
+const handlers: {
+  [C in keyof Commands]: (
+    args: Commands[C]['args'],
+  ) => Commands[C]['result'] | Promise<Commands[C]['result']>;
+} = {
   seedDcs: ({ ids }) => {
     for (const id of ids) stack.simulator.seed.dcsInstance(PROJECT, id);
     return ids.length;
@@ -100,14 +131,23 @@ const handlers: { [C in keyof Commands]: (args: Commands[C]['args']) => Commands
     const { rss, heapUsed } = process.memoryUsage();
     return { rss, heapUsed };
   },
+  purgeRequests: async () => {
+    await stack.sqs.send(new PurgeQueueCommand({ QueueUrl: stack.urls.requestQueueUrl }));
+    return null;
+  },
+  poll: async ({ on }) => {
+    if (on) stack.poller.start();
+    else await stack.poller.stop();
+    return null;
+  },
   stop: () => null,
 };
 
-process.on('message', (message: Request) => {
+process.on('message', async (message: Request) => {
   const reply = (answer: Reply) => process.send?.(answer);
   try {
     const handle = handlers[message.cmd] as (args: unknown) => unknown;
-    const result = handle(message.args);
+    const result = await handle(message.args);
     reply({ id: message.id, ok: true, result });
     if (message.cmd === 'stop') void stop().then(() => process.exit(0));
   } catch (error) {
@@ -129,6 +169,7 @@ const ready: BackendReady = {
   },
   env,
   alarmTargets: { drRelay: drRelayTargets, baseline: baselineTargets },
+  coldTargets: cold,
   token: LOCAL_ALERT_TOKEN,
 };
 process.send?.(ready);

@@ -7,6 +7,19 @@ import type { IoCounts } from './io.ts';
 export interface BackendConfig {
   /** DR pairs seeded for dr-relay (one route each, label dr: r<n>) and as many for the baseline (b<n>). */
   readonly alarmPairs: number;
+  /** For cold_alarm_to_call: this many CloudWatch-routed pairs (c<n>), webhook labels (w<n>) and baseline pairs. */
+  readonly coldPairs?: number;
+}
+
+/** What cold_alarm_to_call's fresh processes act on, one entry per sample. */
+export interface ColdTargets {
+  /** CloudWatch alarm name (a route each, source cloudwatch) -> DR pair id, for the alarms function. */
+  readonly alarms: [string, string][];
+  /** Alertmanager `dr` label (a route each) -> DR pair id, for the webhook function. */
+  readonly webhook: [string, string][];
+  /** DR pair ids the baselines fail over (two sets: with and without the SQS client imported). */
+  readonly baseline: string[];
+  readonly barePost: string[];
 }
 
 export interface BackendReady {
@@ -23,6 +36,7 @@ export interface BackendReady {
   readonly env: Record<string, string>;
   /** The alert labels routed by dr-relay (r<n>) and known to the alarm baseline (b<n>), and their DR ids. */
   readonly alarmTargets: { readonly drRelay: [string, string][]; readonly baseline: [string, string][] };
+  readonly coldTargets: ColdTargets;
   readonly token: string;
 }
 
@@ -45,6 +59,10 @@ export interface Commands {
   io: { args: Record<string, never>; result: IoCounts };
   failovers: { args: { ids: string[] }; result: FailoverCall[] };
   memory: { args: Record<string, never>; result: MemorySample };
+  /** Empties the request queue (delayed messages too): what earlier figures left there. */
+  purgeRequests: { args: Record<string, never>; result: null };
+  /** Starts (on) or stops the poller driving handlers/requests.ts in the backend; answers once done. */
+  poll: { args: { on: boolean }; result: null };
   stop: { args: Record<string, never>; result: null };
 }
 export type Command = keyof Commands;

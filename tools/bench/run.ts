@@ -2,7 +2,8 @@
  * The bench run: sizes (full, or a smoke size for the test), the order of the figures, the backend
  * and the requests handler set up once, one figure object per line through `emit`, and a summary.
  * Order: bundles first (no stack running beside the cold imports), then the stack in a child
- * process, request_latency, batch_speedup, alarm_to_failover, rss_10k.
+ * process, cold_alarm_to_call (fresh processes against that stack), request_latency, batch_speedup,
+ * alarm_to_failover, rss_10k. The summary names every target met / not met (also on stderr).
  * Owns: orchestration. Must not touch: how a figure is measured.
  */
 import type { SqsHandler } from '../local/poller.ts';
@@ -11,6 +12,7 @@ import type { BenchContext, Figure } from './context.ts';
 import { alarmToFailover } from './figures/alarmToFailover.ts';
 import { batchSpeedup } from './figures/batchSpeedup.ts';
 import { bundleFigures } from './figures/bundles.ts';
+import { coldAlarmToCall } from './figures/coldAlarmToCall.ts';
 import { requestLatency } from './figures/requestLatency.ts';
 import { rssGrowth } from './figures/rss.ts';
 import { createIoCounter } from './io.ts';
@@ -21,6 +23,7 @@ export interface BenchSizes {
   readonly batch: { readonly reps: number; readonly batch: number; readonly latencyMs: number };
   readonly alarm: { readonly n: number; readonly warmup: number };
   readonly bundles: { readonly runs: number };
+  readonly cold: { readonly runs: number };
   readonly rss: { readonly total: number; readonly every: number; readonly batch: number };
 }
 
@@ -29,6 +32,7 @@ export const FULL: BenchSizes = {
   batch: { reps: 7, batch: 10, latencyMs: 50 },
   alarm: { n: 200, warmup: 10 },
   bundles: { runs: 21 },
+  cold: { runs: 21 },
   rss: { total: 10_000, every: 1_000, batch: 10 },
 };
 
@@ -38,11 +42,13 @@ export const SMOKE: BenchSizes = {
   batch: { reps: 1, batch: 10, latencyMs: 20 },
   alarm: { n: 3, warmup: 1 },
   bundles: { runs: 1 },
+  cold: { runs: 1 },
   rss: { total: 40, every: 20, batch: 10 },
 };
 
 export const FIGURES = [
   'bundles',
+  'cold_alarm_to_call',
   'request_latency',
   'batch_speedup',
   'alarm_to_failover',
@@ -75,13 +81,17 @@ export const runBench = async (options: BenchOptions): Promise<Figure[]> => {
   const stackFigures = FIGURES.filter((f) => f !== 'bundles' && wanted(f));
   if (stackFigures.length > 0) {
     progress('starting the local stack in a child process');
-    const backend = await startBackend({ alarmPairs: sizes.alarm.n + sizes.alarm.warmup });
+    const backend = await startBackend({
+      alarmPairs: sizes.alarm.n + sizes.alarm.warmup,
+      coldPairs: wanted('cold_alarm_to_call') ? sizes.cold.runs + 1 : 0,
+    });
     const io = createIoCounter(backend.ready.urls);
     try {
       // The handler reads its configuration from the environment the stack set, as in startLocalStack.
       Object.assign(process.env, backend.ready.env);
       const { handler } = (await import('../../handlers/requests.ts')) as { handler: SqsHandler };
       const ctx: BenchContext = { backend, handler, io, progress };
+      if (wanted('cold_alarm_to_call')) emit(await coldAlarmToCall(ctx, sizes.cold));
       if (wanted('request_latency')) emit(await requestLatency(ctx, sizes.request));
       if (wanted('batch_speedup')) emit(await batchSpeedup(ctx, sizes.batch));
       if (wanted('alarm_to_failover')) emit(await alarmToFailover(ctx, sizes.alarm));
@@ -93,6 +103,11 @@ export const runBench = async (options: BenchOptions): Promise<Figure[]> => {
   }
 
   const judged = figures.filter((f) => f.met !== null);
+  for (const f of figures) {
+    progress(
+      `${f.figure}: ${f.met === null ? 'informational' : f.met ? 'met' : 'NOT MET'} (target: ${f.target ?? 'none'})`,
+    );
+  }
   emit({
     figure: 'summary',
     targets: Object.fromEntries(

@@ -82,3 +82,70 @@ export const alertmanagerFiring = (label: string): Record<string, unknown> => {
     ],
   };
 };
+
+/** CloudWatch's time stamp format in alarm events: `2024-05-01T10:00:00.734+0000`. */
+const cloudWatchTime = (date: Date) => date.toISOString().replace('Z', '+0000');
+
+/**
+ * A CloudWatch alarm state change OK -> ALARM as EventBridge delivers it to the alarms function
+ * (the shape of events/alarms/cloudwatch-eventbridge-alarm.json), from `account` in eu-west-1.
+ */
+export const cloudWatchAlarm = (alarmName: string, account: string): Record<string, unknown> => {
+  const now = new Date();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account,
+    time: `${now.toISOString().slice(0, 19)}Z`,
+    region: 'eu-west-1',
+    resources: [`arn:aws:cloudwatch:eu-west-1:${account}:alarm:${alarmName}`],
+    detail: {
+      alarmName,
+      state: { value: 'ALARM', reason: 'dr-relay bench', timestamp: cloudWatchTime(now) },
+      previousState: {
+        value: 'OK',
+        reason: 'dr-relay bench',
+        timestamp: cloudWatchTime(new Date(now.getTime() - 60_000)),
+      },
+      configuration: { description: 'dr-relay bench cold alarm' },
+    },
+  };
+};
+
+/** An API Gateway HTTP API (payload 2.0) POST event, as tools/local/http.ts builds one. */
+export const apiGatewayPost = (
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Record<string, unknown> => {
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: '127.0.0.1', 'content-length': String(Buffer.byteLength(body)), ...headers },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'bench',
+      domainName: '127.0.0.1',
+      domainPrefix: 'bench',
+      http: {
+        method: 'POST',
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'dr-relay-bench',
+      },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+};

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
@@ -18,12 +18,13 @@ import type { Figure } from '../context.ts';
 import { median, ratio, round } from '../stats.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const HANDLERS = ['requests', 'alarms', 'webhook'] as const;
+export const HANDLERS = ['requests', 'alarms', 'webhook'] as const;
+export type HandlerName = (typeof HANDLERS)[number];
 const BUDGET_KIB = 800;
 const IMPORT_RATIO = 1.5;
 
 /** serverless.yml custom.esbuild, as serverless-esbuild hands it to esbuild. */
-const SERVERLESS_ESBUILD: BuildOptions = {
+export const SERVERLESS_ESBUILD: BuildOptions = {
   bundle: true,
   minify: true,
   sourcemap: false,
@@ -38,10 +39,11 @@ const SERVERLESS_ESBUILD: BuildOptions = {
   logLevel: 'silent',
 };
 
-const BARE_CLIENT = `import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+/** `useQueueUrlAsEndpoint: false` as lib/runtime/aws.ts (the local queue URLs' host does not resolve). */
+export const BARE_CLIENT = `import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 let client;
 export const handler = async (event) => {
-  client ??= new SQSClient({});
+  client ??= new SQSClient({ useQueueUrlAsEndpoint: false });
   return client.send(new SendMessageCommand({ QueueUrl: event.queueUrl, MessageBody: event.body }));
 };
 `;
@@ -56,7 +58,7 @@ export interface BundleSizes {
 }
 
 /** The package an input file belongs to (`@scope/name`, `name`), or `dr-relay` for the repository's own. */
-const packageOf = (input: string): string => {
+export const packageOf = (input: string): string => {
   const at = input.lastIndexOf('node_modules/');
   if (at < 0) return 'dr-relay';
   const [first = '', second = ''] = input.slice(at + 'node_modules/'.length).split('/');
@@ -79,29 +81,43 @@ const largestPackages = (metafile: Metafile, top = 8): Record<string, number> =>
   );
 };
 
+/** One handler bundled as serverless-esbuild does: the bundle's path (`<outdir>/<name>.cjs`) and metafile. */
+export const buildHandler = async (
+  name: HandlerName,
+  outdir: string,
+): Promise<{ file: string; metafile: Metafile }> => {
+  const result = await build({
+    ...SERVERLESS_ESBUILD,
+    entryPoints: [`handlers/${name}.ts`],
+    outdir,
+    metafile: true,
+  });
+  return { file: join(outdir, `${name}.cjs`), metafile: result.metafile };
+};
+
+/** A hand-written module (JS, imports resolved from the repository) bundled with the same settings. */
+export const buildSource = async (contents: string, outfile: string): Promise<string> => {
+  await build({
+    ...SERVERLESS_ESBUILD,
+    stdin: { contents, resolveDir: ROOT, sourcefile: basename(outfile), loader: 'js' },
+    outfile,
+  });
+  return outfile;
+};
+
 const buildAll = async (outdir: string, breakdown: Map<string, Record<string, number>>) => {
   const files = new Map<string, string>();
   for (const name of HANDLERS) {
-    const result = await build({
-      ...SERVERLESS_ESBUILD,
-      entryPoints: [`handlers/${name}.ts`],
-      outdir,
-      metafile: true,
-    });
-    files.set(name, join(outdir, `${name}.cjs`));
-    breakdown.set(name, largestPackages(result.metafile));
+    const { file, metafile } = await buildHandler(name, outdir);
+    files.set(name, file);
+    breakdown.set(name, largestPackages(metafile));
   }
-  await build({
-    ...SERVERLESS_ESBUILD,
-    stdin: { contents: BARE_CLIENT, resolveDir: ROOT, sourcefile: 'bare-sqs-client.js', loader: 'js' },
-    outfile: join(outdir, 'bare-sqs-client.cjs'),
-  });
-  files.set('bare_client', join(outdir, 'bare-sqs-client.cjs'));
+  files.set('bare_client', await buildSource(BARE_CLIENT, join(outdir, 'bare-sqs-client.cjs')));
   return files;
 };
 
 /** A child environment without anything that changes how Node loads code. */
-const childEnv = (): NodeJS.ProcessEnv => {
+export const childEnv = (): NodeJS.ProcessEnv => {
   const env = { ...process.env };
   for (const name of ['NODE_OPTIONS', 'NODE_COMPILE_CACHE', 'NODE_V8_COVERAGE']) delete env[name];
   return env;
