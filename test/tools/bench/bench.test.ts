@@ -12,6 +12,7 @@ const EXPECTED = [
   'bundle_requests',
   'bundle_alarms',
   'bundle_webhook',
+  'cold_alarm_to_call',
   'request_latency',
   'batch_speedup',
   'alarm_to_failover',
@@ -73,6 +74,29 @@ describe('npm run bench --smoke', () => {
     const alarm = byName.get('alarm_to_failover') ?? {};
     expect(alarm['errors']).toEqual({ dr_relay: 0, baseline: 0 });
     expect(isNumberOrNull(alarm['ratio_p50'])).toBe(true);
+    // Every alert reached its failover call, through the request queue on dr-relay's side.
+    expect(alarm['failover_calls']).toEqual({ dr_relay: alarm['n'], baseline: alarm['n'] });
+    const cold = byName.get('cold_alarm_to_call') ?? {};
+    expect(cold['errors']).toEqual({
+      alarms: 0,
+      alarms_baseline: 0,
+      alarms_bare_post: 0,
+      webhook: 0,
+      webhook_baseline: 0,
+    });
+    expect(cold['failover_calls']).toEqual({ alarms: 1, alarms_baseline: 1, alarms_bare_post: 1 });
+    for (const side of ['alarms', 'webhook']) {
+      const figure = (cold[side] ?? {}) as Record<string, Record<string, unknown>>;
+      expect(typeof figure['ratio_median'], `${side}.ratio_median`).toBe('number');
+      expect(typeof figure['met'], `${side}.met`).toBe('boolean');
+      for (const who of ['dr_relay', 'baseline']) {
+        expect(figure[who]?.['to_call_ms'], `${side}.${who}`).toMatchObject({
+          min: expect.any(Number),
+          median: expect.any(Number),
+          max: expect.any(Number),
+        });
+      }
+    }
     for (const name of ['requests', 'alarms', 'webhook']) {
       const bundle = byName.get(`bundle_${name}`) ?? {};
       for (const field of [
