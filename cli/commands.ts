@@ -5,6 +5,7 @@
  * Owns: dispatch and usage. Must not touch: what any command does, process (bin/ does).
  */
 import { parseArgs } from 'node:util';
+import { approveCommand, denyCommand } from './approve.ts';
 import type { Command, CommandArgs } from './command.ts';
 import { dlqListCommand, dlqShowCommand } from './dlq.ts';
 import { dlqPurgeCommand } from './dlqPurge.ts';
@@ -28,6 +29,8 @@ export const commands: readonly Command[] = [
   dlqPurgeCommand,
   sendCommand,
   statusCommand,
+  approveCommand,
+  denyCommand,
   doctorCommand,
   modeCommand,
 ];
@@ -46,7 +49,7 @@ export const usage = (): string => {
     'usage:',
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
     '',
-    'dlq, send and status find the queues, the state table and the API in REQUEST_QUEUE_URL (--queue-url url),',
+    'dlq, send, status, approve and deny find the queues, the state table and the API in REQUEST_QUEUE_URL (--queue-url url),',
     'DEAD_LETTER_QUEUE_URL (--dlq-url url), STATE_TABLE (--state-table name) and DR_API_URL (--api url), signed with',
     'the first of WEBHOOK_HMAC_SECRETS; AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB are honoured. With none of',
     'these four set (variable or flag): the local stack of `npm start`.',
@@ -54,8 +57,8 @@ export const usage = (): string => {
     "(else the region's endpoints) and DR_ROUTES_FILE, as the functions do; with none of the keys and endpoints set:",
     'the simulator of `npm start`. It sends GETs only.',
     '',
-    'exit codes: 0 ok (explain: an action would be taken), 1 invalid input or failure (doctor: a target would fail),',
-    '2 usage, 3 nothing would happen (doctor: nothing to check).',
+    'exit codes: 0 ok (explain: an action would be taken), 1 invalid input or failure (doctor: a target would fail;',
+    'approve / deny: the decision was refused), 2 usage, 3 nothing would happen (doctor: nothing to check).',
     'status --wait: 0 the operation completed, 1 it failed (or the request was dead-lettered), 3 it stalled, the wait',
     'timed out, or the request was skipped.',
   ].join('\n');

@@ -3,11 +3,12 @@
  * `GET <api>/v1/requests/<request_id>`; `--table`: its status record read straight from
  * STATE_TABLE (DynamoStatusStore.get). Prints status, attempts, remote ids, the last error (kind, HTTP
  * status, Huawei code, message), reason, the operation the accepted call started (state, how long,
- * what was observed, progress, the provider's error, times) and updated_at. Exit 1 when the request
- * is unknown. `--wait` follows the operation to its end (cli/wait.ts) and exits by it.
+ * what was observed, progress, the provider's error, times), the approval of a route that asks a
+ * person first (deadline, on_timeout, approvers, the decision: who, when, why, via) and updated_at.
+ * Exit 1 when the request is unknown. `--wait` follows the operation to its end (cli/wait.ts) and exits by it.
  * Owns: that report. Must not touch: the status record (lib/store/status.ts), the API.
  */
-import { publicOperation } from '../lib/http/requests.ts';
+import { publicApproval, publicOperation } from '../lib/http/requests.ts';
 import { DynamoStatusStore } from '../lib/store/status.ts';
 import { callApi, problemLines, problemOf } from './api.ts';
 import type { Command, CommandArgs } from './command.ts';
@@ -36,6 +37,24 @@ export interface OperationView {
   readonly finished_at?: string;
 }
 
+/** The approval, as GET /v1/requests/{id} shows it (lib/http/requests.ts publicApproval). */
+export interface ApprovalView {
+  readonly deadline: string;
+  readonly on_timeout: string;
+  readonly approvers?: readonly string[];
+  readonly route?: string;
+  readonly alarm?: string;
+  readonly attached?: readonly string[];
+  readonly resolved_at?: string;
+  readonly decision?: {
+    readonly decision: string;
+    readonly by: string;
+    readonly at: string;
+    readonly reason?: string;
+    readonly via: string;
+  };
+}
+
 /** What `status` shows, from the API or the table (the API's public projection). */
 export interface RequestStatusView {
   readonly request_id: string;
@@ -54,6 +73,7 @@ export interface RequestStatusView {
   };
   readonly reason?: string;
   readonly operation?: OperationView;
+  readonly approval?: ApprovalView;
   readonly updated_at?: string;
 }
 
@@ -79,6 +99,34 @@ export const errorLine = (error: NonNullable<RequestStatusView['error']>): strin
   }`;
 };
 
+/** `approve by alice at 2026-… via cli: confirmed outage` */
+export const decisionText = (decision: NonNullable<ApprovalView['decision']>): string =>
+  `${decision.decision} by ${decision.by} at ${decision.at} via ${decision.via}${
+    decision.reason ? `: ${decision.reason}` : ''
+  }`;
+
+const approvalRows = (view: RequestStatusView): [string, string | undefined][] => {
+  const { approval } = view;
+  if (!approval) return [];
+  const then = approval.on_timeout === 'proceed' ? 'it runs' : 'it is cancelled';
+  return [
+    [
+      'approval',
+      `${approval.route ? `route ${approval.route}; ` : ''}deadline ${approval.deadline}; on_timeout ${approval.on_timeout} (then ${then})`,
+    ],
+    ['approvers', approval.approvers?.join(', ') ?? 'anyone who can sign a request'],
+    ['alarm', approval.alarm],
+    ['attached', approval.attached?.join(', ')],
+    ['resolved_at', approval.resolved_at && `${approval.resolved_at} (the alarm resolved; not cancelled)`],
+    [
+      'decision',
+      approval.decision
+        ? decisionText(approval.decision)
+        : `pending: dr-relay approve ${view.request_id} --by <name> | dr-relay deny ${view.request_id} --by <name> --reason "…"`,
+    ],
+  ];
+};
+
 export const statusLines = (view: RequestStatusView, now = Date.now()): string[] => {
   const { operation } = view;
   const rows: [string, string | undefined][] = [
@@ -97,6 +145,7 @@ export const statusLines = (view: RequestStatusView, now = Date.now()): string[]
     ],
     ['error', view.error ? errorLine(view.error) : undefined],
     ['reason', view.reason],
+    ...approvalRows(view),
     ['operation', operation ? operationHeadline(operation, now) : undefined],
     ['observed', operation?.observed],
     ['progress', operation?.progress === undefined ? undefined : progressText(operation.progress)],
@@ -137,10 +186,17 @@ const fromTable = async (target: Target, requestId: string): Promise<Found> => {
     last_failure_at: _last,
     created_at: _created,
     operation,
+    approval,
     ...rest
   } = record;
-  // As the API shows it: the operation without the tracker's bookkeeping.
-  return { view: operation ? { ...rest, operation: publicOperation(operation) } : rest };
+  // As the API shows it: the operation and the approval without their bookkeeping.
+  return {
+    view: {
+      ...rest,
+      ...(operation ? { operation: publicOperation(operation) } : {}),
+      ...(approval ? { approval: publicApproval(approval) } : {}),
+    },
+  };
 };
 
 const optionText = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -209,7 +265,7 @@ export const statusCommand: Command = {
   words: ['status'],
   args: `<request_id> [--table] [--json] [--wait [--timeout ${DEFAULT_WAIT_TIMEOUT}]]`,
   summary:
-    'status, attempts, remote ids, last error and operation of a request (from the API; --table: from STATE_TABLE); --wait: until the operation ends',
+    'status, attempts, remote ids, last error, approval and operation of a request (from the API; --table: from STATE_TABLE); --wait: until the operation ends',
   details: [
     `--wait reads the request every --interval (${DEFAULT_WAIT_INTERVAL}) until its operation ends, for at most --timeout (${DEFAULT_WAIT_TIMEOUT};`,
     'durations such as 90s, 30m, 1h); on a terminal a live line shows where it stands, otherwise only the end is printed.',

@@ -25,6 +25,8 @@ describe('dr-relay help', () => {
         /^ {2}dr-relay dlq purge --yes \[--json\] +delete every dead letter/m,
         /^ {2}dr-relay send <request\.json> \[--queue\] \[--idempotency-key K\] \[--json\] +validate a request file/m,
         /^ {2}dr-relay status <request_id> \[--table\] \[--json\] \[--wait \[--timeout 30m\]\] +status, attempts/m,
+        /^ {2}dr-relay approve <request_id> --by <name> \[--reason "…"\] \[--json\] +approve a request that awaits approval/m,
+        /^ {2}dr-relay deny <request_id> --by <name> --reason "…" \[--json\] +deny a request that awaits approval/m,
       ])
         expect(run.stdout).toMatch(line);
       expect(run.stdout).toContain('DEAD_LETTER_QUEUE_URL (--dlq-url url)');
