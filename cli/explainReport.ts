@@ -1,6 +1,7 @@
 /**
  * `explain`'s report: for each signal of an event, every route (matched or why not), each match's
- * decision (act or why not) and, for an action, the plan (key, target, cooldown, exact call).
+ * decision (act or why not) and, for an action, the plan (the approval its route asks for, key,
+ * target, cooldown, exact call).
  * Plain data: the JSON output as is, and what the text output renders.
  * Owns: that report. Must not touch: recognition (recognise.ts), rendering (explainText.ts).
  */
@@ -45,6 +46,8 @@ export interface ExplainReport {
   readonly signals: SignalReport[];
   /** Act decisions, and how many distinct idempotency keys they carry. */
   readonly actions: number;
+  /** Of those, the ones whose route asks a person first (proposed, not run, until decided). */
+  readonly awaiting_approval: number;
   readonly distinct_keys: number;
   readonly notes: string[];
 }
@@ -125,6 +128,7 @@ export const buildExplainReport = (
     route_count: routes.length,
     signals,
     actions: acts.length,
+    awaiting_approval: acts.filter((a) => a.approval !== undefined).length,
     distinct_keys: new Set(acts.map((a) => a.key)).size,
     notes: [...recognised.notes, ...crossNotes(acts)],
   };

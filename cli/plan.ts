@@ -1,7 +1,8 @@
 /**
  * For an alarm decision that acts: the exact call that WOULD be made (method, URL from
  * endpointFor honouring DR_ENDPOINT_*, JSON body from the catalogue's `call()`), its target, and
- * what still happens at run time (idempotency, cooldown, preflight, DR_AUTOMATION). Nothing is sent.
+ * what still happens at run time (the approval a route asks for, idempotency, cooldown, preflight,
+ * DR_AUTOMATION). Nothing is sent.
  * Owns: that description. Must not touch: signing, the network, the executor's policy itself.
  */
 import { actionFor } from '../lib/actions/catalogue.ts';
@@ -10,6 +11,7 @@ import type { RemoteCall } from '../lib/actions/types.ts';
 import { type ActionSettings, DEFAULT_ACTION_SETTINGS } from '../lib/actions/types.ts';
 import { type EndpointOverrides, endpointFor, endpointOverridesFrom } from '../lib/huawei/endpoints.ts';
 import type { Route } from '../lib/routing/routes.ts';
+import type { Approval } from '../lib/routing/schema.ts';
 import { type CliIo, envValue } from './io.ts';
 
 export interface PlannedCall {
@@ -20,6 +22,8 @@ export interface PlannedCall {
 }
 
 export interface Plan {
+  /** The route asks a person first: nothing is called until it is decided. */
+  readonly approval?: Approval;
   readonly target: string;
   readonly call: PlannedCall;
   /** The state read before the call, when the action has a preflight. */
@@ -50,6 +54,16 @@ const automationNote = (io: CliIo): string => {
   return `DR_AUTOMATION=${mode}${given === undefined ? ' (default)' : ''}: ${what}`;
 };
 
+/** What a route that asks a person first does before anything is called. */
+export const approvalNote = (approval: Approval): string =>
+  `approval: nothing is called until it is decided: the request waits as awaiting_approval for ` +
+  `dr-relay approve | deny (by ${approval.approvers ? approval.approvers.join(', ') : 'anyone who can sign a request'}) ` +
+  `for at most ${approval.timeout_seconds} s, then ${
+    approval.on_timeout === 'proceed'
+      ? 'proceed: it runs as approved by timeout'
+      : 'cancel: it ends skipped and the target is free again'
+  }; the approvers are told what would be called; the checks below run when it is approved`;
+
 /** What `route` would do with `request` (validated, with its episode request_id). */
 export const planFor = (route: Route, request: ActionRequest, key: string, io: CliIo): Plan => {
   const action = actionFor(request.action);
@@ -66,6 +80,7 @@ export const planFor = (route: Route, request: ActionRequest, key: string, io: C
   const preflight = state ? { method: state.method, url: `${base}${state.path}` } : undefined;
   const operation = request.action.split('.').at(-1);
   const notes = [
+    ...(route.approval ? [approvalNote(route.approval)] : []),
     `idempotency: key ${key}; redeliveries, re-notifications and HA peers of this episode share it: at most one call`,
     route.cooldown_seconds > 0
       ? `cooldown: skipped if ${target} was acted on in the last ${route.cooldown_seconds} s (by any route)`
@@ -77,5 +92,11 @@ export const planFor = (route: Route, request: ActionRequest, key: string, io: C
       : `preflight: none for ${request.action}`,
     automationNote(io),
   ];
-  return { target, call, ...(preflight ? { preflight } : {}), at_run_time: notes };
+  return {
+    ...(route.approval ? { approval: route.approval } : {}),
+    target,
+    call,
+    ...(preflight ? { preflight } : {}),
+    at_run_time: notes,
+  };
 };

@@ -1,6 +1,7 @@
 /**
  * `dr-relay routes check [file] [--json]`: validates the alarm routes file and prints each route
- * (name, match, on, action, target, cooldown) or every problem. Exit 0 valid, 1 invalid.
+ * (name, match, on, action, target, cooldown, and the approval it asks for) or every problem.
+ * Exit 0 valid, 1 invalid.
  * Owns: that report. Must not touch: validation rules (lib/routing), dispatch (commands.ts).
  */
 
@@ -26,11 +27,19 @@ const routeJson = (route: Route) => ({
   params: route.params,
   target: targetOf(route),
   cooldown_seconds: route.cooldown_seconds,
+  ...(route.approval ? { approval: route.approval } : {}),
 });
+
+/** `approval within 1800 s by alice, ops-bot, then cancel` (who may decide, and what the timer does). */
+export const approvalText = (approval: NonNullable<Route['approval']>): string =>
+  `approval within ${approval.timeout_seconds} s by ${
+    approval.approvers ? approval.approvers.join(', ') : 'anyone who can sign'
+  }, then ${approval.on_timeout}`;
 
 const routeLine = (route: Route, width: number): string =>
   `  ${route.name.padEnd(width)}  match ${matchText(route.match)} | on [${route.on.join(', ')}] | ` +
-  `${route.action} -> ${targetOf(route)} (${route.region}) | cooldown ${route.cooldown_seconds} s`;
+  `${route.action} -> ${targetOf(route)} (${route.region}) | cooldown ${route.cooldown_seconds} s` +
+  (route.approval ? ` | ${approvalText(route.approval)}` : '');
 
 /** A route that trusts every sender: anyone holding any sender's credential can trigger it. */
 const warningsOf = (routes: readonly Route[]): string[] =>

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alarm, INVALID_ROUTES, ROOT, runBin, SAMPLE_ROUTES } from './helpers.ts';
+import { APPROVAL_ROUTES, alarm, INVALID_ROUTES, ROOT, runBin, SAMPLE_ROUTES } from './helpers.ts';
 
 const FAILOVER_URL =
   'https://dws.cn-north-4.myhuaweicloud.com/v2/89cd04f168b84af6be287f71730fdb4b/disaster-recovery/e59d6b86-9072-46eb-a996-13f8b44994c1/failover';
@@ -164,6 +164,68 @@ describe('dr-relay explain: an action', () => {
     });
     expect(act.cooldown_seconds).toBe(86400);
     expect(act.at_run_time).toContain('preflight: none for dcs.restore');
+  });
+});
+
+describe('dr-relay explain: a route that asks for approval', () => {
+  it('says the route asks for approval (timeout, on_timeout, approvers) and that nothing is called until it is decided', async () => {
+    // Act
+    const run = await runBin(['explain', alarm('alertmanager-firing.json'), '--routes', APPROVAL_ROUTES]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const out = run.stdout;
+    expect(out).toContain(
+      '[ACT]       dws-prod-failover-approved: matched, would propose dws.dr.failover (cn-north-4) for approval',
+    );
+    expect(out).toContain(
+      'approval  required: 1800 s for a decision by alice, ops-bot, then on_timeout cancel; no call is made until it is decided',
+    );
+    expect(out).toContain(`call      POST ${FAILOVER_URL}`);
+    expect(out).toContain(
+      '- approval: nothing is called until it is decided: the request waits as awaiting_approval for dr-relay approve | deny (by alice, ops-bot) for at most 1800 s, then cancel: it ends skipped and the target is free again',
+    );
+    expect(out).toContain(
+      'result: 1 action would be proposed for approval (1 idempotency key); nothing is called until it is decided; nothing was sent',
+    );
+  });
+
+  it('a deadman rule (on_timeout proceed, no approvers): it runs at the timeout unless someone decides', async () => {
+    // Act
+    const run = await runBin([
+      'explain',
+      alarm('grafana-firing.json'),
+      '--routes',
+      APPROVAL_ROUTES,
+      '--json',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ actions: 1, awaiting_approval: 1 });
+    const act = report.signals
+      .flatMap((s: { routes: { act?: boolean }[] }) => s.routes)
+      .find((r: { act?: boolean }) => r.act);
+    expect(act).toMatchObject({
+      route: 'dws-prod-failover-deadman',
+      approval: { required: true, timeout_seconds: 900, on_timeout: 'proceed' },
+      call: { method: 'POST', url: FAILOVER_URL },
+    });
+    expect(act.at_run_time[0]).toBe(
+      'approval: nothing is called until it is decided: the request waits as awaiting_approval for dr-relay approve | deny (by anyone who can sign a request) for at most 900 s, then proceed: it runs as approved by timeout; the approvers are told what would be called; the checks below run when it is approved',
+    );
+  });
+
+  it('a route without approval has no approval in its plan', async () => {
+    // Act
+    const run = await explain('alertmanager-firing.json', '--json');
+
+    // Assess
+    const report = JSON.parse(run.stdout);
+    expect(report.awaiting_approval).toBe(0);
+    const act = report.signals[0].routes.find((r: { act?: boolean }) => r.act);
+    expect(act).not.toHaveProperty('approval');
   });
 });
 

@@ -47,4 +47,6 @@ export const runBin = (
 
 export const SAMPLE_ROUTES = 'events/routes/routes.yml';
 export const INVALID_ROUTES = 'events/routes/invalid-routes.yml';
+/** Routes that ask a person first (approval.required): cancel after 30 min, and a deadman that proceeds. */
+export const APPROVAL_ROUTES = 'events/routes/approval-routes.yml';
 export const alarm = (file: string): string => `events/alarms/${file}`;

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INVALID_ROUTES, ROOT, runBin, SAMPLE_ROUTES } from './helpers.ts';
+import { APPROVAL_ROUTES, INVALID_ROUTES, ROOT, runBin, SAMPLE_ROUTES } from './helpers.ts';
 
 describe('dr-relay routes check', () => {
   it('accepts the sample file: exit 0, OK with the count, a line per route with its target and cooldown', async () => {
@@ -75,6 +75,58 @@ describe('dr-relay routes check', () => {
       message: 'must be one of alarm, ok, insufficient',
       line: 6,
     });
+  });
+
+  it("shows each route's approval in its line and its JSON (approval routes sample)", async () => {
+    // Act
+    const run = await runBin(['routes', 'check', APPROVAL_ROUTES]);
+    const json = await runBin(['routes', 'check', APPROVAL_ROUTES, '--json']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`OK: 2 routes in ${APPROVAL_ROUTES}`);
+    expect(lines[1]).toMatch(
+      /^ {2}dws-prod-failover-approved .+ \| cooldown 3600 s \| approval within 1800 s by alice, ops-bot, then cancel$/,
+    );
+    expect(lines[2]).toMatch(
+      /^ {2}dws-prod-failover-deadman .+ \| approval within 900 s by anyone who can sign, then proceed$/,
+    );
+    const routes = JSON.parse(json.stdout).routes;
+    expect(routes.map((r: { approval?: unknown }) => r.approval)).toEqual([
+      { required: true, timeout_seconds: 1800, on_timeout: 'cancel', approvers: ['alice', 'ops-bot'] },
+      { required: true, timeout_seconds: 900, on_timeout: 'proceed' },
+    ]);
+  });
+
+  it('shows no approval for a route without one, and names a bad approval field (exit 1)', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'dr-relay-cli-'));
+    const route = (approval: string) =>
+      [
+        'routes:',
+        '  - name: dws-approval',
+        '    match: { source: alertmanager, alarm: DWSPrimaryDown }',
+        '    action: dws.dr.failover',
+        '    region: cn-north-4',
+        '    project_id: 89cd04f168b84af6be287f71730fdb4b',
+        '    params: { disaster_recovery_id: e59d6b86-9072-46eb-a996-13f8b44994c1 }',
+        `    approval: ${approval}`,
+      ].join('\n');
+    writeFileSync(
+      join(dir, 'short.yml'),
+      route('{ required: true, timeout_seconds: 59, on_timeout: later }'),
+    );
+
+    // Act
+    const plain = await runBin(['routes', 'check', SAMPLE_ROUTES, '--json']);
+    const short = await runBin(['routes', 'check', 'short.yml'], { cwd: dir });
+
+    // Assess
+    expect(JSON.parse(plain.stdout).routes.every((r: object) => !('approval' in r))).toBe(true);
+    expect(short.code).toBe(1);
+    expect(short.stdout).toContain('routes[0] (dws-approval).approval.timeout_seconds: must be at least 60');
+    expect(short.stdout).toContain('routes[0] (dws-approval).approval.on_timeout: must be cancel or proceed');
   });
 
   it('reads $DR_ROUTES_FILE, else routes.yml in the working directory', async () => {

@@ -144,6 +144,48 @@ describe('defaults and normalisation', () => {
     ]);
   });
 
+  it('keeps an approval that is required, with its approvers; none when it is not required or left out', () => {
+    // Act
+    const asked = routeWith((r) => {
+      r['approval'] = {
+        required: true,
+        timeout_seconds: 1800,
+        on_timeout: 'proceed',
+        approvers: ['alice', 'ops-bot'],
+      };
+    });
+    const notRequired = routeWith((r) => {
+      r['approval'] = { required: false, timeout_seconds: 1800, on_timeout: 'cancel' };
+    });
+    const plain = routeWith(() => {});
+
+    // Assess
+    expect(asked.approval).toEqual({
+      required: true,
+      timeout_seconds: 1800,
+      on_timeout: 'proceed',
+      approvers: ['alice', 'ops-bot'],
+    });
+    expect(notRequired).not.toHaveProperty('approval');
+    expect(plain).not.toHaveProperty('approval');
+  });
+
+  it('parses the approval routes sample (events/routes/approval-routes.yml)', () => {
+    // Act
+    const routes = loadRoutes(
+      fileURLToPath(new URL('../../events/routes/approval-routes.yml', import.meta.url)),
+    );
+
+    // Assess
+    expect(routes.map((r) => [r.name, r.approval])).toEqual([
+      [
+        'dws-prod-failover-approved',
+        { required: true, timeout_seconds: 1800, on_timeout: 'cancel', approvers: ['alice', 'ops-bot'] },
+      ],
+      ['dws-prod-failover-deadman', { required: true, timeout_seconds: 900, on_timeout: 'proceed' }],
+    ]);
+  });
+
   it('keeps a label named __proto__ as a plain label (never silently drops a condition)', () => {
     // Prepare
     const text = `routes:\n  - name: odd\n    match: { source: alertmanager, labels: { __proto__: x, cluster: prod } }\n    action: dws.dr.failover\n    region: cn-north-4\n    project_id: ${PROJECT_ID}\n    params: { disaster_recovery_id: ${DR_ID} }\n`;
@@ -323,6 +365,75 @@ describe('mistakes, each named by route and field', () => {
       },
       path: 'routes[0] (dws prod).name',
       message: /1-64 characters/,
+    },
+    {
+      what: 'an approval timeout under a minute',
+      change: (r) => {
+        r['approval'] = { required: true, timeout_seconds: 30, on_timeout: 'cancel' };
+      },
+      path: 'routes[0] (dws-prod-failover).approval.timeout_seconds',
+      message: /^must be at least 60$/,
+    },
+    {
+      what: 'an approval timeout over 7 days',
+      change: (r) => {
+        r['approval'] = { required: true, timeout_seconds: 604_801, on_timeout: 'cancel' };
+      },
+      path: 'routes[0] (dws-prod-failover).approval.timeout_seconds',
+      message: /^must be at most 604800 \(7 days\)$/,
+    },
+    {
+      what: 'an unknown on_timeout',
+      change: (r) => {
+        r['approval'] = { required: true, timeout_seconds: 1800, on_timeout: 'wait' };
+      },
+      path: 'routes[0] (dws-prod-failover).approval.on_timeout',
+      message: /^must be cancel or proceed$/,
+    },
+    {
+      what: 'an approval without on_timeout',
+      change: (r) => {
+        r['approval'] = { required: true, timeout_seconds: 1800 };
+      },
+      path: 'routes[0] (dws-prod-failover).approval.on_timeout',
+      message: /must be cancel or proceed/,
+    },
+    {
+      what: 'an empty approvers list',
+      change: (r) => {
+        r['approval'] = { required: true, timeout_seconds: 1800, on_timeout: 'cancel', approvers: [] };
+      },
+      path: 'routes[0] (dws-prod-failover).approval.approvers',
+      message: /must name at least one approver/,
+    },
+    {
+      what: 'an approver name with a space',
+      change: (r) => {
+        r['approval'] = {
+          required: true,
+          timeout_seconds: 1800,
+          on_timeout: 'cancel',
+          approvers: ['alice', 'bob smith'],
+        };
+      },
+      path: 'routes[0] (dws-prod-failover).approval.approvers[1]',
+      message: /1-64 characters/,
+    },
+    {
+      what: 'an unknown field in the approval',
+      change: (r) => {
+        r['approval'] = { required: true, timeout_seconds: 1800, on_timeout: 'cancel', timeout: 60 };
+      },
+      path: 'routes[0] (dws-prod-failover).approval.timeout',
+      message: /^unknown field$/,
+    },
+    {
+      what: 'an approval that is not a mapping',
+      change: (r) => {
+        r['approval'] = true;
+      },
+      path: 'routes[0] (dws-prod-failover).approval',
+      message: /must be a mapping with required, timeout_seconds, on_timeout/,
     },
   ];
 
