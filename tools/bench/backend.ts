@@ -2,9 +2,10 @@
  * The bench backend, run as a child process (forked by backendClient.ts): the embedded local stack
  * (dynalite, fauxqs, the Huawei simulator, the local API driving handlers/webhook.ts unmodified, the
  * poller driving handlers/requests.ts only while a figure asks: alarm_to_failover), DR pairs with a
- * generated routes file (one route per pair, matching `dr: r<n>`; for cold_alarm_to_call also
- * CloudWatch alarms `BenchCold-c<n>` and `dr: w<n>`), and the alarm baseline server. Out of the measuring process, the servers' CPU time and memory (dynalite
- * keeps every record, the simulator its call log) stay out of the handler's figures.
+ * generated routes file (one route per pair, matching `dr: r<n>`), the DR pairs of cold_alarm_to_call
+ * (whose fresh processes read routes files of their own), and the alarm baseline server. Out of the
+ * measuring process, the servers' CPU time and memory (dynalite keeps every record, the simulator its
+ * call log) stay out of the handler's figures.
  * Owns: serving the IPC commands of protocol.ts. Must not touch: what the handlers do.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,32 +36,20 @@ const cold: ColdTargets = {
   baseline: coldTargets('k').map(([, id]) => id),
   barePost: coldTargets('p').map(([, id]) => id),
 };
-const failoverRoute = (name: string, match: Record<string, unknown>, id: string) => ({
-  name,
-  match,
-  action: 'dws.dr.failover',
-  region: REGION,
-  project_id: PROJECT,
-  params: { disaster_recovery_id: id },
-});
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-relay-bench-'));
 const routesFile = join(dir, 'routes.json');
 writeFileSync(
   routesFile,
   JSON.stringify({
-    routes: [
-      ...[...drRelayTargets, ...cold.webhook].map(([label, id]) =>
-        failoverRoute(
-          `bench-${label}`,
-          { source: 'alertmanager', alarm: 'BenchDown', labels: { dr: label } },
-          id,
-        ),
-      ),
-      ...cold.alarms.map(([alarm, id]) =>
-        failoverRoute(`bench-cold-${alarm.slice('BenchCold-'.length)}`, { source: 'cloudwatch', alarm }, id),
-      ),
-    ],
+    routes: drRelayTargets.map(([label, id]) => ({
+      name: `bench-${label}`,
+      match: { source: 'alertmanager', alarm: 'BenchDown', labels: { dr: label } },
+      action: 'dws.dr.failover',
+      region: REGION,
+      project_id: PROJECT,
+      params: { disaster_recovery_id: id },
+    })),
   }),
 );
 

@@ -7,15 +7,15 @@ import type { IoCounts } from './io.ts';
 export interface BackendConfig {
   /** DR pairs seeded for dr-relay (one route each, label dr: r<n>) and as many for the baseline (b<n>). */
   readonly alarmPairs: number;
-  /** For cold_alarm_to_call: this many CloudWatch-routed pairs (c<n>), webhook labels (w<n>) and baseline pairs. */
+  /** For cold_alarm_to_call: this many DR pairs for each of its kinds (its processes bring their own routes). */
   readonly coldPairs?: number;
 }
 
 /** What cold_alarm_to_call's fresh processes act on, one entry per sample. */
 export interface ColdTargets {
-  /** CloudWatch alarm name (a route each, source cloudwatch) -> DR pair id, for the alarms function. */
+  /** CloudWatch alarm name -> DR pair id, for the alarms function (`BenchCold-c<n>`). */
   readonly alarms: [string, string][];
-  /** Alertmanager `dr` label (a route each) -> DR pair id, for the webhook function. */
+  /** Alertmanager `dr` label -> DR pair id, for the webhook function (`w<n>`). */
   readonly webhook: [string, string][];
   /** DR pair ids the baselines fail over (two sets: with and without the SQS client imported). */
   readonly baseline: string[];

@@ -11,26 +11,39 @@
  *   webhook  handlers/webhook.ts gets one Alertmanager webhook (API Gateway payload 2.0, a route of
  *            its own): it hands alerts to the request queue, so its call is the SendMessage to the
  *            request queue. Baseline: the bare SQS client bundle sending one message to the same queue.
- * Processes interleaved over the 5 kinds, one unmeasured round first (file cache warm for all alike);
+ * Each dr-relay process reads a routes file of its own: the example routes (events/routes/routes.yml,
+ * compiled as packaging compiles it) and the sample's route, as a deployment has a handful, not the
+ * hundreds the other figures' backend routes. Processes interleaved over the 5 kinds, one unmeasured round first (file cache warm for all alike);
  * min / median / max per side; the target is judged at the median. Everything before the call (routing,
  * the idempotency and cooldown claims, the preflight read) is dr-relay's and is in its time.
  * Owns: that measurement. Leaves the request queue purged (the webhook's hand-offs and the baseline's
  * messages are not for the request function).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { compileRoutes } from '../../../lib/routing/routes.ts';
 import type { BenchContext, Figure } from '../context.ts';
 import { median, ratio, round } from '../stats.ts';
-import { alertmanagerFiring, apiGatewayPost, cloudWatchAlarm, PROJECT } from '../workload.ts';
+import { alertmanagerFiring, apiGatewayPost, cloudWatchAlarm, PROJECT, REGION } from '../workload.ts';
 import { BARE_CLIENT, buildHandler, buildSource, childEnv } from './bundles.ts';
 
 const CHILD = fileURLToPath(new URL('../coldChild.cjs', import.meta.url));
 const TARGET_RATIO = 1.5;
 const ALERTS_PATH = '/v1/alerts/alertmanager';
+const EXAMPLE_ROUTES = fileURLToPath(new URL('../../../events/routes/routes.yml', import.meta.url));
+
+const failoverRoute = (name: string, match: Record<string, unknown>, drId: string) => ({
+  name,
+  match,
+  action: 'dws.dr.failover',
+  region: REGION,
+  project_id: PROJECT,
+  params: { disaster_recovery_id: drId },
+});
 
 export interface ColdSizes {
   readonly runs: number;
@@ -126,14 +139,23 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
     const simulatorCall = { port: portOf(urls.simulator), method: 'POST', pathSuffix: '/failover' };
     const queueCall = { port: portOf(urls.sqs), amzTarget: 'AmazonSQS.SendMessage' };
     const baseEnv = childEnv();
+    const example = (JSON.parse(compileRoutes(EXAMPLE_ROUTES)) as { routes: unknown[] }).routes;
+    /** A compiled routes file: the example routes and this sample's own. */
+    const routesFile = (name: string, own: Record<string, unknown>) => {
+      const file = join(outdir, `routes-${name}.json`);
+      writeFileSync(file, JSON.stringify({ routes: [...example, own] }));
+      return file;
+    };
 
     /** The event, the call to wait for and the check of the answer, for sample `i` of `kind`. */
     const specOf = (kind: Kind, i: number) => {
       switch (kind) {
         case 'alarms': {
           const [alarm, drId] = coldTargets.alarms[i]!;
+          const route = failoverRoute(`bench-cold-${i}`, { source: 'cloudwatch', alarm }, drId);
           return {
             drId,
+            routes: routesFile(alarm, route),
             spec: {
               functionName: 'dr-relay-bench-alarms',
               mark: simulatorCall,
@@ -157,11 +179,13 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
           };
         }
         case 'webhook': {
-          const [label] = coldTargets.webhook[i]!;
+          const [label, drId] = coldTargets.webhook[i]!;
+          const match = { source: 'alertmanager', alarm: 'BenchDown', labels: { dr: label } };
           const body = JSON.stringify(alertmanagerFiring(label));
           const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
           return {
             drId: undefined,
+            routes: routesFile(label, failoverRoute(`bench-cold-${label}`, match, drId)),
             spec: {
               functionName: 'dr-relay-bench-webhook',
               mark: queueCall,
@@ -187,8 +211,12 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
     const drIds = new Map<Kind, string[]>(KINDS.map((k) => [k, []]));
     const errors = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
     const one = (kind: Kind, i: number, measured: boolean) => {
-      const { spec, ok, drId } = specOf(kind, i);
-      const env = { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: spec.functionName };
+      const { spec, ok, drId, routes } = specOf(kind, i);
+      const env = {
+        ...baseEnv,
+        AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+        ...(routes === undefined ? {} : { DR_ROUTES_FILE: routes }),
+      };
       const started = performance.now();
       const child = spawnSync(process.execPath, [CHILD, bundles[kind], JSON.stringify(spec)], {
         env,
@@ -271,7 +299,7 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
       failover_calls: failoverCalls,
       errors,
       method:
-        'per sample a fresh node process: require(bundle) + one invocation, timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round; baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)',
+        'per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round; baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)',
       target: `to the call <=${TARGET_RATIO}x the bare baseline at the median, alarms and webhook`,
       met: alarms.met && webhook.met,
     };
