@@ -17,12 +17,14 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRequest, idempotencyKey } from '../../lib/actions/request.ts';
 import type { OperationRecord, StatusRecord } from '../../lib/store/status.ts';
-import { sendBodies, statusStore } from '../../tools/local/driver.ts';
+import { queueDepth, sendBodies, statusStore } from '../../tools/local/driver.ts';
 import { LOCAL_HMAC_SECRET, type LocalStack, startLocalStack } from '../../tools/local/stack.ts';
 import { PROJECT, requestFor, seedFor, uuidOf } from '../../tools/local/workload.ts';
 import { runBin } from '../cli/helpers.ts';
 
 const LIMIT_SECONDS = 10;
+/** The ends of an operation (`stalled` is not one: a stalled operation can still end). */
+const ENDED = ['completed', 'failed'] as const;
 
 interface Notice {
   readonly subject: string;
@@ -204,9 +206,9 @@ describe('each action reaches completed', () => {
 
     // Act: every request sent twice (a duplicate delivery: one call, one operation, one notice).
     await send(...requests, ...requests);
-    const ends = await Promise.all(requests.map((r) => operationIn(r, ['completed', 'failed', 'stalled'])));
+    const ends = await Promise.all(requests.map((r) => operationIn(r, ENDED)));
     await send(recovery);
-    const recovered = await operationIn(recovery, ['completed', 'failed', 'stalled']);
+    const recovered = await operationIn(recovery, ENDED);
 
     // Assess
     for (const [i, record] of [...ends, recovered].entries()) {
@@ -253,10 +255,7 @@ describe('operations that fail or never end', () => {
 
     // Act
     await send(badDcs, badCsbs);
-    const [dcsEnd, csbsEnd] = await Promise.all([
-      operationIn(badDcs, ['completed', 'failed', 'stalled']),
-      operationIn(badCsbs, ['completed', 'failed', 'stalled']),
-    ]);
+    const [dcsEnd, csbsEnd] = await Promise.all([operationIn(badDcs, ENDED), operationIn(badCsbs, ENDED)]);
     const [dcsNotice, csbsNotice] = await Promise.all([
       noticeOf(badDcs, 'failed'),
       noticeOf(badCsbs, 'failed'),
@@ -310,25 +309,39 @@ describe('operations that fail or never end', () => {
 });
 
 describe('the request handler stopped while checks are pending', () => {
-  it('loses nothing: the checks wait on the queue, and every operation still ends, told once', async () => {
-    // Prepare
+  it('loses nothing: the checks wait on the queue, the operations end meanwhile, and each is still seen ended and told once', async () => {
+    // Prepare: restores of 6 s, so they are still running when the handler stops.
     const requests = [dcs('paused-1'), dcs('paused-2'), csbs('paused-3')];
-    for (const request of requests) seedFor(stack.simulator, request);
+    for (const request of requests.slice(0, 2))
+      stack.simulator.seed.dcsInstance(PROJECT, (request.params as { instance_id: string }).instance_id, {
+        restoreMs: 6000,
+      });
+    const item = requests[2]!.params as {
+      checkpoint_id: string;
+      parameters: { checkpoint_item_id: string; targets: { server_id: string } };
+    };
+    stack.simulator.seed.csbsCheckpointItem(PROJECT, item.parameters.checkpoint_item_id, {
+      checkpointId: item.checkpoint_id,
+      serverId: item.parameters.targets.server_id,
+      restoreMs: 6000,
+    });
     await send(...requests);
     await Promise.all(requests.map((r) => operationIn(r, ['running'])));
 
-    // Act: no worker for 4 s (the operations end meanwhile; their checks wait on the queue).
+    // Act: no handler for 8 s; the restores end meanwhile, their checks wait on the queue.
     await stack.poller.stop();
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const pending = await queueDepth(stack.sqs, stack.urls.requestQueueUrl);
+    await new Promise((resolve) => setTimeout(resolve, 8000));
     const meanwhile = await Promise.all(requests.map((r) => statusStore(stack).get(idempotencyKey(r))));
     stack.poller.start();
-    const ends = await Promise.all(requests.map((r) => operationIn(r, ['completed', 'failed', 'stalled'])));
+    const ends = await Promise.all(requests.map((r) => operationIn(r, ENDED)));
 
     // Assess
+    expect(pending).toBeGreaterThanOrEqual(requests.length);
     expect(meanwhile.map((r) => r?.operation?.state)).toEqual(['running', 'running', 'running']);
     expect(ends.map((r) => r.operation.state)).toEqual(['completed', 'completed', 'completed']);
     for (const request of requests) await noticeOf(request, 'completed');
-  }, 40_000);
+  }, 45_000);
 });
 
 describe('dr-relay status --wait', () => {
