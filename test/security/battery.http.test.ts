@@ -54,6 +54,7 @@ const REQUEST_SAMPLES = [
   'requests/dws-dr-recovery.json',
   'requests/csbs-restore.json',
   'requests/dcs-restore.json',
+  'requests/cbr-restore.json',
   'requests/invalid-request.json',
 ].map(loadJson);
 

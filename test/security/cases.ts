@@ -215,6 +215,7 @@ export const REQUESTS = {
   recovery: loadJson('requests/dws-dr-recovery.json') as Json,
   csbs: loadJson('requests/csbs-restore.json') as Json,
   dcs: loadJson('requests/dcs-restore.json') as Json,
+  cbr: loadJson('requests/cbr-restore.json') as Json,
 };
 
 export const ALARMS = {

@@ -293,6 +293,7 @@ export const JSON_INPUTS: readonly JsonInput[] = [
   requestInput('dws.dr.recovery', REQUESTS.recovery),
   requestInput('csbs.restore', REQUESTS.csbs),
   requestInput('dcs.restore', REQUESTS.dcs),
+  requestInput('cbr.restore', REQUESTS.cbr),
   alertInput('Alertmanager webhook', '/v1/alerts/alertmanager', ALARMS.alertmanager, []),
   alertInput('Grafana webhook', '/v1/alerts/grafana', ALARMS.grafana, GRAFANA_UNREAD),
   smnEnvelopeInput,
@@ -304,4 +305,5 @@ export const JSON_INPUTS: readonly JsonInput[] = [
   routesInput,
   sqsInput(REQUESTS.csbs),
   sqsInput(REQUESTS.dcs),
+  sqsInput(REQUESTS.cbr),
 ];
