@@ -12,11 +12,12 @@ import type { BenchContext, Figure } from './context.ts';
 import { alarmToFailover } from './figures/alarmToFailover.ts';
 import { batchSpeedup } from './figures/batchSpeedup.ts';
 import { bundleFigures } from './figures/bundles.ts';
-import { coldAlarmToCall } from './figures/coldAlarmToCall.ts';
+import { coldAlarmToCall, coldPairsNeeded } from './figures/coldAlarmToCall.ts';
 import { requestLatency } from './figures/requestLatency.ts';
 import { rssGrowth } from './figures/rss.ts';
 import { createIoCounter } from './io.ts';
 import { round } from './stats.ts';
+import { extractTree, type Tree } from './tree.ts';
 
 export interface BenchSizes {
   readonly request: { readonly n: number; readonly warmup: number };
@@ -59,23 +60,23 @@ export type FigureGroup = (typeof FIGURES)[number];
 export interface BenchOptions {
   readonly sizes: BenchSizes;
   readonly only?: ReadonlySet<FigureGroup>;
+  /** A git ref whose bundles are measured beside the working tree's (bundles, cold_alarm_to_call). */
+  readonly against?: string;
   readonly emit: (figure: Figure) => void;
   readonly progress: (line: string) => void;
 }
 
-export const runBench = async (options: BenchOptions): Promise<Figure[]> => {
+/** The figures, in order: the bundles, then those needing the stack (started in a child for them). */
+const runFigures = async (
+  options: BenchOptions,
+  wanted: (group: FigureGroup) => boolean,
+  emit: (figure: Figure) => void,
+  against: Tree | undefined,
+): Promise<void> => {
   const { sizes, progress } = options;
-  const started = Date.now();
-  const wanted = (group: FigureGroup) => !options.only || options.only.has(group);
-  const figures: Figure[] = [];
-  const emit = (figure: Figure) => {
-    figures.push(figure);
-    options.emit(figure);
-  };
-
   if (wanted('bundles')) {
     progress('bundles: building with the serverless.yml esbuild settings');
-    for (const figure of await bundleFigures(sizes.bundles, progress)) emit(figure);
+    for (const figure of await bundleFigures(sizes.bundles, progress, against)) emit(figure);
   }
 
   const stackFigures = FIGURES.filter((f) => f !== 'bundles' && wanted(f));
@@ -83,7 +84,7 @@ export const runBench = async (options: BenchOptions): Promise<Figure[]> => {
     progress('starting the local stack in a child process');
     const backend = await startBackend({
       alarmPairs: sizes.alarm.n + sizes.alarm.warmup,
-      coldPairs: wanted('cold_alarm_to_call') ? sizes.cold.runs + 1 : 0,
+      coldPairs: wanted('cold_alarm_to_call') ? coldPairsNeeded(sizes.cold, against !== undefined) : 0,
     });
     const io = createIoCounter(backend.ready.urls);
     try {
@@ -91,7 +92,7 @@ export const runBench = async (options: BenchOptions): Promise<Figure[]> => {
       Object.assign(process.env, backend.ready.env);
       const { handler } = (await import('../../handlers/requests.ts')) as { handler: SqsHandler };
       const ctx: BenchContext = { backend, handler, io, progress };
-      if (wanted('cold_alarm_to_call')) emit(await coldAlarmToCall(ctx, sizes.cold));
+      if (wanted('cold_alarm_to_call')) emit(await coldAlarmToCall(ctx, sizes.cold, against));
       if (wanted('request_latency')) emit(await requestLatency(ctx, sizes.request));
       if (wanted('batch_speedup')) emit(await batchSpeedup(ctx, sizes.batch));
       if (wanted('alarm_to_failover')) emit(await alarmToFailover(ctx, sizes.alarm));
@@ -100,6 +101,30 @@ export const runBench = async (options: BenchOptions): Promise<Figure[]> => {
       io.close();
       await backend.stop();
     }
+  }
+};
+
+export const runBench = async (options: BenchOptions): Promise<Figure[]> => {
+  const { progress } = options;
+  const started = Date.now();
+  const wanted = (group: FigureGroup) => !options.only || options.only.has(group);
+  const figures: Figure[] = [];
+  const emit = (figure: Figure) => {
+    figures.push(figure);
+    options.emit(figure);
+  };
+
+  let against: Tree | undefined;
+  if (options.against !== undefined) {
+    against = extractTree(options.against);
+    progress(
+      `against ${against.ref} (${against.commit}): its bundles are measured beside the working tree's`,
+    );
+  }
+  try {
+    await runFigures(options, wanted, emit, against);
+  } finally {
+    against?.remove();
   }
 
   const judged = figures.filter((f) => f.met !== null);

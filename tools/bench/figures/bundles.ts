@@ -5,6 +5,8 @@
  * client (a trivial handler sending one SendMessageCommand, client built on first call like the
  * handlers build theirs). Size in KiB; cold import = `require(bundle)` timed inside a fresh
  * `node` child (also the child's whole wall time), runs interleaved across the four bundles.
+ * With --against=<ref>, that commit's handler bundles are timed in the same interleaved rounds and
+ * each figure carries them under `against` (judged: the working tree only).
  * Owns: building into a temporary folder (removed after) and timing the imports.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import type { Figure } from '../context.ts';
 import { median, ratio, round } from '../stats.ts';
+import type { Tree } from '../tree.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const HANDLERS = ['requests', 'alarms', 'webhook'] as const;
@@ -85,9 +88,11 @@ const largestPackages = (metafile: Metafile, top = 8): Record<string, number> =>
 export const buildHandler = async (
   name: HandlerName,
   outdir: string,
+  root: string = ROOT,
 ): Promise<{ file: string; metafile: Metafile }> => {
   const result = await build({
     ...SERVERLESS_ESBUILD,
+    absWorkingDir: root,
     entryPoints: [`handlers/${name}.ts`],
     outdir,
     metafile: true,
@@ -105,7 +110,14 @@ export const buildSource = async (contents: string, outfile: string): Promise<st
   return outfile;
 };
 
-const buildAll = async (outdir: string, breakdown: Map<string, Record<string, number>>) => {
+/** Prefix of the --against tree's bundles among the timed files. */
+const AGAINST = 'against:';
+
+const buildAll = async (
+  outdir: string,
+  breakdown: Map<string, Record<string, number>>,
+  against: Tree | undefined,
+) => {
   const files = new Map<string, string>();
   for (const name of HANDLERS) {
     const { file, metafile } = await buildHandler(name, outdir);
@@ -113,6 +125,11 @@ const buildAll = async (outdir: string, breakdown: Map<string, Record<string, nu
     breakdown.set(name, largestPackages(metafile));
   }
   files.set('bare_client', await buildSource(BARE_CLIENT, join(outdir, 'bare-sqs-client.cjs')));
+  if (against) {
+    const dir = join(outdir, 'against');
+    for (const name of HANDLERS)
+      files.set(`${AGAINST}${name}`, (await buildHandler(name, dir, against.root)).file);
+  }
   return files;
 };
 
@@ -137,11 +154,12 @@ const importOnce = (file: string, env: NodeJS.ProcessEnv): { importMs: number; p
 export const bundleFigures = async (
   sizes: BundleSizes,
   progress: (line: string) => void,
+  against?: Tree,
 ): Promise<Figure[]> => {
   const outdir = mkdtempSync(join(tmpdir(), 'dr-relay-bench-bundles-'));
   try {
     const breakdown = new Map<string, Record<string, number>>();
-    const files = await buildAll(outdir, breakdown);
+    const files = await buildAll(outdir, breakdown, against);
     const names = [...files.keys()];
     const env = childEnv();
     const imports = new Map(names.map((name) => [name, [] as number[]]));
@@ -176,10 +194,22 @@ export const bundleFigures = async (
         ratio_process: ratio(processMs(name), processMs('bare_client')),
         runs: sizes.runs,
         largest_packages_kib: breakdown.get(name) ?? {},
+        ...(against
+          ? {
+              against: {
+                ref: against.ref,
+                commit: against.commit,
+                size_kib: kib(`${AGAINST}${name}`),
+                import_ms: importMs(`${AGAINST}${name}`),
+                ratio_import: ratio(importMs(`${AGAINST}${name}`), importMs('bare_client')),
+                process_ms: processMs(`${AGAINST}${name}`),
+              },
+            }
+          : {}),
         size_met: sizeMet,
         import_met: importMet,
         method:
-          'esbuild with serverless.yml custom.esbuild; import_ms = median time of require(bundle) inside a fresh node child; process_ms = median wall time of that child; runs interleaved over the 4 bundles',
+          "esbuild with serverless.yml custom.esbuild; import_ms = median time of require(bundle) inside a fresh node child; process_ms = median wall time of that child; runs interleaved over the 4 bundles (7 with --against: that commit's 3 handler bundles, same packages)",
         target: `<=${BUDGET_KIB} KiB minified, cold import <=${IMPORT_RATIO}x the bare @aws-sdk/client-sqs bundle`,
         met: sizeMet && importMet,
       };

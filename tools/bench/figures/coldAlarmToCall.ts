@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { compileRoutes } from '../../../lib/routing/routes.ts';
 import type { BenchContext, Figure } from '../context.ts';
 import { median, ratio, round } from '../stats.ts';
+import type { Tree } from '../tree.ts';
 import { alertmanagerFiring, apiGatewayPost, cloudWatchAlarm, PROJECT, REGION } from '../workload.ts';
 import { BARE_CLIENT, buildHandler, buildSource, childEnv } from './bundles.ts';
 
@@ -81,8 +82,15 @@ export const handler = async (event) => {
 };
 `;
 
-type Kind = 'alarms' | 'alarms_baseline' | 'alarms_bare_post' | 'webhook' | 'webhook_baseline';
-const KINDS: readonly Kind[] = [
+type Kind =
+  | 'alarms'
+  | 'alarms_baseline'
+  | 'alarms_bare_post'
+  | 'webhook'
+  | 'webhook_baseline'
+  | 'alarms_against'
+  | 'webhook_against';
+const BASE_KINDS: readonly Kind[] = [
   'alarms',
   'alarms_baseline',
   'alarms_bare_post',
@@ -112,7 +120,15 @@ const spread = (values: readonly number[]) => ({
   max: round(Math.max(...values), 2),
 });
 
-export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Promise<Figure> => {
+/** DR pairs each kind needs: a round of warm-up and `runs` (twice for alarms and webhook with --against). */
+export const coldPairsNeeded = (sizes: ColdSizes, against: boolean) => (sizes.runs + 1) * (against ? 2 : 1);
+
+export const coldAlarmToCall = async (
+  ctx: BenchContext,
+  sizes: ColdSizes,
+  against?: Tree,
+): Promise<Figure> => {
+  const KINDS: readonly Kind[] = against ? [...BASE_KINDS, 'alarms_against', 'webhook_against'] : BASE_KINDS;
   const { urls, env: stackEnv, coldTargets, token } = ctx.backend.ready;
   const requestQueueUrl = stackEnv['REQUEST_QUEUE_URL'] ?? '';
   const account = (stackEnv['DR_AWS_ACCOUNT_IDS'] ?? '').split(',')[0] ?? '';
@@ -123,13 +139,19 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
     coldTargets.baseline.length,
     coldTargets.barePost.length,
   );
-  if (available < rounds)
+  if (available < coldPairsNeeded(sizes, against !== undefined))
     throw new Error(`cold_alarm_to_call: ${rounds} targets needed, ${available} seeded`);
 
   const outdir = mkdtempSync(join(tmpdir(), 'dr-relay-bench-cold-'));
   try {
     ctx.progress('cold_alarm_to_call: building the alarms and webhook bundles and the baselines');
-    const bundles: Record<Kind, string> = {
+    const bundles: Partial<Record<Kind, string>> = {
+      ...(against
+        ? {
+            alarms_against: (await buildHandler('alarms', join(outdir, 'against'), against.root)).file,
+            webhook_against: (await buildHandler('webhook', join(outdir, 'against'), against.root)).file,
+          }
+        : {}),
       alarms: (await buildHandler('alarms', outdir)).file,
       webhook: (await buildHandler('webhook', outdir)).file,
       alarms_baseline: await buildSource(signedPostSource(true), join(outdir, 'signed-post-sqs-client.cjs')),
@@ -150,8 +172,10 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
     /** The event, the call to wait for and the check of the answer, for sample `i` of `kind`. */
     const specOf = (kind: Kind, i: number) => {
       switch (kind) {
+        case 'alarms_against':
         case 'alarms': {
-          const [alarm, drId] = coldTargets.alarms[i]!;
+          // The --against tree's samples act on pairs of their own, after the working tree's.
+          const [alarm, drId] = coldTargets.alarms[kind === 'alarms' ? i : rounds + i]!;
           const route = failoverRoute(`bench-cold-${i}`, { source: 'cloudwatch', alarm }, drId);
           return {
             drId,
@@ -178,8 +202,9 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
             ok: (result: unknown) => (result as { statusCode?: number }).statusCode === 200,
           };
         }
+        case 'webhook_against':
         case 'webhook': {
-          const [label, drId] = coldTargets.webhook[i]!;
+          const [label, drId] = coldTargets.webhook[kind === 'webhook' ? i : rounds + i]!;
           const match = { source: 'alertmanager', alarm: 'BenchDown', labels: { dr: label } };
           const body = JSON.stringify(alertmanagerFiring(label));
           const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -218,7 +243,7 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
         ...(routes === undefined ? {} : { DR_ROUTES_FILE: routes }),
       };
       const started = performance.now();
-      const child = spawnSync(process.execPath, [CHILD, bundles[kind], JSON.stringify(spec)], {
+      const child = spawnSync(process.execPath, [CHILD, bundles[kind]!, JSON.stringify(spec)], {
         env,
         encoding: 'utf8',
         timeout: 60_000,
@@ -266,6 +291,7 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
       alarms: await accepted('alarms'),
       alarms_baseline: await accepted('alarms_baseline'),
       alarms_bare_post: await accepted('alarms_bare_post'),
+      ...(against ? { alarms_against: await accepted('alarms_against') } : {}),
     };
 
     const of = (kind: Kind, field: keyof Sample) => samples.get(kind)!.map((s) => s[field]);
@@ -281,6 +307,18 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
     };
     const alarms = judged('alarms', 'alarms_baseline');
     const webhook = judged('webhook', 'webhook_baseline');
+    /** The --against tree's side, its ratio to the same baseline (not judged). */
+    const againstOf = (kind: Kind, baseline: Kind) =>
+      against
+        ? {
+            against: {
+              ref: against.ref,
+              commit: against.commit,
+              ...side(kind),
+              ratio_median: ratio(median(of(kind, 'toCallMs')), median(of(baseline, 'toCallMs'))),
+            },
+          }
+        : {};
     return {
       figure: 'cold_alarm_to_call',
       alarms: {
@@ -292,14 +330,20 @@ export const coldAlarmToCall = async (ctx: BenchContext, sizes: ColdSizes): Prom
           median(of('alarms', 'toCallMs')),
           median(of('alarms_bare_post', 'toCallMs')),
         ),
+        ...againstOf('alarms_against', 'alarms_baseline'),
       },
-      webhook: { dr_relay: side('webhook'), baseline: side('webhook_baseline'), ...webhook },
+      webhook: {
+        dr_relay: side('webhook'),
+        baseline: side('webhook_baseline'),
+        ...webhook,
+        ...againstOf('webhook_against', 'webhook_baseline'),
+      },
       ratio_median: { alarms: alarms.ratio_median, webhook: webhook.ratio_median },
       runs: sizes.runs,
       failover_calls: failoverCalls,
       errors,
       method:
-        'per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round; baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)',
+        "per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (7 with --against: that commit's alarms and webhook bundles, shown under `against`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)",
       target: `to the call <=${TARGET_RATIO}x the bare baseline at the median, alarms and webhook`,
       met: alarms.met && webhook.met,
     };
