@@ -31,7 +31,11 @@ export const approvalSummary = (notice: ApprovalNotice): { subject: string; mess
           `route: ${notice.route}${notice.alarm ? `; alarm: ${notice.alarm}` : ''}`,
           `request: ${notice.request_id} (npx dr-relay status ${notice.request_id})`,
         ];
-  const subject = `dr-relay: ${head}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+  // SNS subjects: at most 100 printable ASCII characters; the route (1-64 characters) rather than the
+  // target, which would be cut (the message names it).
+  const subject = `dr-relay: Approval ${notice.event}: ${notice.action}, route ${notice.route}`
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 100);
   return { subject, message: lines.join('\n') };
 };
 
