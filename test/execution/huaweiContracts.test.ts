@@ -324,13 +324,24 @@ describe('a 500 after the effect is ambiguous, never retried blindly', () => {
 });
 
 describe('CBR restore through the executor', () => {
-  /** A simulator whose restores end after `restoreMs` of real time. */
+  /** The simulator's clock: real time, moved on by hand (a restore takes 60 s of it). */
+  let skew = 0;
+  const settle = (ms: number) => {
+    skew += ms;
+  };
+  /** A simulator on that clock, the CBR backups seeded. */
   const restart = async (options: Partial<SimulatorOptions> = {}, init: { restoreFails?: true } = {}) => {
     await sim.close();
-    sim = await startSimulator({ credentials: [KEYS], hangMs: 2_000, restoreMs: 60_000, ...options });
+    skew = 0;
+    sim = await startSimulator({
+      credentials: [KEYS],
+      hangMs: 2_000,
+      restoreMs: 60_000,
+      now: () => Date.now() + skew,
+      ...options,
+    });
     seedCbr(sim, init);
   };
-  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('restores once, keeping the job id; a duplicate of the same request makes no second call', async () => {
     // Prepare
@@ -409,13 +420,13 @@ describe('CBR restore through the executor', () => {
   it('after the answer is lost and the restore already ended, still finds it by its task: no second call', async () => {
     // Prepare: the answer is lost, the first reconciliation cannot read the tasks, and the restore
     // ends before the next attempt reads the state again
-    await restart({ restoreMs: 40 });
+    await restart();
     sim.faults.add({ route: 'cbr.restore', kind: 'reset', when: 'after', times: 1 });
     sim.faults.add({ route: 'cbr.operation_logs.list', kind: 'status', status: 503, times: 1 });
     const first = await executor()
       .execute(job(cbrRestore))
       .catch((e: unknown) => e);
-    await settle(80);
+    settle(61_000);
     // Act
     const second = await executor().execute(job(cbrRestore, 2));
     // Assess
@@ -448,11 +459,11 @@ describe('CBR restore through the executor', () => {
     ],
   ])('ends %s as the simulated task says (read by its job id)', async (state, init, status, error) => {
     // Prepare
-    await restart({ restoreMs: 40 }, init);
+    await restart({}, init);
     const outcome = await executor().execute(job(cbrRestore));
     const remote = outcome.status === 'succeeded' ? outcome.remote : {};
     const running = await executor().observe(cbrRestore, { remote, seenRunning: false });
-    await settle(80);
+    settle(61_000);
     // Act: the task as the simulator answers it, judged by the catalogue
     const answer = await client.send({
       method: 'GET',
@@ -477,9 +488,9 @@ describe('CBR restore through the executor', () => {
 
   it('without a job id in the answer (as documented), follows the restore by its backup’s task', async () => {
     // Prepare
-    await restart({ restoreMs: 40, cbrRestoreAnswer: 'empty' }, { restoreFails: true });
+    await restart({ cbrRestoreAnswer: 'empty' }, { restoreFails: true });
     const outcome = await executor().execute(job(cbrRestore));
-    await settle(80);
+    settle(61_000);
     // Act
     const observed = await executor().observe(cbrRestore, { remote: {}, seenRunning: true });
     // Assess
