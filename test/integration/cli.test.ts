@@ -163,7 +163,9 @@ describe('(a) send, then status', () => {
   }, 60_000);
 
   it('an invalid file: exit 1 with every problem, nothing sent; an unknown request: exit 1', async () => {
-    const queued = stack.simulator.calls.length;
+    // Calls, not reads: the operations of the requests above are still being checked (GETs).
+    const calls = () => stack.simulator.calls.filter((c) => c.method !== 'GET').length;
+    const queued = calls();
     const bad = await cli('send', 'events/requests/invalid-request.json', '--queue');
     const unknown = await cli('status', 'cli-never-sent', '--table');
 
@@ -174,7 +176,7 @@ describe('(a) send, then status', () => {
     expect(bad.stdout).toContain('params.instance_id');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown request cli-never-sent');
-    expect(stack.simulator.calls.length).toBe(queued);
+    expect(calls()).toBe(queued);
   }, 30_000);
 });
 
