@@ -23,6 +23,20 @@ import { dynamoClient, sqsClient } from './aws.ts';
 import { credentialsProvider } from './credentials.ts';
 import { logger } from './logger.ts';
 
+/**
+ * One SNS client for every notice (dead letters, operation ends, approvals), built on the first
+ * notice: none precedes an alarm's first call, so a cold start does not build it before that call.
+ * (Its code stays in the bundle and is loaded with it: the notifiers import PublishCommand.)
+ */
+export const snsOnFirstUse = (make: () => SNSClient = () => new SNSClient({})): Pick<SNSClient, 'send'> => {
+  let client: SNSClient | undefined;
+  const send = (...args: Parameters<SNSClient['send']>) => {
+    client ??= make();
+    return client.send(...args);
+  };
+  return { send: send as SNSClient['send'] };
+};
+
 export const buildCore = (config: Config = loadConfig()) => {
   const dynamo = dynamoClient();
   const sqs = sqsClient();
@@ -52,7 +66,7 @@ export const buildCore = (config: Config = loadConfig()) => {
   });
   const deadLetterQueue = new DeadLetterQueue(sqs, config.DEAD_LETTER_QUEUE_URL);
   const requestQueue = new RequestQueue(sqs, config.REQUEST_QUEUE_URL);
-  const sns = config.DEAD_LETTER_TOPIC_ARN ? new SNSClient({}) : undefined;
+  const sns = config.DEAD_LETTER_TOPIC_ARN ? snsOnFirstUse() : undefined;
   const approvals = new ApprovalDesk({
     store,
     cooldowns,
@@ -98,8 +112,8 @@ export const buildCore = (config: Config = loadConfig()) => {
       queue: deadLetterQueue,
       store,
       log: logger,
-      ...(config.DEAD_LETTER_TOPIC_ARN
-        ? { notify: snsNotifier(new SNSClient({}), config.DEAD_LETTER_TOPIC_ARN, logger) }
+      ...(sns && config.DEAD_LETTER_TOPIC_ARN
+        ? { notify: snsNotifier(sns, config.DEAD_LETTER_TOPIC_ARN, logger) }
         : {}),
     },
     backoff: { baseSeconds: config.DR_BACKOFF_BASE_SECONDS, maxSeconds: config.DR_BACKOFF_MAX_SECONDS },
