@@ -1,11 +1,18 @@
 /**
- * The StatusStore port's specification, one for every implementation: what `get`, `set`, `begin`
- * and `createQueued` do to a status record, as the DynamoDB store (the reference) does it.
+ * The StatusStore port's specification, one for every implementation: what `get`, `set`, `begin`,
+ * `createQueued`, the operation's writes and the approval's writes do to a status record, as the
+ * DynamoDB store (the reference) does it.
  * Run by test/store/statusStore.contract.test.ts against each store; storage details that only one
  * store has (the req#<id> key, the TTL attribute) stay in that store's own tests.
  */
 import { describe, expect, it } from 'vitest';
-import type { StatusChange, StatusRecord, StatusStore } from '../../lib/store/status.ts';
+import type {
+  ApprovalDecision,
+  ApprovalRecord,
+  StatusChange,
+  StatusRecord,
+  StatusStore,
+} from '../../lib/store/status.ts';
 
 /** Builds an empty-or-shared store whose clock is `now`; request ids are never reused across tests. */
 export type MakeStatusStore = (now: () => Date) => StatusStore;
@@ -537,6 +544,210 @@ export const describeStatusStoreContract = (name: string, makeStore: MakeStatusS
           ...running(0),
           notified_end: true,
           notified_stall: true,
+        });
+      });
+    });
+
+    describe('requestApproval, decideApproval, noteApproval, claimApprovalNotice (a route that asks a person first)', () => {
+      const approval: ApprovalRecord = {
+        required: true,
+        deadline: T3.toISOString(),
+        on_timeout: 'cancel',
+        approvers: ['alice', 'ops-bot'],
+        route: 'dws-approval',
+        cooldown_seconds: 3600,
+        request: '{"action":"dws.dr.failover"}',
+        alarm: 'alertmanager DWSPrimaryDown (alarm)',
+      };
+      const base = { action: 'dws.dr.failover', target: TARGET };
+      const approve: ApprovalDecision = {
+        decision: 'approve',
+        by: 'alice',
+        at: T2.toISOString(),
+        via: 'cli',
+      };
+      const deny: ApprovalDecision = {
+        decision: 'deny',
+        by: 'ops-bot',
+        at: T2.toISOString(),
+        reason: 'false alarm',
+        via: 'api',
+      };
+
+      it('proposes an unknown request: awaiting_approval with the approval, 0 attempts; once', async () => {
+        // Prepare
+        const { store, requestId, clock } = fixture();
+        // Act
+        const first = await store.requestApproval(requestId, base, approval);
+        clock.now = T2;
+        const second = await store.requestApproval(requestId, base, { ...approval, route: 'other' });
+        // Assess
+        expect([first, second]).toEqual([true, false]);
+        expect(await store.get(requestId)).toStrictEqual({
+          request_id: requestId,
+          action: 'dws.dr.failover',
+          target: TARGET,
+          status: 'awaiting_approval',
+          attempts: 0,
+          approval,
+          created_at: T1.toISOString(),
+          updated_at: T1.toISOString(),
+        });
+      });
+
+      it('proposes a queued request (the webhook recorded it), keeping its created_at; never one that started', async () => {
+        // Prepare
+        const { store, requestId, clock } = fixture();
+        const started = `${requestId}-started`;
+        await store.createQueued(requestId, base.action, base.target);
+        await store.set(started, { status: 'in_progress', ...base });
+        clock.now = T2;
+        // Act
+        const queued = await store.requestApproval(requestId, base, approval);
+        const inProgress = await store.requestApproval(started, base, approval);
+        // Assess
+        expect([queued, inProgress]).toEqual([true, false]);
+        expect(await store.get(requestId)).toMatchObject({
+          status: 'awaiting_approval',
+          created_at: T1.toISOString(),
+          updated_at: T2.toISOString(),
+        });
+        expect((await store.get(started))?.status).toBe('in_progress');
+        expect((await store.get(started))?.approval).toBeUndefined();
+      });
+
+      it('proposes once when asked concurrently', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const answers = await Promise.all([
+          store.requestApproval(requestId, base, approval),
+          store.requestApproval(requestId, base, approval),
+          store.requestApproval(requestId, base, approval),
+        ]);
+        // Assess
+        expect(answers.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('records the first decision only: approve queues the request, a later deny changes nothing', async () => {
+        // Prepare
+        const { store, requestId, clock } = fixture();
+        await store.requestApproval(requestId, base, approval);
+        clock.now = T2;
+        // Act
+        const first = await store.decideApproval(requestId, approve, 'approved by alice');
+        clock.now = T3;
+        const second = await store.decideApproval(requestId, deny, 'denied by ops-bot: false alarm');
+        // Assess
+        expect([first, second]).toEqual([true, false]);
+        expect(await store.get(requestId)).toMatchObject({
+          status: 'queued',
+          reason: 'approved by alice',
+          approval: { ...approval, decision: approve },
+          updated_at: T2.toISOString(),
+        });
+      });
+
+      it('ends a denied or cancelled request skipped, with the decision and its reason', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        const cancelled = `${requestId}-cancelled`;
+        await store.requestApproval(requestId, base, approval);
+        await store.requestApproval(cancelled, base, approval);
+        const timeout: ApprovalDecision = {
+          decision: 'cancel',
+          by: 'timeout',
+          at: T3.toISOString(),
+          via: 'timer',
+        };
+        // Act
+        await store.decideApproval(requestId, deny, 'denied by ops-bot: false alarm');
+        await store.decideApproval(cancelled, timeout, 'approval timed out (on_timeout: cancel)');
+        // Assess
+        expect(await store.get(requestId)).toMatchObject({
+          status: 'skipped',
+          reason: 'denied by ops-bot: false alarm',
+          approval: { decision: deny },
+        });
+        expect(await store.get(cancelled)).toMatchObject({
+          status: 'skipped',
+          approval: { decision: timeout },
+        });
+      });
+
+      it('decides nothing on a request that does not await approval, and lets one of two racing decisions win', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        const plain = `${requestId}-plain`;
+        await store.createQueued(plain, base.action, base.target);
+        await store.requestApproval(requestId, base, approval);
+        // Act
+        const onPlain = await store.decideApproval(plain, approve, 'approved by alice');
+        const race = await Promise.all([
+          store.decideApproval(requestId, approve, 'approved by alice'),
+          store.decideApproval(requestId, deny, 'denied by ops-bot: false alarm'),
+        ]);
+        // Assess
+        expect(onPlain).toBe(false);
+        expect((await store.get(plain))?.status).toBe('queued');
+        expect(race.filter(Boolean)).toHaveLength(1);
+        const decided = await store.get(requestId);
+        expect(decided?.approval?.decision).toStrictEqual(race[0] ? approve : deny);
+        expect(decided?.status).toBe(race[0] ? 'queued' : 'skipped');
+      });
+
+      it('notes attached episodes in order and the resolution, leaving the rest as it was', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.requestApproval(requestId, base, approval);
+        // Act
+        await store.noteApproval(requestId, { attached: 'alarm:other:1' });
+        await store.noteApproval(requestId, { attached: 'alarm:other:2', resolved_at: T2.toISOString() });
+        // Assess
+        expect(await store.get(requestId)).toMatchObject({
+          status: 'awaiting_approval',
+          approval: {
+            ...approval,
+            attached: ['alarm:other:1', 'alarm:other:2'],
+            resolved_at: T2.toISOString(),
+          },
+          updated_at: T1.toISOString(),
+        });
+      });
+
+      it('notes nothing on a request without an approval, and creates no record for an unknown one', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        const unknown = `${requestId}-unknown`;
+        await store.createQueued(requestId, base.action, base.target);
+        // Act
+        await store.noteApproval(requestId, { attached: 'alarm:other:1' });
+        await store.noteApproval(unknown, { resolved_at: T2.toISOString() });
+        // Assess
+        expect((await store.get(requestId))?.approval).toBeUndefined();
+        expect(await store.get(unknown)).toBeUndefined();
+      });
+
+      it('lets each approval notice be claimed once, only on a request with an approval', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.createQueued(requestId, base.action, base.target);
+        const none = await store.claimApprovalNotice(requestId, 'requested');
+        const proposed = `${requestId}-proposed`;
+        await store.requestApproval(proposed, base, approval);
+        // Act
+        const claims = await Promise.all([
+          store.claimApprovalNotice(proposed, 'requested'),
+          store.claimApprovalNotice(proposed, 'requested'),
+          store.claimApprovalNotice(proposed, 'decided'),
+        ]);
+        // Assess
+        expect(none).toBe(false);
+        expect(claims.filter(Boolean)).toHaveLength(2);
+        expect((await store.get(proposed))?.approval).toStrictEqual({
+          ...approval,
+          notified_requested: true,
+          notified_decided: true,
         });
       });
     });
