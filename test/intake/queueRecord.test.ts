@@ -414,6 +414,135 @@ describe('an alarm action handed over by the webhook', () => {
   });
 });
 
+describe('a route that asks for approval (lib/approval/desk.ts decides; this runs what was approved)', () => {
+  const alarm = {
+    source: 'alertmanager' as const,
+    shape: 'alertmanager/v4' as const,
+    name: 'DWSPrimaryDown',
+    state: 'alarm' as const,
+    episode: 'fp-1',
+    labels: { cluster: 'prod' },
+    occurred_at: '2026-12-07T10:00:00.000Z',
+    raw: { fingerprint: 'fp-1' },
+  };
+  const approval = { required: true, timeout_seconds: 1800, on_timeout: 'cancel' as const };
+  const proposal = JSON.stringify({
+    type: 'dr-relay.alarm-action',
+    version: 1,
+    request,
+    route: 'dws-approval',
+    cooldown_seconds: 3600,
+    alarm,
+    approval,
+  });
+  const event = (kind: 'timer' | 'decided') =>
+    JSON.stringify({ type: 'dr-relay.approval-event', version: 1, key: 'failover-prod-1', event: kind });
+  const job = { key: 'failover-prod-1', request, cooldown: { seconds: 3600, route: 'dws-approval' } };
+  const withDesk = (onEvent: (e: unknown) => Promise<typeof job | undefined>, mode: 'on' | 'off' = 'on') => {
+    const sqs = new SQSClient({ region: 'eu-west-1' });
+    const approvals = {
+      propose: vi.fn(async () => 'awaiting_approval' as const),
+      onEvent: vi.fn(onEvent),
+    };
+    const handle = makeRecordHandler({
+      run: run as unknown as (job: Job) => Promise<never>,
+      store,
+      deadLetters: { queue: new DeadLetterQueue(sqs, DLQ), store, log: silentLog },
+      sqs,
+      queueUrl: QUEUE,
+      maxAttempts: 4,
+      backoff: { baseSeconds: 2, maxSeconds: 900 },
+      log: silentLog,
+      mode: async () => mode,
+      pauseRecheckSeconds: 30,
+      approvals,
+    });
+    return { handle, approvals };
+  };
+
+  it('proposes the alarm action (key, request, route, alarm) and runs nothing', async () => {
+    // Prepare
+    const { handle, approvals } = withDesk(async () => undefined);
+    // Act
+    const result = await handle(sqsRecord(proposal));
+    // Assess
+    expect(result).toEqual({ result: 'awaiting_approval' });
+    expect(approvals.propose).toHaveBeenCalledWith(
+      'failover-prod-1',
+      request,
+      { name: 'dws-approval', cooldown_seconds: 3600, approval },
+      'alertmanager DWSPrimaryDown (alarm)',
+    );
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('proposes even while automation is off (nothing runs before a decision anyway)', async () => {
+    // Prepare
+    const { handle, approvals } = withDesk(async () => undefined, 'off');
+    // Act
+    const result = await handle(sqsRecord(proposal));
+    // Assess
+    expect(result).toEqual({ result: 'awaiting_approval' });
+    expect(approvals.propose).toHaveBeenCalledTimes(1);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('hands the timer and a decision to the desk, and runs nothing when it returns no job', async () => {
+    // Prepare
+    const { handle, approvals } = withDesk(async () => undefined);
+    // Act
+    const results = [await handle(sqsRecord(event('timer'))), await handle(sqsRecord(event('decided')))];
+    // Assess
+    expect(results).toEqual([{ result: 'approval_event' }, { result: 'approval_event' }]);
+    expect(approvals.onEvent.mock.calls.map((c) => (c[0] as { event: string }).event)).toEqual([
+      'timer',
+      'decided',
+    ]);
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('runs an approved job through the usual path, with the route cooldown, without proposing it again', async () => {
+    // Prepare
+    run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
+    const { handle, approvals } = withDesk(async () => job);
+    // Act
+    const result = await handle(sqsRecord(event('decided'), 2));
+    // Assess
+    expect(result.result).toBe('executed');
+    expect(approvals.propose).not.toHaveBeenCalled();
+    expect(run).toHaveBeenCalledWith(
+      {
+        key: 'failover-prod-1',
+        request,
+        attempt: 2,
+        cooldown: { seconds: 3600, route: 'dws-approval' },
+        mode: 'on',
+      },
+      undefined,
+    );
+  });
+
+  it('while automation is off, puts the approved run back on the queue (not the event), so it runs once on', async () => {
+    // Prepare
+    const { handle } = withDesk(async () => job, 'off');
+    // Act
+    const result = await handle(sqsRecord(event('decided')));
+    // Assess
+    expect(result).toEqual({ result: 'paused', recheckSeconds: 30 });
+    expect(run).not.toHaveBeenCalled();
+    const [put] = sqsMock
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}'));
+    expect(put).toMatchObject({
+      type: 'dr-relay.alarm-action',
+      request,
+      route: 'dws-approval',
+      cooldown_seconds: 3600,
+      approved: true,
+    });
+  });
+});
+
 describe('the automation mode (stored setting)', () => {
   const withMode = (mode: 'on' | 'dry-run' | 'off') => {
     const sqs = new SQSClient({ region: 'eu-west-1' });
