@@ -5,30 +5,18 @@
  * Owns: construction only.
  */
 import type { Context } from 'aws-lambda';
-import type { Config } from '../config/env.ts';
-import { ValidationError } from '../errors.ts';
 import { type AlarmEventDeps, type AlarmEventSummary, handleAlarmEvent } from '../intake/alarmEvent.ts';
 import { AlarmPipeline } from '../intake/alarmSignals.ts';
-import { loadCompiledRoutes } from '../routing/validate.ts';
 import { cloudWatchTrust } from '../sources/cloudwatchTrust.ts';
 import { buildCore, type Core } from './core.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
+import { routesOf } from './routes.ts';
 
 export type { AlarmEventSummary };
 
 /** Time one attempt may need: a state read and a call, each bounded by the HTTP time-out. */
 const attemptBudgetMs = (core: Core) => 2 * core.config.DR_HTTP_TIMEOUT_MS + 1_000;
-
-/** The routes file, loaded (and validated) once per cold start by the alarms and webhook functions. */
-export const routesOf = (config: Pick<Config, 'DR_ROUTES_FILE'>) => {
-  const routesFile = config.DR_ROUTES_FILE;
-  if (!routesFile)
-    throw new ValidationError('DR_ROUTES_FILE is required by this function', [
-      { path: 'DR_ROUTES_FILE', message: 'required' },
-    ]);
-  return loadCompiledRoutes(routesFile);
-};
 
 /** The alarm pipeline over the shared core: the alarms function acts itself (AWS-internal sources). */
 export const buildAlarmPipeline = (core: Core): AlarmPipeline =>

@@ -29,10 +29,10 @@ import { logger } from './logger.ts';
  * (Its code stays in the bundle and is loaded with it: the notifiers import PublishCommand.)
  */
 export const snsOnFirstUse = (make: () => SNSClient = () => new SNSClient({})): Pick<SNSClient, 'send'> => {
-  let client: SNSClient | undefined;
+  let built: SNSClient | undefined;
   const send = (...args: Parameters<SNSClient['send']>) => {
-    client ??= make();
-    return client.send(...args);
+    built ??= make();
+    return built.send(...args);
   };
   return { send: send as SNSClient['send'] };
 };

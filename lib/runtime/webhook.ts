@@ -21,10 +21,10 @@ import { routeTopicUrns } from '../routing/smnOrigin.ts';
 import { createSmnFetch, pinnedSmnFetch, SmnVerifier } from '../sources/index.ts';
 import { IdempotencyKeyStore } from '../store/idempotencyKeys.ts';
 import { DynamoStatusStore } from '../store/status.ts';
-import { routesOf } from './alarms.ts';
 import { dynamoClient, sqsClient } from './aws.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
+import { routesOf } from './routes.ts';
 import { alertTokensProvider, hmacSecretsProvider, smnTopicsProvider } from './webhookSecrets.ts';
 
 const build = () => {

@@ -44,6 +44,9 @@ const AWS_CLIENTS = [
   '@aws-sdk/endpoint-cache',
   '@aws-sdk/middleware-endpoint-discovery',
   '@aws-sdk/util-dynamodb',
+  // The LRU cache of the DynamoDB client's endpoint discovery.
+  'mnemonist',
+  'obliterator',
   '@aws-sdk/client-sqs',
   '@aws-sdk/middleware-sdk-sqs',
   // Secrets Manager: Huawei AK/SK (requests, alarms), the webhook's tokens and HMAC secrets.
@@ -52,14 +55,17 @@ const AWS_CLIENTS = [
 /** Powertools logger and metrics, middy, zod: every function. */
 const RUNTIME = [
   '@aws-lambda-powertools/commons',
-  '@aws-lambda-powertools/jmespath',
   '@aws-lambda-powertools/logger',
   '@aws-lambda-powertools/metrics',
   '@middy/core',
   'zod',
 ];
-/** The functions that call Huawei: Powertools idempotency (and its LRU cache), SNS notices. */
-const EXECUTOR = ['@aws-lambda-powertools/idempotency', 'mnemonist', 'obliterator', '@aws-sdk/client-sns'];
+/** The functions that call Huawei: Powertools idempotency (and its JMESPath engine), SNS notices. */
+const EXECUTOR = [
+  '@aws-lambda-powertools/idempotency',
+  '@aws-lambda-powertools/jmespath',
+  '@aws-sdk/client-sns',
+];
 
 const ALLOWED: Record<string, readonly string[]> = {
   'handlers/requests.ts': [
@@ -70,8 +76,8 @@ const ALLOWED: Record<string, readonly string[]> = {
     '@aws-lambda-powertools/batch',
   ],
   'handlers/alarms.ts': [...AWS_SDK_CORE, ...AWS_CLIENTS, ...RUNTIME, ...EXECUTOR],
-  // The webhook builds no executor: no idempotency, no SNS (its LRU cache comes with Powertools' commons).
-  'handlers/webhook.ts': [...AWS_SDK_CORE, ...AWS_CLIENTS, ...RUNTIME, 'mnemonist', 'obliterator'],
+  // The webhook builds no executor: no idempotency (nor its JMESPath engine), no SNS.
+  'handlers/webhook.ts': [...AWS_SDK_CORE, ...AWS_CLIENTS, ...RUNTIME],
 };
 
 /** serverless.yml custom.esbuild, as serverless-esbuild passes it to esbuild. */
