@@ -241,7 +241,27 @@ export const evaluate = (o: Observed): { invariants: Invariant[]; counts: Record
     `${Object.values(o.traffic.sent).reduce((a, b) => a + b, 0)} deliveries, ${o.traffic.retries} sender retries`,
   );
 
-  // 9. Bounded.
+  // 9. Accepted is not done: every accepted call's operation ended (completed, failed, stalled),
+  //    and none is left running without a pending check (the queue is empty at the end).
+  const openOperations: string[] = [];
+  const operationStates: Record<string, number> = {};
+  for (const [key, status] of o.after.statuses) {
+    if (status?.status !== 'succeeded') continue;
+    const state = status.operation?.state ?? 'not followed';
+    operationStates[state] = (operationStates[state] ?? 0) + 1;
+    if (state === 'running' || state === 'not followed') openOperations.push(`${key}: operation ${state}`);
+    if (state === 'stalled' && !status.operation?.abandoned && o.after.queueDepth === 0)
+      openOperations.push(`${key}: stalled with no pending check`);
+  }
+  add(
+    'every accepted call is followed to its end: completed, failed or stalled, none left running',
+    openOperations,
+    Object.entries(operationStates)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ') || 'no accepted calls',
+  );
+
+  // 10. Bounded.
   add(
     'finished before the deadline',
     o.elapsedMs <= o.options.deadlineMs ? [] : [`took ${Math.round(o.elapsedMs / 1000)} s`],

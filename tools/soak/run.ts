@@ -42,6 +42,11 @@ export const SOAK_SETTINGS = {
     DR_BACKOFF_BASE_SECONDS: '1',
     DR_BACKOFF_MAX_SECONDS: '3',
     DR_HTTP_TIMEOUT_MS: '400',
+    // Operations are followed to their end: with the simulator's long operations (below) each one
+    // stalls past 3 s and is abandoned after 6x that, checked every 1-2 s meanwhile.
+    DR_OPERATION_CHECK_BASE_SECONDS: '1',
+    DR_OPERATION_CHECK_MAX_SECONDS: '2',
+    DR_OPERATION_TIME_LIMIT_SECONDS: '3',
     POWERTOOLS_LOG_LEVEL: 'WARN',
   },
   simulator: { transitionMs: 600_000, restoreMs: 600_000, hangMs: 600 },
