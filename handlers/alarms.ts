@@ -2,6 +2,8 @@
  * Lambda: CloudWatch alarm state changes (SNS subscription, EventBridge rule, direct alarm action).
  * Recognise, route, act exactly once, dead-letter what cannot be done: lib/runtime/alarms.ts.
  */
+// First: zod reads it when the schemas are built, as the modules below are imported.
+import '../lib/runtime/zodJitless.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';

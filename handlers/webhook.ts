@@ -2,6 +2,8 @@
  * Lambda: the HTTP API (API Gateway HTTP API, payload 2.0): alert webhooks from Alertmanager,
  * Grafana and Cloud Eye (SMN). Route, authenticate, act: lib/runtime/webhook.ts.
  */
+// First: zod reads it when the schemas are built, as the modules below are imported.
+import '../lib/runtime/zodJitless.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
