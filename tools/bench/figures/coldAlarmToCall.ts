@@ -1,6 +1,6 @@
 /**
  * Figure cold_alarm_to_call: what an alarm meets when the function is cold (almost always, for DR).
- * Every sample is a fresh `node` process (tools/bench/coldChild.cjs) that requires one bundle, built
+ * Every sample is a fresh `node` process (tools/bench/coldChild.mjs) that requires one bundle, built
  * as serverless-esbuild builds it (figures/bundles.ts), and invokes its handler once against the local
  * stack in the backend child; timed from before the require until the response of THE call:
  *   alarms   handlers/alarms.ts gets one CloudWatch alarm (EventBridge shape, routed to a DWS failover
@@ -32,7 +32,7 @@ import type { Tree } from '../tree.ts';
 import { alertmanagerFiring, apiGatewayPost, cloudWatchAlarm, PROJECT, REGION } from '../workload.ts';
 import { BARE_CLIENT, buildHandler, buildSource, childEnv } from './bundles.ts';
 
-const CHILD = fileURLToPath(new URL('../coldChild.cjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../coldChild.mjs', import.meta.url));
 const TARGET_RATIO = 1.5;
 const ALERTS_PATH = '/v1/alerts/alertmanager';
 const EXAMPLE_ROUTES = fileURLToPath(new URL('../../../events/routes/routes.yml', import.meta.url));
@@ -103,12 +103,14 @@ interface Sample {
   readonly importMs: number;
   readonly handledMs: number;
   readonly processMs: number;
+  readonly cpuMs: number;
 }
 
 interface ChildAnswer {
   readonly import_ms: number;
   readonly call_ms: number | null;
   readonly handled_ms: number;
+  readonly cpu_ms: number | null;
   readonly result: unknown;
 }
 
@@ -272,6 +274,7 @@ export const coldAlarmToCall = async (
         importMs: answer.import_ms,
         handledMs: answer.handled_ms,
         processMs,
+        cpuMs: answer.cpu_ms ?? Number.NaN,
       });
     };
 
@@ -297,6 +300,7 @@ export const coldAlarmToCall = async (
     const of = (kind: Kind, field: keyof Sample) => samples.get(kind)!.map((s) => s[field]);
     const side = (kind: Kind) => ({
       to_call_ms: spread(of(kind, 'toCallMs')),
+      cpu_to_call_ms: round(median(of(kind, 'cpuMs')), 2),
       import_ms: round(median(of(kind, 'importMs')), 2),
       handled_ms: round(median(of(kind, 'handledMs')), 2),
       process_ms: round(median(of(kind, 'processMs')), 2),
@@ -343,7 +347,7 @@ export const coldAlarmToCall = async (
       failover_calls: failoverCalls,
       errors,
       method:
-        "per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (7 with --against: that commit's alarms and webhook bundles, shown under `against`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)",
+        "per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); cpu_to_call_ms (the child's CPU time over the same span: steadier on a busy machine), import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (7 with --against: that commit's alarms and webhook bundles, shown under `against`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)",
       target: `to the call <=${TARGET_RATIO}x the bare baseline at the median, alarms and webhook`,
       met: alarms.met && webhook.met,
     };

@@ -1,26 +1,35 @@
 /**
  * One cold sample of figure cold_alarm_to_call (tools/bench/figures/coldAlarmToCall.ts), run as a
- * fresh `node coldChild.cjs <bundle> <spec JSON>`: require the bundle, invoke its `handler` once with
+ * fresh `node coldChild.mjs <bundle> <spec JSON>`: require the bundle, invoke its `handler` once with
  * the spec's event and a Lambda-like context, and print one JSON line:
  *   import_ms   require(bundle)
  *   call_ms     from before the require until the response of THE call arrived (the first outgoing
  *               node:http request to spec.mark: its port, and its method + path suffix or its
  *               X-Amz-Target), seen on the `http.client.response.finish` diagnostics channel
  *   handled_ms  from before the require until the handler's promise settled
+ *   cpu_ms      CPU time (user + system) of this process from before the require until the call's
+ *               response: steadier than wall time on a busy machine (it leaves out waiting)
  *   result      a short summary of what the handler returned (for the parent's checks)
- * Plain CommonJS on node builtins only, so the harness loads nothing a bundle could share.
+ * An ES module, as the Lambda Node.js runtime's own bootstrap is (so Node's ES module loader is up
+ * before the handler loads, as in Lambda: a bundle's first `import()` does not pay for starting it),
+ * on node builtins only, so the harness loads nothing a bundle could share. The bundle (CommonJS, as
+ * deployed) is loaded with require.
  */
-'use strict';
-const { performance } = require('node:perf_hooks');
-const diagnostics = require('node:diagnostics_channel');
-const { randomUUID } = require('node:crypto');
+import { randomUUID } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
 
 const [bundle, specJson] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
 const mark = spec.mark;
 
 let started = 0;
+let cpuStarted;
 let callMs;
+let callCpuMs;
 const isTheCall = (request) => {
   const host = String(request.getHeader('host') ?? '');
   if (host.split(':').pop() !== String(mark.port)) return false;
@@ -28,7 +37,11 @@ const isTheCall = (request) => {
   return request.method === mark.method && request.path.split('?')[0].endsWith(mark.pathSuffix);
 };
 diagnostics.subscribe('http.client.response.finish', ({ request }) => {
-  if (callMs === undefined && isTheCall(request)) callMs = performance.now() - started;
+  if (callMs === undefined && isTheCall(request)) {
+    callMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
+    callCpuMs = (cpu.user + cpu.system) / 1000;
+  }
 });
 
 const deadline = Date.now() + 60_000;
@@ -53,6 +66,7 @@ const summary = (result) => {
   return JSON.parse(JSON.stringify(result));
 };
 
+cpuStarted = process.cpuUsage();
 started = performance.now();
 const handler = require(bundle).handler;
 const importMs = performance.now() - started;
@@ -62,7 +76,7 @@ Promise.resolve()
     (result) => {
       const handledMs = performance.now() - started;
       process.stdout.write(
-        `${JSON.stringify({ import_ms: importMs, call_ms: callMs ?? null, handled_ms: handledMs, result: summary(result) })}\n`,
+        `${JSON.stringify({ import_ms: importMs, call_ms: callMs ?? null, handled_ms: handledMs, cpu_ms: callCpuMs ?? null, result: summary(result) })}\n`,
       );
       process.exit(0);
     },
