@@ -1,19 +1,15 @@
 /**
  * What each Lambda's bundle ships from npm, so that cold-start weight cannot creep back unnoticed:
  * each handler bundled with serverless.yml's own custom.esbuild settings (as serverless-esbuild
- * hands them to esbuild), the npm packages that put code in the bundle (esbuild's metafile, inputs
+ * hands them to esbuild: the bench's reader of them, tools/bench/figures/bundles.ts), the npm packages that put code in the bundle (esbuild's metafile, inputs
  * grouped by the package under node_modules, those with bytes in the output) must be exactly the
  * handler's allow-list below. A new package fails with its name: add it here only with its cost
  * measured (`npm run bench -- --only=bundles,cold_alarm_to_call`, docs/performance.md). A package no
  * longer bundled fails too, so the list stays the truth about what ships.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type BuildOptions, build } from 'esbuild';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { serverlessEsbuild } from '../../tools/bench/figures/bundles.ts';
 
 /** What the AWS SDK v3 clients bring, whichever client: core, credentials chain, HTTP handler, signer. */
 const AWS_SDK_CORE = [
@@ -80,26 +76,6 @@ const ALLOWED: Record<string, readonly string[]> = {
   'handlers/webhook.ts': [...AWS_SDK_CORE, ...AWS_CLIENTS, ...RUNTIME],
 };
 
-/** serverless.yml custom.esbuild, as serverless-esbuild passes it to esbuild. */
-const serverlessEsbuild = (): BuildOptions => {
-  const yml = parseYaml(readFileSync(`${ROOT}serverless.yml`, 'utf8'), { logLevel: 'error' }) as {
-    custom: { esbuild: Record<string, unknown> };
-  };
-  const { bundle, minify, sourcemap, keepNames, target, platform, format, mainFields, external } =
-    yml.custom.esbuild;
-  return {
-    bundle,
-    minify,
-    sourcemap,
-    keepNames,
-    target,
-    platform,
-    format,
-    mainFields,
-    external,
-  } as BuildOptions;
-};
-
 /** `@scope/name` or `name` of a node_modules input; undefined for the repository's own files. */
 const packageOf = (input: string): string | undefined => {
   const at = input.lastIndexOf('node_modules/');
@@ -111,7 +87,6 @@ const packageOf = (input: string): string | undefined => {
 const bundledPackages = async (handler: string): Promise<string[]> => {
   const { metafile } = await build({
     ...serverlessEsbuild(),
-    absWorkingDir: ROOT,
     entryPoints: [handler],
     outdir: 'out',
     write: false,

@@ -1,7 +1,7 @@
 /**
  * Figures bundle_requests / bundle_alarms / bundle_webhook: each handler bundled exactly as
- * serverless.yml's custom.esbuild does (bundle, minify, no source map, keepNames, node22, cjs,
- * mainFields module,main, nothing external), and a reference bundle of the bare @aws-sdk/client-sqs
+ * serverless.yml's custom.esbuild says (read from the file: bundle, minify, no source map, keepNames,
+ * node22, cjs, mainFields module,main, nothing external...), and a reference bundle of the bare @aws-sdk/client-sqs
  * client (a trivial handler sending one SendMessageCommand, client built on first call like the
  * handlers build theirs). Size in KiB; cold import = `require(bundle)` timed inside a fresh
  * `node` child (also the child's whole wall time), runs interleaved across the four bundles.
@@ -10,12 +10,13 @@
  * Owns: building into a temporary folder (removed after) and timing the imports.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
 import type { Figure } from '../context.ts';
 import { median, ratio, round } from '../stats.ts';
 import type { Tree } from '../tree.ts';
@@ -26,20 +27,51 @@ export type HandlerName = (typeof HANDLERS)[number];
 const BUDGET_KIB = 800;
 const IMPORT_RATIO = 1.5;
 
-/** serverless.yml custom.esbuild, as serverless-esbuild hands it to esbuild. */
-export const SERVERLESS_ESBUILD: BuildOptions = {
-  bundle: true,
-  minify: true,
-  sourcemap: false,
-  keepNames: true,
-  target: 'node22',
-  platform: 'node',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  external: [],
-  outExtension: { '.js': '.cjs' },
-  absWorkingDir: ROOT,
-  logLevel: 'silent',
+/** serverless-esbuild's own options: it removes these before calling esbuild (its bundle.js). */
+const PLUGIN_OPTIONS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
+
+/**
+ * `<root>serverless.yml` custom.esbuild, as serverless-esbuild hands it to esbuild: its own options
+ * removed, `outputFileExtension` as esbuild's outExtension, `external` plus `exclude`. Read from the
+ * tree being built, so `--against` measures that commit's settings too.
+ */
+export const serverlessEsbuild = (root: string = ROOT): BuildOptions => {
+  const yml = parseYaml(readFileSync(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as {
+    custom: { esbuild: Record<string, unknown> };
+  };
+  const settings = yml.custom.esbuild;
+  const options = Object.fromEntries(
+    Object.entries(settings).filter(([name]) => !PLUGIN_OPTIONS.includes(name)),
+  ) as BuildOptions;
+  const list = (value: unknown) => (Array.isArray(value) ? (value as string[]) : []);
+  const extension = settings['outputFileExtension'];
+  return {
+    ...options,
+    external: [...list(settings['external']), ...list(settings['exclude'])],
+    ...(typeof extension === 'string' && extension !== '.js' ? { outExtension: { '.js': extension } } : {}),
+    absWorkingDir: root,
+    logLevel: 'silent',
+  };
 };
 
 /** `useQueueUrlAsEndpoint: false` as lib/runtime/aws.ts (the local queue URLs' host does not resolve). */
@@ -91,8 +123,7 @@ export const buildHandler = async (
   root: string = ROOT,
 ): Promise<{ file: string; metafile: Metafile }> => {
   const result = await build({
-    ...SERVERLESS_ESBUILD,
-    absWorkingDir: root,
+    ...serverlessEsbuild(root),
     entryPoints: [`handlers/${name}.ts`],
     outdir,
     metafile: true,
@@ -103,7 +134,7 @@ export const buildHandler = async (
 /** A hand-written module (JS, imports resolved from the repository) bundled with the same settings. */
 export const buildSource = async (contents: string, outfile: string): Promise<string> => {
   await build({
-    ...SERVERLESS_ESBUILD,
+    ...serverlessEsbuild(),
     stdin: { contents, resolveDir: ROOT, sourcefile: basename(outfile), loader: 'js' },
     outfile,
   });
