@@ -131,11 +131,15 @@ export const buildHandler = async (
   return { file: join(outdir, `${name}.cjs`), metafile: result.metafile };
 };
 
-/** A hand-written module (JS, imports resolved from the repository) bundled with the same settings. */
-export const buildSource = async (contents: string, outfile: string): Promise<string> => {
+/** A hand-written module (JS, imports resolved from `root`) bundled with `root`'s settings. */
+export const buildSource = async (
+  contents: string,
+  outfile: string,
+  root: string = ROOT,
+): Promise<string> => {
   await build({
-    ...serverlessEsbuild(),
-    stdin: { contents, resolveDir: ROOT, sourcefile: basename(outfile), loader: 'js' },
+    ...serverlessEsbuild(root),
+    stdin: { contents, resolveDir: root, sourcefile: basename(outfile), loader: 'js' },
     outfile,
   });
   return outfile;

@@ -89,7 +89,9 @@ type Kind =
   | 'webhook'
   | 'webhook_baseline'
   | 'alarms_against'
-  | 'webhook_against';
+  | 'webhook_against'
+  | 'alarms_baseline_against'
+  | 'webhook_baseline_against';
 const BASE_KINDS: readonly Kind[] = [
   'alarms',
   'alarms_baseline',
@@ -122,7 +124,7 @@ const spread = (values: readonly number[]) => ({
   max: round(Math.max(...values), 2),
 });
 
-/** DR pairs each kind needs: a round of warm-up and `runs` (twice for alarms and webhook with --against). */
+/** DR pairs each kind needs: a round of warm-up and `runs` (twice with --against: that tree's samples). */
 export const coldPairsNeeded = (sizes: ColdSizes, against: boolean) => (sizes.runs + 1) * (against ? 2 : 1);
 
 export const coldAlarmToCall = async (
@@ -130,7 +132,15 @@ export const coldAlarmToCall = async (
   sizes: ColdSizes,
   against?: Tree,
 ): Promise<Figure> => {
-  const KINDS: readonly Kind[] = against ? [...BASE_KINDS, 'alarms_against', 'webhook_against'] : BASE_KINDS;
+  const KINDS: readonly Kind[] = against
+    ? [
+        ...BASE_KINDS,
+        'alarms_against',
+        'alarms_baseline_against',
+        'webhook_against',
+        'webhook_baseline_against',
+      ]
+    : BASE_KINDS;
   const { urls, env: stackEnv, coldTargets, token } = ctx.backend.ready;
   const requestQueueUrl = stackEnv['REQUEST_QUEUE_URL'] ?? '';
   const account = (stackEnv['DR_AWS_ACCOUNT_IDS'] ?? '').split(',')[0] ?? '';
@@ -152,6 +162,17 @@ export const coldAlarmToCall = async (
         ? {
             alarms_against: (await buildHandler('alarms', join(outdir, 'against'), against.root)).file,
             webhook_against: (await buildHandler('webhook', join(outdir, 'against'), against.root)).file,
+            // The baselines built with that tree's settings too (they decide how the SDK loads node:http).
+            alarms_baseline_against: await buildSource(
+              signedPostSource(true),
+              join(outdir, 'against', 'signed-post-sqs-client.cjs'),
+              against.root,
+            ),
+            webhook_baseline_against: await buildSource(
+              BARE_CLIENT,
+              join(outdir, 'against', 'bare-sqs-client.cjs'),
+              against.root,
+            ),
           }
         : {}),
       alarms: (await buildHandler('alarms', outdir)).file,
@@ -192,8 +213,12 @@ export const coldAlarmToCall = async (
           };
         }
         case 'alarms_baseline':
+        case 'alarms_baseline_against':
         case 'alarms_bare_post': {
-          const drId = (kind === 'alarms_baseline' ? coldTargets.baseline : coldTargets.barePost)[i]!;
+          const drId =
+            kind === 'alarms_bare_post'
+              ? coldTargets.barePost[i]!
+              : coldTargets.baseline[kind === 'alarms_baseline' ? i : rounds + i]!;
           return {
             drId,
             spec: {
@@ -222,6 +247,7 @@ export const coldAlarmToCall = async (
           };
         }
         case 'webhook_baseline':
+        case 'webhook_baseline_against':
           return {
             drId: undefined,
             spec: {
@@ -294,7 +320,12 @@ export const coldAlarmToCall = async (
       alarms: await accepted('alarms'),
       alarms_baseline: await accepted('alarms_baseline'),
       alarms_bare_post: await accepted('alarms_bare_post'),
-      ...(against ? { alarms_against: await accepted('alarms_against') } : {}),
+      ...(against
+        ? {
+            alarms_against: await accepted('alarms_against'),
+            alarms_baseline_against: await accepted('alarms_baseline_against'),
+          }
+        : {}),
     };
 
     const of = (kind: Kind, field: keyof Sample) => samples.get(kind)!.map((s) => s[field]);
@@ -311,7 +342,7 @@ export const coldAlarmToCall = async (
     };
     const alarms = judged('alarms', 'alarms_baseline');
     const webhook = judged('webhook', 'webhook_baseline');
-    /** The --against tree's side, its ratio to the same baseline (not judged). */
+    /** The --against tree's side and its ratio to its baseline, built with its settings (not judged). */
     const againstOf = (kind: Kind, baseline: Kind) =>
       against
         ? {
@@ -319,6 +350,7 @@ export const coldAlarmToCall = async (
               ref: against.ref,
               commit: against.commit,
               ...side(kind),
+              baseline: side(baseline),
               ratio_median: ratio(median(of(kind, 'toCallMs')), median(of(baseline, 'toCallMs'))),
             },
           }
@@ -334,20 +366,20 @@ export const coldAlarmToCall = async (
           median(of('alarms', 'toCallMs')),
           median(of('alarms_bare_post', 'toCallMs')),
         ),
-        ...againstOf('alarms_against', 'alarms_baseline'),
+        ...againstOf('alarms_against', 'alarms_baseline_against'),
       },
       webhook: {
         dr_relay: side('webhook'),
         baseline: side('webhook_baseline'),
         ...webhook,
-        ...againstOf('webhook_against', 'webhook_baseline'),
+        ...againstOf('webhook_against', 'webhook_baseline_against'),
       },
       ratio_median: { alarms: alarms.ratio_median, webhook: webhook.ratio_median },
       runs: sizes.runs,
       failover_calls: failoverCalls,
       errors,
       method:
-        "per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); cpu_to_call_ms (the child's CPU time over the same span: steadier on a busy machine), import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (7 with --against: that commit's alarms and webhook bundles, shown under `against`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)",
+        "per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); cpu_to_call_ms (the child's CPU time over the same span: steadier on a busy machine), import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (9 with --against: that commit's alarms and webhook bundles and the two baselines built with its settings, shown under `against`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)",
       target: `to the call <=${TARGET_RATIO}x the bare baseline at the median, alarms and webhook`,
       met: alarms.met && webhook.met,
     };
