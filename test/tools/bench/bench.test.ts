@@ -20,11 +20,11 @@ const EXPECTED = [
   'summary',
 ];
 
-const runSmoke = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+const runSmoke = (...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--disable-warning=ExperimentalWarning', '--expose-gc', 'scripts/bench.ts', '--smoke'],
+      ['--disable-warning=ExperimentalWarning', '--expose-gc', 'scripts/bench.ts', '--smoke', ...extra],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -115,5 +115,27 @@ describe('npm run bench --smoke', () => {
     expect(typeof rss['rss_growth_mib']).toBe('number');
     const summary = byName.get('summary') ?? {};
     expect(Object.keys(summary['targets'] as object)).toEqual(EXPECTED.slice(0, -1));
+    // stderr ends with every target's verdict, one line each.
+    for (const name of EXPECTED.slice(0, -1)) {
+      expect(stderr).toMatch(new RegExp(`bench: ${name}: (met|NOT MET|informational) \\(target: `));
+    }
+  });
+
+  it('--against=HEAD measures that commit beside the working tree', { timeout: 180_000 }, async () => {
+    const { code, stdout, stderr } = await runSmoke('--only=bundles,cold_alarm_to_call', '--against=HEAD');
+    expect(code, stderr).toBe(0);
+    const figures = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
+    const against = { ref: 'HEAD', commit: expect.any(String) };
+    for (const figure of figures.filter((f) => String(f['figure']).startsWith('bundle_'))) {
+      expect(figure['against']).toMatchObject({ ...against, import_ms: expect.any(Number) });
+    }
+    const cold = figures.find((f) => String(f['figure']) === 'cold_alarm_to_call') ?? {};
+    for (const side of ['alarms', 'webhook']) {
+      expect(cold[side]?.['against'], side).toMatchObject({ ...against, ratio_median: expect.any(Number) });
+    }
+    expect(Object.values(cold['errors'] ?? {}).every((count) => count === 0)).toBe(true);
   });
 });
