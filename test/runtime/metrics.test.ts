@@ -3,10 +3,15 @@
  * when it added any (also when it failed), and nothing at all (no "No application metrics to
  * publish" warning) when it added none. Every byte written to stdout and stderr is captured.
  */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { compileRoutes } from '../../lib/routing/routes.ts';
 import { publishMetrics } from '../../lib/runtime/metrics.ts';
 
 let written: string[] = [];
@@ -131,7 +136,10 @@ describe('the webhook function (handlers/webhook.ts) as deployed, metrics enable
     vi.stubEnv('REQUEST_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dev-requests');
     vi.stubEnv('DEAD_LETTER_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dev-dlq');
     vi.stubEnv('STATE_TABLE', 'dr-relay-dev-state');
-    vi.stubEnv('DR_ROUTES_FILE', 'events/routes/routes.yml');
+    // The functions load compiled routes, as packaging ships them.
+    const routes = join(mkdtempSync(join(tmpdir(), 'dr-relay-metrics-')), 'routes.json');
+    writeFileSync(routes, compileRoutes('events/routes/routes.yml'));
+    vi.stubEnv('DR_ROUTES_FILE', routes);
     vi.stubEnv('AWS_REGION', 'eu-west-1');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
     vi.resetModules(); // a fresh execution environment: the modules (and the metrics instance) load now
