@@ -58,7 +58,7 @@ const ROUTES_FILE = 'events/routes/routes.yml';
 const COMPILED_ROUTES = '.routes/routes.json';
 /**
  * Budget for each handler bundle (minified, as deployed): the 800 KiB target. At the time of writing,
- * requests ~610 KiB, alarms ~750 KiB, webhook ~757 KiB.
+ * requests ~691 KiB, alarms ~695 KiB, webhook ~617 KiB (npm run bench, docs/performance.md).
  */
 const BUNDLE_BUDGET_KIB = 800;
 /** The alarm routes' own prefix filter, given to `osls print` to see the narrowed EventBridge pattern. */
