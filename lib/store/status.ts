@@ -278,14 +278,19 @@ export class DynamoStatusStore implements StatusStore {
   }
 
   async claimNotice(requestId: string, notice: OperationNotice): Promise<boolean> {
+    return this.#claimFlag(requestId, 'operation', `notified_${notice}`);
+  }
+
+  /** Sets `parent.flag` to true only if it was not set yet: true for the one caller that set it. */
+  async #claimFlag(requestId: string, parent: 'operation' | 'approval', flag: string): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: DynamoStatusStore.keyOf(requestId),
-          UpdateExpression: 'SET #operation.#flag = :yes',
-          ConditionExpression: 'attribute_exists(#operation) AND attribute_not_exists(#operation.#flag)',
-          ExpressionAttributeNames: { '#operation': 'operation', '#flag': `notified_${notice}` },
+          UpdateExpression: 'SET #parent.#flag = :yes',
+          ConditionExpression: 'attribute_exists(#parent) AND attribute_not_exists(#parent.#flag)',
+          ExpressionAttributeNames: { '#parent': parent, '#flag': flag },
           ExpressionAttributeValues: marshall({ ':yes': true }),
         }),
       );
@@ -394,22 +399,7 @@ export class DynamoStatusStore implements StatusStore {
   }
 
   async claimApprovalNotice(requestId: string, notice: 'requested' | 'decided'): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: DynamoStatusStore.keyOf(requestId),
-          UpdateExpression: 'SET #approval.#flag = :yes',
-          ConditionExpression: 'attribute_exists(#approval) AND attribute_not_exists(#approval.#flag)',
-          ExpressionAttributeNames: { '#approval': 'approval', '#flag': `notified_${notice}` },
-          ExpressionAttributeValues: marshall({ ':yes': true }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.#claimFlag(requestId, 'approval', `notified_${notice}`);
   }
 
   async #update(
