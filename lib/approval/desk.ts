@@ -98,9 +98,29 @@ export class ApprovalDesk {
       ...(alarm ? { alarm } : {}),
     };
     if (!(await store.requestApproval(key, { action: request.action, target }, approval))) {
-      log.info('re-notification attached to its pending request', { request_id: key });
-      return 'attached';
+      const pending = (await store.get(key))?.approval;
+      // Proposed already. If that proposal stopped before its last step (the notice: a crash, a
+      // failed send), this redelivery finishes it; every step is idempotent. Else it attaches.
+      if (!pending || pending.notified_requested || pending.decision) {
+        log.info('re-notification attached to its pending request', { request_id: key });
+        return 'attached';
+      }
+      return this.#announce(key, request, target, route, pending, alarm);
     }
+    return this.#announce(key, request, target, route, approval, alarm);
+  }
+
+  /** The proposal's steps after it is recorded: hold the target, set the timer, tell the approvers. */
+  async #announce(
+    key: string,
+    request: ActionRequest,
+    target: string,
+    route: { readonly name: string; readonly cooldown_seconds: number; readonly approval: Approval },
+    approval: ApprovalRecord,
+    alarm: string | undefined,
+  ): Promise<'awaiting_approval' | 'attached'> {
+    const { store, log } = this.#deps;
+    const deadline = approval.deadline;
     // The target is held for the wait (and the cooldown after it): another alarm on it attaches here.
     const claim = await this.#deps.cooldowns?.claim(
       target,
@@ -125,7 +145,7 @@ export class ApprovalDesk {
       });
       return 'attached';
     }
-    await this.#timer(key, route.approval.timeout_seconds);
+    await this.#timer(key, (Date.parse(deadline) - this.#now().getTime()) / 1000);
     if (await store.claimApprovalNotice(key, 'requested')) {
       const preview = await this.#deps.preview?.(request).catch((error: unknown) => ({
         call: 'unknown',

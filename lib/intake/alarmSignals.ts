@@ -99,6 +99,19 @@ export const processSignals = async (
 ): Promise<SignalResult[]> => {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
+  /**
+   * Accepted is not done: follow the operation. Its failure must not reach the outcome policy (the
+   * call succeeded and is recorded); it is logged, and the next delivery of the episode, a replay,
+   * starts it again.
+   */
+  const startFollowing = async (job: Job, base: object): Promise<void> => {
+    try {
+      await deps.operations?.start(job.key, job.request);
+    } catch (error) {
+      deps.log.warn('following the operation could not start', { ...base, error: (error as Error).message });
+    }
+  };
+
   const execute = async (alarm: AlarmSignal, route: Route, episodeJob: Job): Promise<SignalResult> => {
     if (route.approval && deps.queue) {
       // The route asks a person first: the request function proposes it (lib/approval/desk.ts).
@@ -125,7 +138,7 @@ export const processSignals = async (
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await deps.run({ ...job, attempt }, abort);
-        if (outcome.status === 'succeeded') await deps.operations?.start(job.key, job.request);
+        if (outcome.status === 'succeeded') await startFollowing(job, base);
         deps.count('ActionsExecuted');
         deps.log.info('alarm action done', { ...base, episode: alarm.episode, outcome });
         return { ...base, result: 'executed', outcome };

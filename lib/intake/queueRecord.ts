@@ -269,8 +269,9 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
     const redrive = redriven || record.messageAttributes?.[REDRIVE_ATTRIBUTE] !== undefined;
     const verifiedNotApplied =
       redrive && record.messageAttributes?.[VERIFIED_NOT_APPLIED_ATTRIBUTE] !== undefined;
+    let outcome: Outcome;
     try {
-      const outcome = await deps.run(
+      outcome = await deps.run(
         {
           key,
           request,
@@ -282,10 +283,6 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
         },
         abort,
       );
-      deps.log.info('request done', { request_id: key, action: request.action, outcome });
-      // Accepted is not done: follow the operation (again after a redelivery: start is idempotent).
-      if (outcome.status === 'succeeded') await deps.operations?.start(key, request);
-      return { result: 'executed', outcome };
     } catch (error) {
       const disposition = decideOutcome(error, {
         key,
@@ -328,5 +325,18 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
           });
       }
     }
+    deps.log.info('request done', { request_id: key, action: request.action, outcome });
+    // Accepted is not done: follow the operation (again after a redelivery: start is idempotent).
+    // Outside the decision above: a failure here retries the follow-up only, it never touches the
+    // recorded outcome or dead-letters a request that succeeded (Powertools replays it).
+    if (outcome.status === 'succeeded' && deps.operations) {
+      try {
+        await deps.operations.start(key, request);
+      } catch (error) {
+        deps.log.warn('following the operation could not start: will look again', { request_id: key });
+        return retryLater(record, IN_PROGRESS_RETRY_SECONDS, error);
+      }
+    }
+    return { result: 'executed', outcome };
   };
 };

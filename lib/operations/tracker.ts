@@ -87,21 +87,17 @@ export class OperationTracker {
 
   /** After an accepted call: the operation starts running and its first check is scheduled. */
   async start(key: string, request: ActionRequest): Promise<void> {
-    const record = await this.#deps.store.get(key);
-    if (record?.status !== 'succeeded') return;
-    if (record.operation) {
-      // Started already; while its first check is still due, a redelivery re-sends it (a lost send).
-      if (record.operation.checks === 0 && !FINISHED.has(record.operation.state))
-        await this.#schedule(key, request, 0);
-      return;
-    }
+    // One conditional write (the request succeeded, no operation yet): no read on the hot path.
     const now = this.#now().toISOString();
     const started = await this.#deps.store.setOperation(
       key,
       { state: 'running', observed: 'accepted by the provider', started_at: now, checked_at: now, checks: 0 },
       'none',
     );
-    if (started) await this.#schedule(key, request, 0);
+    if (started) return this.#schedule(key, request, 0);
+    // Started already (a redelivery): while its first check is still due, re-send it (a lost send).
+    const operation = (await this.#deps.store.get(key))?.operation;
+    if (operation?.checks === 0 && !FINISHED.has(operation.state)) await this.#schedule(key, request, 0);
   }
 
   /** One delayed check; `receiveCount` > 1 means this message was delivered before (a crash). */

@@ -153,8 +153,8 @@ export interface StatusStore {
   /** Creates the record as `queued` unless one exists; returns false when it already existed. */
   createQueued(requestId: string, action: string, target: string): Promise<boolean>;
   /**
-   * Writes the operation, only if it is at the expected point: `'none'` (no operation yet) or the
-   * number of checks applied so far. False when another writer got there first (a duplicate).
+   * Writes the operation, only if it is at the expected point: `'none'` (a succeeded request with no
+   * operation yet) or the number of checks applied so far. False when another writer got there first (a duplicate).
    */
   setOperation(requestId: string, operation: OperationRecord, expect: 'none' | number): Promise<boolean>;
   /** Marks a notice as sent, only once: true for the one caller that may send it. */
@@ -254,17 +254,17 @@ export class DynamoStatusStore implements StatusStore {
           UpdateExpression: 'SET #operation = :operation, updated_at = :now',
           ConditionExpression:
             expect === 'none'
-              ? 'attribute_exists(request_id) AND attribute_not_exists(#operation)'
+              ? '#status = :succeeded AND attribute_not_exists(#operation)'
               : '#operation.#checks = :expect',
           ExpressionAttributeNames: {
             '#operation': 'operation',
-            ...(expect === 'none' ? {} : { '#checks': 'checks' }),
+            ...(expect === 'none' ? { '#status': 'status' } : { '#checks': 'checks' }),
           },
           ExpressionAttributeValues: marshall(
             {
               ':operation': operation,
               ':now': this.#now().toISOString(),
-              ...(expect === 'none' ? {} : { ':expect': expect }),
+              ...(expect === 'none' ? { ':succeeded': 'succeeded' } : { ':expect': expect }),
             },
             { removeUndefinedValues: true },
           ),

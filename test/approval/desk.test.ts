@@ -58,6 +58,8 @@ const setup = (
   options: {
     approval?: Partial<Approval>;
     preview?: (r: ActionRequest) => Promise<{ call: string; state?: string }>;
+    /** Throws on the first n sends (a queue that cannot be reached). */
+    failSends?: number;
   } = {},
 ) => {
   const clock = { now: START };
@@ -68,10 +70,15 @@ const setup = (
   const notices: ApprovalNotice[] = [];
   const previews: ActionRequest[] = [];
   const logged: string[] = [];
+  let failed = 0;
   const desk = new ApprovalDesk({
     store,
     cooldowns,
     schedule: async (event, delaySeconds) => {
+      if ((options.failSends ?? 0) > failed) {
+        failed += 1;
+        throw new Error('SendMessage failed');
+      }
       scheduled.push({ event, delaySeconds });
     },
     preview:
@@ -195,6 +202,22 @@ describe('ApprovalDesk.propose', () => {
     expect(cooldowns.claims).toHaveLength(1);
     expect(scheduled).toHaveLength(1);
     expect(notices).toHaveLength(1);
+  });
+
+  it('finishes a proposal that stopped before its notice (a crash, a failed send) when it is delivered again', async () => {
+    // Prepare: the timer could not be sent, so the first proposal stopped after recording it
+    const { propose, scheduled, notices, cooldowns } = setup({ failSends: 1 });
+    await expect(propose()).rejects.toThrow('SendMessage failed');
+    expect(notices).toHaveLength(0);
+
+    // Act: SQS delivers the same proposal again
+    const again = await propose();
+
+    // Assess: the target still held by it, the timer set and the approvers told, once
+    expect(again).toBe('awaiting_approval');
+    expect(cooldowns.claims.map((c) => c.holder)).toEqual([KEY, KEY]);
+    expect(scheduled).toEqual([{ event: timer(), delaySeconds: 900 }]);
+    expect(notices.map((n) => n.event)).toEqual(['requested']);
   });
 
   it('attaches another episode on the same target to the pending request, which stays the only one', async () => {

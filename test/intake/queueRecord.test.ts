@@ -20,7 +20,12 @@ import {
 } from '../../lib/execution/errors.ts';
 import type { Job } from '../../lib/execution/executor.ts';
 import { HuaweiApiError } from '../../lib/huawei/errors.ts';
-import { makeRecordHandler, REDRIVE_ATTRIBUTE, RetryScheduledError } from '../../lib/intake/queueRecord.ts';
+import {
+  makeRecordHandler,
+  REDRIVE_ATTRIBUTE,
+  type RecordHandlerDeps,
+  RetryScheduledError,
+} from '../../lib/intake/queueRecord.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dr-relay-dev-requests';
@@ -59,7 +64,7 @@ const sqsMock = mockClient(SQSClient);
 let store: MemoryStatusStore;
 let run: ReturnType<typeof vi.fn<(job: Job) => Promise<never>>>;
 
-const handler = () => {
+const handler = (overrides: Partial<RecordHandlerDeps> = {}) => {
   const sqs = new SQSClient({ region: 'eu-west-1' });
   return makeRecordHandler({
     run: run as unknown as (job: Job) => Promise<never>,
@@ -70,6 +75,7 @@ const handler = () => {
     maxAttempts: 4,
     backoff: { baseSeconds: 2, maxSeconds: 900 },
     log: silentLog,
+    ...overrides,
   });
 };
 const deadLetters = (): DeadLetter[] =>
@@ -544,21 +550,8 @@ describe('a route that asks for approval (lib/approval/desk.ts decides; this run
 });
 
 describe('the automation mode (stored setting)', () => {
-  const withMode = (mode: 'on' | 'dry-run' | 'off') => {
-    const sqs = new SQSClient({ region: 'eu-west-1' });
-    return makeRecordHandler({
-      run: run as unknown as (job: Job) => Promise<never>,
-      store,
-      deadLetters: { queue: new DeadLetterQueue(sqs, DLQ), store, log: silentLog },
-      sqs,
-      queueUrl: QUEUE,
-      maxAttempts: 4,
-      backoff: { baseSeconds: 2, maxSeconds: 900 },
-      log: silentLog,
-      mode: async () => mode,
-      pauseRecheckSeconds: 30,
-    });
-  };
+  const withMode = (mode: 'on' | 'dry-run' | 'off') =>
+    handler({ mode: async () => mode, pauseRecheckSeconds: 30 });
 
   it('off: runs nothing and puts the message back, delayed, unchanged, with its attributes (nothing consumed, nothing lost)', async () => {
     // Prepare
@@ -590,5 +583,41 @@ describe('the automation mode (stored setting)', () => {
       ['dry-run:failover-prod-1', 'dry-run'],
       ['failover-prod-1', 'on'],
     ]);
+  });
+});
+
+describe('following the operation after a success', () => {
+  it('starts it with the key and request that succeeded', async () => {
+    // Prepare
+    run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
+    const started: string[] = [];
+    const operations = {
+      start: async (key: string) => void started.push(key),
+      check: async () => 'done' as const,
+    };
+    // Act
+    const result = await handler({ operations })(sqsRecord(JSON.stringify(request)));
+    // Assess
+    expect(result.result).toBe('executed');
+    expect(started).toEqual(['failover-prod-1']);
+  });
+
+  it('when it cannot start, retries shortly: never a failed status, never a dead letter for a call that succeeded', async () => {
+    // Prepare
+    run.mockResolvedValue({ status: 'succeeded', remote: {} } as never);
+    await store.set('failover-prod-1', { status: 'succeeded', action: request.action });
+    const operations = {
+      start: async () => {
+        throw new Error('SendMessage: connect ECONNREFUSED');
+      },
+      check: async () => 'done' as const,
+    };
+    // Act
+    const error = await handler({ operations })(sqsRecord(JSON.stringify(request))).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(RetryScheduledError);
+    expect(visibilityChanges()).toEqual([expect.objectContaining({ VisibilityTimeout: 5 })]);
+    expect((await store.get('failover-prod-1'))?.status).toBe('succeeded');
+    expect(deadLetters()).toEqual([]);
   });
 });

@@ -499,16 +499,18 @@ export const describeStatusStoreContract = (name: string, makeStore: MakeStatusS
         checks,
       });
 
-      it('starts an operation once, only on an existing record', async () => {
+      it('starts an operation once, only on a succeeded request', async () => {
         // Prepare
         const { store, requestId } = fixture();
         // Act
         const onNothing = await store.setOperation(requestId, running(0), 'none');
+        await store.set(requestId, { status: 'in_progress' });
+        const onUnfinished = await store.setOperation(requestId, running(0), 'none');
         await store.set(requestId, { status: 'succeeded' });
         const first = await store.setOperation(requestId, running(0), 'none');
         const second = await store.setOperation(requestId, { ...running(0), observed: 'again' }, 'none');
         // Assess
-        expect([onNothing, first, second]).toEqual([false, true, false]);
+        expect([onNothing, onUnfinished, first, second]).toEqual([false, false, true, false]);
         expect((await store.get(requestId))?.operation).toStrictEqual(running(0));
       });
 
