@@ -161,7 +161,8 @@ describe('redriving the dead letters once the faults are gone', () => {
       const applied = effectsAt(request).filter((c) => c.effectApplied).length;
       expect(applied).toBeLessThanOrEqual(1);
       if (letter.error.kind === 'transient') {
-        expect(statuses.get(idempotencyKey(request))?.status).toBe('succeeded');
+        const status = statuses.get(idempotencyKey(request));
+        expect(status?.status, JSON.stringify(status)).toBe('succeeded');
         expect(applied).toBe(1);
       }
     }

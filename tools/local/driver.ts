@@ -57,7 +57,12 @@ export const queueDepth = async (sqs: SQSClient, queueUrl: string): Promise<numb
   );
 };
 
-/** Waits until every request has a terminal status and the request queue is empty; returns the statuses. */
+/**
+ * Waits until every request has a terminal status and the request queue is empty; returns the statuses.
+ * A status seen terminal is not read again while the queue still holds work, but the answer is always
+ * one fresh read taken after the queue drained: a redriven request starts from its old terminal
+ * status (dead_lettered), so a status cached before its redelivery ran would be stale.
+ */
 export const waitForOutcomes = async (
   stack: LocalStack,
   requests: readonly ActionRequest[],
@@ -66,14 +71,20 @@ export const waitForOutcomes = async (
   const store = statusStore(stack);
   const deadline = Date.now() + timeoutMs;
   const statuses = new Map<string, StatusRecord | undefined>();
-  for (;;) {
+  const read = async (all: boolean) => {
     for (const request of requests) {
       const key = idempotencyKey(request);
       const known = statuses.get(key);
-      if (!known || !TERMINAL.has(known.status)) statuses.set(key, await store.get(key));
+      if (all || !known || !TERMINAL.has(known.status)) statuses.set(key, await store.get(key));
     }
-    const open = [...statuses.values()].filter((s) => !s || !TERMINAL.has(s.status)).length;
-    if (open === 0 && (await queueDepth(stack.sqs, stack.urls.requestQueueUrl)) === 0) return statuses;
+  };
+  const allTerminal = () => [...statuses.values()].every((s) => s !== undefined && TERMINAL.has(s.status));
+  for (;;) {
+    await read(false);
+    if (allTerminal() && (await queueDepth(stack.sqs, stack.urls.requestQueueUrl)) === 0) {
+      await read(true);
+      if (allTerminal()) return statuses;
+    }
     if (Date.now() > deadline) return statuses;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
