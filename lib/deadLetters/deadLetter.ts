@@ -69,6 +69,8 @@ export interface DeadLetterInput {
   readonly rawBody?: string | undefined;
   readonly alarm?: DeadLetter['alarm'];
   readonly route?: string | undefined;
+  /** The key's status record is another request's (a request_id conflict): leave it untouched. */
+  readonly keepStatus?: boolean | undefined;
 }
 
 export interface DeadLetterDeps {
@@ -110,7 +112,10 @@ export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): 
   const issues = issuesOfError(input.error);
   const at = (deps.now ?? (() => new Date()))().toISOString();
   let firstFailureAt = at;
-  const tracked = input.key && input.request ? { key: input.key, action: input.request.action } : undefined;
+  const tracked =
+    input.key && input.request && !input.keepStatus
+      ? { key: input.key, action: input.request.action }
+      : undefined;
   if (tracked) {
     const stored = await deps.store.set(tracked.key, {
       status: 'failed',

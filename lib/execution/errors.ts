@@ -35,3 +35,22 @@ export class AlreadyDeadLetteredError extends DrRelayError {
     this.name = 'AlreadyDeadLetteredError';
   }
 }
+
+/**
+ * Another delivery of the same key holds it now (its lease runs): this one must not act, and looks
+ * again shortly (its outcome may be recorded by then).
+ */
+export class InProgressElsewhereError extends DrRelayError {
+  constructor(requestId: string) {
+    super(`request ${requestId} is being executed by another delivery`, 'transient');
+    this.name = 'InProgressElsewhereError';
+  }
+}
+
+/** The key (a client's request_id) was first used for a different request: this one is refused. */
+export class RequestConflictError extends DrRelayError {
+  constructor(requestId: string) {
+    super(`request_id ${requestId} was already used for a different request`, 'permanent');
+    this.name = 'RequestConflictError';
+  }
+}

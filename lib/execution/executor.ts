@@ -1,11 +1,19 @@
 /**
  * The one execution path every source ends in (rules 1-3 of the design):
- *   kill switch -> reconcile an earlier unconfirmed call -> preflight -> mark `sending` -> signed call
- *   -> success | busy/ambiguous: reconcile by reading state | error: rethrown with its kind.
- * Owns: the order of those steps and the status record's `call` bookkeeping.
- * Must not touch: queues (the record handler decides retry vs dead-letter), idempotency claims
- * (Powertools wraps `execute`), HTTP details (the Huawei client).
+ *   claim the key -> kill switch -> reconcile an earlier unconfirmed call -> preflight -> mark
+ *   `sending` -> signed call -> success | busy/ambiguous: reconcile by reading state | error:
+ *   rethrown with its kind (and the claim given back).
+ * Rule 1 (at most one remote call per key) in one item, the status record: the write that starts
+ * an attempt also claims the key for it (a lease that ends with the invocation) and, in the common
+ * case, marks the call `sending`; the outcome's write gives the claim back. So a request costs three
+ * round trips: that write, the call, the outcome. A key already done returns its recorded outcome
+ * (`replayed`); a key another delivery holds raises InProgressElsewhereError; a key first used for
+ * another request raises RequestConflictError.
+ * Owns: the order of those steps, the claim, and the status record's `call` bookkeeping.
+ * Must not touch: queues (the record handler decides retry vs dead-letter), HTTP details (the
+ * Huawei client).
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { actionFor } from '../actions/catalogue.ts';
 import type { ActionRequest } from '../actions/request.ts';
 import {
@@ -22,8 +30,20 @@ import { HuaweiApiError } from '../huawei/errors.ts';
 import type { Log } from '../log.ts';
 import type { CooldownStore } from '../store/cooldowns.ts';
 import type { AutomationMode } from '../store/settings.ts';
-import type { StatusChange, StatusRecord, StatusStore } from '../store/status.ts';
-import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from './errors.ts';
+import {
+  type BeginOptions,
+  type StatusChange,
+  type StatusRecord,
+  type StatusStore,
+  startedOperation,
+} from '../store/status.ts';
+import {
+  AlreadyDeadLetteredError,
+  InProgressElsewhereError,
+  RequestConflictError,
+  RetryLaterError,
+  UnconfirmedOutcomeError,
+} from './errors.ts';
 
 export type { AutomationMode };
 
@@ -41,9 +61,39 @@ export interface Job {
   readonly cooldown?: { readonly seconds: number; readonly route: string };
 }
 
+/** `replayed`: the key was done before, and this is its recorded outcome (nothing was called now). */
 export type Outcome =
-  | { readonly status: 'succeeded'; readonly remote: Record<string, string>; readonly reconciled?: string }
-  | { readonly status: 'skipped'; readonly reason: string; readonly dryRun?: DryRunCall };
+  | {
+      readonly status: 'succeeded';
+      readonly remote: Record<string, string>;
+      readonly reconciled?: string;
+      readonly replayed?: true;
+    }
+  | {
+      readonly status: 'skipped';
+      readonly reason: string;
+      readonly dryRun?: DryRunCall;
+      readonly replayed?: true;
+    };
+
+/** Without a Lambda context (tests, tools), a claim lasts as long as Lambda's longest invocation. */
+const DEFAULT_LEASE_MS = 15 * 60 * 1000;
+
+/** JSON with its object keys sorted: the same request always hashes the same. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : value !== null && typeof value === 'object'
+      ? `{${Object.keys(value)
+          .sort()
+          .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(value);
+
+/** What a key's record remembers of its request, to refuse another request under the same key. */
+export const requestHash = (request: ActionRequest): string =>
+  createHash('sha256').update(canonical(request)).digest('base64url');
 
 export interface DryRunCall {
   readonly method: string;
@@ -53,7 +103,7 @@ export interface DryRunCall {
 
 export interface ExecutorDeps {
   readonly client: Pick<HuaweiClient, 'send'>;
-  readonly store: Pick<StatusStore, 'get' | 'set' | 'begin'>;
+  readonly store: Pick<StatusStore, 'get' | 'set' | 'begin' | 'release'>;
   readonly endpoints: EndpointOverrides;
   /** Deployment settings the catalogue's calls depend on (DCS API version); defaults otherwise. */
   readonly settings?: ActionSettings;
@@ -69,6 +119,7 @@ export class Executor {
   readonly #deps: ExecutorDeps;
   readonly #now: () => Date;
   readonly #settings: ActionSettings;
+  #remainingMs: () => number = () => DEFAULT_LEASE_MS;
 
   constructor(deps: ExecutorDeps) {
     this.#deps = deps;
@@ -76,25 +127,59 @@ export class Executor {
     this.#settings = deps.settings ?? DEFAULT_ACTION_SETTINGS;
   }
 
+  /** Claims end with the invocation: a crashed one's key is free when SQS redelivers (once per invocation). */
+  registerContext(context: { getRemainingTimeInMillis(): number }): void {
+    this.#remainingMs = () => context.getRemainingTimeInMillis();
+  }
+
   async execute(job: Job, signal?: AbortSignal): Promise<Outcome> {
     const { key, request, attempt } = job;
     const action = actionFor(request.action);
     const target = action.target(request);
     const begin: StatusChange = { status: 'in_progress', action: request.action, target, attempts: attempt };
-    // The common case in one write: nothing to check before calling, so the attempt starts already
-    // marked `sending`. Refused when the request was dead-lettered or an earlier call is unconfirmed.
+    const claim: BeginOptions = {
+      reopen: job.redrive === true,
+      lease: { owner: randomUUID(), until: this.#now().getTime() + this.#remainingMs() },
+      requestHash: requestHash(request),
+    };
+    // The common case in one write: the key claimed and, with nothing to check before calling, the
+    // attempt already marked `sending`. Refused when the key is held, done or dead-lettered, used
+    // for another request, or an earlier call is unconfirmed: then the careful start reads why.
     const mode = this.#modeOf(job);
     const direct = mode === 'on' && !action.preflight && !this.#cooldownOf(job);
     const sentAt = this.#now().toISOString();
     const begun = await this.#deps.store.begin(
       key,
       direct ? { ...begin, call: { state: 'sending', sent_at: sentAt } } : begin,
-      { reopen: job.redrive === true },
+      claim,
     );
-    if (begun.started && direct) return this.#call(job, action, { sentAt }, signal);
-    const resumed = begun.started ? { prior: begun.prior } : await this.#resume(job, begin);
+    const resumed = begun.started ? { prior: begun.prior } : await this.#resume(job, begin, claim);
     if ('outcome' in resumed) return resumed.outcome;
-    const { prior } = resumed;
+    // The key is ours from here: any failure gives it back (the outcome's write gives it back on success).
+    try {
+      if (begun.started && direct) return await this.#call(job, action, { sentAt }, signal);
+      return await this.#claimed(job, action, mode, resumed.prior, signal);
+    } catch (error) {
+      await this.#deps.store.release(key, claim.lease?.owner ?? '').catch((cause: unknown) => {
+        this.#deps.log.warn('giving the claim back failed: it lapses with the invocation', {
+          request_id: key,
+          error: (cause as Error).message,
+        });
+      });
+      throw error;
+    }
+  }
+
+  /** The attempt after its key was claimed, when it is not the direct case. */
+  async #claimed(
+    job: Job,
+    action: Action,
+    mode: AutomationMode,
+    prior: StatusRecord | undefined,
+    signal?: AbortSignal,
+  ): Promise<Outcome> {
+    const { key, request } = job;
+    const target = action.target(request);
 
     // Callers never run a job while paused (the queue holds it); were one to reach here, it waits too:
     // nothing is completed, so it runs when automation is back on.
@@ -145,7 +230,7 @@ export class Executor {
 
     const call = action.call(request, this.#settings);
     if (mode === 'dry-run') {
-      // No `body` key for a call without one: the outcome is stored by Powertools, which cannot store undefined.
+      // No `body` key for a call without one (the outcome is logged and returned as plain JSON).
       const dryRun = {
         method: call.method,
         url: this.#urlOf(action, request, call),
@@ -231,22 +316,29 @@ export class Executor {
   }
 
   /**
-   * The careful start, when `begin` was refused: a request that already has its outcome returns it
-   * (a crash may have come between recording it and Powertools storing it: never call again);
-   * duplicates of dead letters stop; otherwise the attempt starts and reconciles what is pending.
+   * The careful start, when `begin` was refused, from the record read: another request under the
+   * key is refused; a request that already has its outcome returns it, replayed (never called
+   * again); duplicates of dead letters stop; a key another attempt holds is in progress elsewhere;
+   * otherwise this attempt claims the key (one conditional write) and reconciles what is pending.
    */
   async #resume(
     job: Job,
     begin: StatusChange,
+    claim: BeginOptions,
   ): Promise<{ outcome: Outcome } | { prior: StatusRecord | undefined }> {
     const prior = await this.#deps.store.get(job.key);
+    if (prior?.request_hash !== undefined && prior.request_hash !== claim.requestHash)
+      throw new RequestConflictError(job.key);
     if (prior?.status === 'succeeded')
-      return { outcome: { status: 'succeeded', remote: prior.remote ?? {} } };
+      return { outcome: { status: 'succeeded', remote: prior.remote ?? {}, replayed: true } };
     if (prior?.status === 'skipped')
-      return { outcome: { status: 'skipped', reason: prior.reason ?? 'skipped earlier' } };
+      return { outcome: { status: 'skipped', reason: prior.reason ?? 'skipped earlier', replayed: true } };
     if (prior?.status === 'dead_lettered' && !job.redrive) throw new AlreadyDeadLetteredError(job.key);
-    await this.#record(job.key, begin);
-    return { prior };
+    if (prior?.lease_until !== undefined && prior.lease_until >= this.#now().getTime())
+      throw new InProgressElsewhereError(job.key);
+    const claimed = await this.#deps.store.begin(job.key, begin, { ...claim, resume: true });
+    if (!claimed.started) throw new InProgressElsewhereError(job.key); // another delivery got there first
+    return { prior: claimed.prior };
   }
 
   /**
@@ -419,17 +511,21 @@ export class Executor {
     /** The snapshot before the call, kept: following the operation compares against it. */
     before?: string,
   ): Promise<Outcome> {
+    // The outcome, the operation it started (lib/operations/tracker.ts follows it) and the claim
+    // given back: one write.
     await this.#record(key, {
       status: 'succeeded',
       remote,
       ...(reconciled ? { reason: `reconciled: ${reconciled}` } : {}),
       ...(sentAt ? { call: { state: 'answered', sent_at: sentAt, ...(before ? { before } : {}) } } : {}),
+      operation: startedOperation(this.#now().toISOString()),
+      release: true,
     });
     return reconciled ? { status: 'succeeded', remote, reconciled } : { status: 'succeeded', remote };
   }
 
   async #skip(key: string, reason: string, dryRun?: DryRunCall): Promise<Outcome> {
-    await this.#record(key, { status: 'skipped', reason });
+    await this.#record(key, { status: 'skipped', reason, release: true });
     return dryRun ? { status: 'skipped', reason, dryRun } : { status: 'skipped', reason };
   }
 

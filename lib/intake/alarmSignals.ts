@@ -104,9 +104,9 @@ export const processSignals = async (
    * call succeeded and is recorded); it is logged, and the next delivery of the episode, a replay,
    * starts it again.
    */
-  const startFollowing = async (job: Job, base: object): Promise<void> => {
+  const startFollowing = async (job: Job, outcome: Outcome, base: object): Promise<void> => {
     try {
-      await deps.operations?.start(job.key, job.request);
+      await deps.operations?.start(job.key, job.request, { recorded: outcome.replayed !== true });
     } catch (error) {
       deps.log.warn('following the operation could not start', { ...base, error: (error as Error).message });
     }
@@ -138,7 +138,7 @@ export const processSignals = async (
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await deps.run({ ...job, attempt }, abort);
-        if (outcome.status === 'succeeded') await startFollowing(job, base);
+        if (outcome.status === 'succeeded') await startFollowing(job, outcome, base);
         deps.count('ActionsExecuted');
         deps.log.info('alarm action done', { ...base, episode: alarm.episode, outcome });
         return { ...base, result: 'executed', outcome };
@@ -188,6 +188,7 @@ export const processSignals = async (
               source: { type: 'alarm' },
               alarm,
               route: route.name,
+              keepStatus: disposition.keepStatus,
             });
             deps.count('ActionsDeadLettered');
             return { ...base, result: 'dead_lettered', reason: letter.reason };

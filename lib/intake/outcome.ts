@@ -1,25 +1,25 @@
 /**
  * The one outcome policy of both entry paths (the request queue and the alarm pipeline): what a
  * failed run of a job turns into.
- *   another delivery holds the key (Powertools' three in-progress errors) -> in progress elsewhere
+ *   another delivery holds the key                                       -> in progress elsewhere
  *   the request was dead-lettered earlier                                -> duplicate of a dead letter
- *   the same request_id with another request                             -> dead letter (permanent)
+ *   the same request_id with another request                             -> dead letter (permanent),
+ *                                                                           the key's record untouched
  *   transient, and the caller can still wait the backoff                  -> retry after the delay
  *   transient, the caller cannot wait but can hand over to the queue      -> hand off (the queue's horizon)
  *   anything else                                                         -> dead letter; a transient
  *     failure whose call was never confirmed becomes ambiguous (UnconfirmedOutcomeError) there
  * Owns: that decision. Must not touch: how a path waits (visibility vs sleep), dead-letter sending.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyInconsistentStateError,
-  IdempotencyItemNotFoundError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import { summarizeError } from '../deadLetters/deadLetter.ts';
-import { DrRelayError } from '../errors.ts';
 import { type BackoffPolicy, backoffSeconds } from '../execution/backoff.ts';
-import { AlreadyDeadLetteredError, RetryLaterError, UnconfirmedOutcomeError } from '../execution/errors.ts';
+import {
+  AlreadyDeadLetteredError,
+  InProgressElsewhereError,
+  RequestConflictError,
+  RetryLaterError,
+  UnconfirmedOutcomeError,
+} from '../execution/errors.ts';
 import type { ErrorSummary } from '../store/status.ts';
 
 export type Disposition =
@@ -27,7 +27,12 @@ export type Disposition =
   | { readonly kind: 'duplicate_of_dead_letter' }
   | { readonly kind: 'retry'; readonly delaySeconds: number; readonly summary: ErrorSummary }
   | { readonly kind: 'hand_off'; readonly summary: ErrorSummary }
-  | { readonly kind: 'dead_letter'; readonly error: unknown };
+  | {
+      readonly kind: 'dead_letter';
+      readonly error: unknown;
+      /** The key's status record belongs to another request: the letter must not touch it. */
+      readonly keepStatus?: true;
+    };
 
 export interface OutcomeContext {
   readonly key: string;
@@ -48,25 +53,11 @@ const asFinal = (error: unknown): unknown =>
       })
     : error;
 
-const inProgressElsewhere = (error: unknown): boolean =>
-  error instanceof IdempotencyAlreadyInProgressError ||
-  error instanceof IdempotencyItemNotFoundError ||
-  error instanceof IdempotencyInconsistentStateError;
-
 export const decideOutcome = (error: unknown, context: OutcomeContext): Disposition => {
-  if (inProgressElsewhere(error)) return { kind: 'in_progress_elsewhere' };
+  if (error instanceof InProgressElsewhereError) return { kind: 'in_progress_elsewhere' };
   if (error instanceof AlreadyDeadLetteredError) return { kind: 'duplicate_of_dead_letter' };
-  if (error instanceof IdempotencyValidationError)
-    return {
-      kind: 'dead_letter',
-      error: new DrRelayError(
-        `request_id ${context.key} was already used for a different request`,
-        'permanent',
-        {
-          cause: error,
-        },
-      ),
-    };
+  // Another request under a key in use: dead-lettered, and the key's own record is left as it is.
+  if (error instanceof RequestConflictError) return { kind: 'dead_letter', error, keepStatus: true };
   const summary = summarizeError(error);
   if (summary.kind === 'transient' && context.attempt < context.maxAttempts) {
     const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;

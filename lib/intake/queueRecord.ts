@@ -9,7 +9,7 @@
  * A dead-letter record sent back to this queue is a redrive of the request inside it; an alarm action
  * (lib/intake/alarmAction.ts) runs its request with the route's cooldown and names the alarm in dead letters.
  * Owns: acting on that table (visibility, status, dead letter); the decision itself is lib/intake/outcome.ts,
- * shared with the alarm pipeline. Must not touch: the remote call (the executor) or the claim (Powertools).
+ * shared with the alarm pipeline. Must not touch: the remote call or the claim (both the executor's).
  */
 
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -160,13 +160,20 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
   const deadLetterRecord = async (
     record: SQSRecord,
     error: unknown,
-    context: { key?: string; request?: ActionRequest; attempts: number; alarm?: AlarmContext | undefined },
+    context: {
+      key?: string;
+      request?: ActionRequest;
+      attempts: number;
+      alarm?: AlarmContext | undefined;
+      keepStatus?: boolean | undefined;
+    },
   ): Promise<RecordResult> => {
     const letter = await deadLetter(deps.deadLetters, {
       error,
       attempts: context.attempts,
       key: context.key,
       request: context.request,
+      keepStatus: context.keepStatus,
       rawBody: record.body,
       ...(context.alarm
         ? { ...(context.alarm.alarm ? { alarm: context.alarm.alarm } : {}), route: context.alarm.route }
@@ -322,16 +329,17 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
             request,
             attempts: attempt,
             alarm,
+            keepStatus: disposition.kind === 'dead_letter' && disposition.keepStatus,
           });
       }
     }
     deps.log.info('request done', { request_id: key, action: request.action, outcome });
     // Accepted is not done: follow the operation (again after a redelivery: start is idempotent).
     // Outside the decision above: a failure here retries the follow-up only, it never touches the
-    // recorded outcome or dead-letters a request that succeeded (Powertools replays it).
+    // recorded outcome or dead-letters a request that succeeded (the redelivery replays it).
     if (outcome.status === 'succeeded' && deps.operations) {
       try {
-        await deps.operations.start(key, request);
+        await deps.operations.start(key, request, { recorded: outcome.replayed !== true });
       } catch (error) {
         deps.log.warn('following the operation could not start: will look again', { request_id: key });
         return retryLater(record, IN_PROGRESS_RETRY_SECONDS, error);

@@ -16,7 +16,13 @@ import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, parseActionRequest } from '../actions/request.ts';
 import type { OperationObservation } from '../actions/types.ts';
 import type { Log } from '../log.ts';
-import type { OperationNotice, OperationRecord, StatusRecord, StatusStore } from '../store/status.ts';
+import {
+  type OperationNotice,
+  type OperationRecord,
+  type StatusRecord,
+  type StatusStore,
+  startedOperation,
+} from '../store/status.ts';
 import { OPERATION_CHECK_TYPE, type OperationCheck } from './check.ts';
 
 export interface OperationPolicy {
@@ -85,13 +91,17 @@ export class OperationTracker {
     this.#now = deps.now ?? (() => new Date());
   }
 
-  /** After an accepted call: the operation starts running and its first check is scheduled. */
-  async start(key: string, request: ActionRequest): Promise<void> {
-    // One conditional write (the request succeeded, no operation yet): no read on the hot path.
-    const now = this.#now().toISOString();
+  /**
+   * After an accepted call: the operation runs, and its first check is scheduled. `recorded`: the
+   * executor wrote the started operation with the success (the usual case: one SendMessage here).
+   * Otherwise (a redelivery replaying the outcome, or a record from before that) it starts it now.
+   */
+  async start(key: string, request: ActionRequest, options: { recorded: boolean }): Promise<void> {
+    if (options.recorded) return this.#schedule(key, request, 0);
+    // One conditional write (the request succeeded, no operation yet): no read when it starts here.
     const started = await this.#deps.store.setOperation(
       key,
-      { state: 'running', observed: 'accepted by the provider', started_at: now, checked_at: now, checks: 0 },
+      startedOperation(this.#now().toISOString()),
       'none',
     );
     if (started) return this.#schedule(key, request, 0);

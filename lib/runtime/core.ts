@@ -1,16 +1,16 @@
 /**
  * What every function shares, built once per cold start: configuration, AWS clients, the status
- * store, cooldowns, the executor (Huawei client + catalogue) wrapped in Powertools idempotency,
- * and the dead-letter queue. Owns: wiring only.
+ * store, cooldowns, the executor (Huawei client + catalogue; it claims each key in the status
+ * record), and the dead-letter queue. Owns: wiring only.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
 import { ApprovalDesk } from '../approval/desk.ts';
 import { approvalNotifier } from '../approval/notify.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import { DeadLetterQueue } from '../deadLetters/deadLetter.ts';
 import { snsNotifier } from '../deadLetters/notify.ts';
-import { Executor } from '../execution/executor.ts';
-import { makeIdempotentRunner } from '../execution/idempotent.ts';
+import { Executor, type Job } from '../execution/executor.ts';
 import { HuaweiClient } from '../huawei/client.ts';
 import { endpointOverridesFrom } from '../huawei/endpoints.ts';
 import { RequestQueue } from '../intake/requestQueue.ts';
@@ -59,11 +59,11 @@ export const buildCore = (config: Config = loadConfig()) => {
     mode: config.DR_AUTOMATION,
     log: logger,
   });
-  const runner = makeIdempotentRunner(executor, {
-    client: dynamo,
-    table: config.STATE_TABLE,
-    ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
-  });
+  const runner = {
+    run: (job: Job, signal?: AbortSignal) => executor.execute(job, signal),
+    /** Claims end with the invocation (once per invocation). */
+    registerContext: (context: Context) => executor.registerContext(context),
+  };
   const deadLetterQueue = new DeadLetterQueue(sqs, config.DEAD_LETTER_QUEUE_URL);
   const requestQueue = new RequestQueue(sqs, config.REQUEST_QUEUE_URL);
   const sns = config.DEAD_LETTER_TOPIC_ARN ? snsOnFirstUse() : undefined;

@@ -4,7 +4,7 @@
  * while the first is still being handled, 409.
  * Owns: parsing the header, the request fingerprint, and items `idem#<key>` in STATE_TABLE
  * ({fingerprint, state: in_progress|done, response?, lease_until, expiration (TTL, epoch seconds)}).
- * Must not touch: request status records (`req#`), cooldowns, Powertools' idempotency records, HTTP answers.
+ * Must not touch: request status records (`req#`), cooldowns, HTTP answers.
  */
 import { createHash } from 'node:crypto';
 import {

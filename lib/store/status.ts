@@ -2,12 +2,17 @@
  * The request status record: the schema (the contract behind `GET /v1/requests/{id}`), the port
  * its users depend on (`StatusStore`) and the DynamoDB store behind it (`DynamoStatusStore`; the
  * in-memory one for unit tests is test/fixtures/memoryStore.ts, and both are held to
- * test/store/statusStore.contract.ts). Owns: items `req#<idempotency key>` in STATE_TABLE. Must not touch: idempotency records (Powertools
- * owns those), queues, the Huawei client.
+ * test/store/statusStore.contract.ts). Owns: items `req#<idempotency key>` in STATE_TABLE. Must not
+ * touch: queues, the Huawei client.
  *
- * Besides the status shown to users, the record keeps `call`: `sending` is written *before* a
- * remote call and `answered` after a definite answer. A record still `sending` when an attempt
- * starts means an earlier attempt may have taken effect: the executor reconciles before calling.
+ * The record is also the idempotency record (one item, so one write claims the key and marks the
+ * call): besides the status shown to users it keeps
+ *   `call`          `sending` is written *before* a remote call and `answered` after a definite
+ *                   answer; a record still `sending` when an attempt starts means an earlier attempt
+ *                   may have taken effect: the executor reconciles before calling;
+ *   `lease_*`       the attempt that holds the key, until when (the invocation's end): another
+ *                   delivery meanwhile is "in progress elsewhere"; a crashed holder's lease lapses;
+ *   `request_hash`  the request the key was first used for: another request under it is refused.
  */
 import {
   type AttributeValue,
@@ -113,6 +118,10 @@ export const StatusRecordSchema = z.object({
   last_failure_at: z.string().optional(),
   operation: OperationRecordSchema.optional(),
   approval: ApprovalRecordSchema.optional(),
+  /** Bookkeeping of the claim (never shown to clients): see the head of this file. */
+  lease_owner: z.string().optional(),
+  lease_until: z.number().optional(),
+  request_hash: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -130,6 +139,39 @@ export interface StatusChange {
   readonly call?: StatusRecord['call'];
   /** Set first_failure_at (if not yet set) and last_failure_at to now. */
   readonly failure?: boolean;
+  /** The operation the accepted call started (written with the success: one write, not two). */
+  readonly operation?: OperationRecord;
+  /** Ends the attempt's lease on the key (its holder writes the outcome). */
+  readonly release?: boolean;
+}
+
+/** The operation as it starts, right after the call was accepted (lib/operations/tracker.ts follows it). */
+export const startedOperation = (at: string): OperationRecord => ({
+  state: 'running',
+  observed: 'accepted by the provider',
+  started_at: at,
+  checked_at: at,
+  checks: 0,
+});
+
+/** An attempt's hold on a key: who (a random id per attempt) and until when (epoch ms). */
+export interface Lease {
+  readonly owner: string;
+  readonly until: number;
+}
+
+export interface BeginOptions {
+  /** A redrive: a dead-lettered request may start again. */
+  readonly reopen: boolean;
+  /** Claims the key for this attempt: refused while another attempt's lease runs. */
+  readonly lease?: Lease;
+  /** Refused when the key was first used for another request (a different hash). */
+  readonly requestHash?: string;
+  /**
+   * The careful start, after the record was read: an earlier call still `sending` does not refuse
+   * (the caller reconciles it first).
+   */
+  readonly resume?: boolean;
 }
 
 /** What `begin` answers: the record as it was before the attempt started, or a refusal. */
@@ -145,11 +187,14 @@ export interface StatusStore {
   /** Applies a change, creating the record if needed; returns the record as stored. */
   set(requestId: string, change: StatusChange): Promise<StatusRecord>;
   /**
-   * Starts an attempt in one atomic write: applies `change` unless the request already has its
-   * outcome (succeeded, skipped; dead-lettered unless `reopen`) or an earlier call is still
-   * unconfirmed (`call.state` = sending).
+   * Starts an attempt in one atomic write: applies `change` (and takes the lease) unless the request
+   * already has its outcome (succeeded, skipped; dead-lettered unless `reopen`), an earlier call is
+   * still unconfirmed (`call.state` = sending, unless `resume`), another attempt's lease runs, or
+   * the key was used for another request.
    */
-  begin(requestId: string, change: StatusChange, options: { reopen: boolean }): Promise<BeginResult>;
+  begin(requestId: string, change: StatusChange, options: BeginOptions): Promise<BeginResult>;
+  /** Ends the lease if `owner` still holds it (an attempt that failed); nothing otherwise. */
+  release(requestId: string, owner: string): Promise<void>;
   /** Creates the record as `queued` unless one exists; returns false when it already existed. */
   createQueued(requestId: string, action: string, target: string): Promise<boolean>;
   /**
@@ -211,26 +256,42 @@ export class DynamoStatusStore implements StatusStore {
   }
 
   /**
-   * Starts an attempt in one write: applies `change` unless the request already has its outcome
-   * (succeeded, skipped; dead-lettered unless this is a redrive) or an earlier call is still
-   * unconfirmed (`call.state` = sending). Returns the record
-   * as it was before, or `started: false` when refused (the caller then takes the careful path).
+   * Starts an attempt in one write (see the port). Returns the record as it was before, or
+   * `started: false` when refused (the caller then reads the record and takes the careful path).
    */
-  async begin(requestId: string, change: StatusChange, options: { reopen: boolean }): Promise<BeginResult> {
-    const condition = {
-      expression: `(attribute_not_exists(#call) OR #call.#call_state <> :sending) AND (attribute_not_exists(#status) OR NOT #status IN (:succeeded, :skipped${
-        options.reopen ? '' : ', :dead_lettered'
-      }))`,
-      names: { '#call': 'call', '#call_state': 'state', '#status': 'status' },
-      values: {
-        ':sending': 'sending',
-        ':succeeded': 'succeeded',
-        ':skipped': 'skipped',
-        ...(options.reopen ? {} : { ':dead_lettered': 'dead_lettered' }),
-      },
+  async begin(requestId: string, change: StatusChange, options: BeginOptions): Promise<BeginResult> {
+    const terminal = options.reopen ? ':succeeded, :skipped' : ':succeeded, :skipped, :dead_lettered';
+    const clauses = [`(attribute_not_exists(#status) OR NOT #status IN (${terminal}))`];
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':succeeded': 'succeeded',
+      ':skipped': 'skipped',
+      ...(options.reopen ? {} : { ':dead_lettered': 'dead_lettered' }),
     };
+    if (!options.resume) {
+      clauses.push('(attribute_not_exists(#call) OR #call.#call_state <> :sending)');
+      Object.assign(names, { '#call': 'call', '#call_state': 'state' });
+      values[':sending'] = 'sending';
+    }
+    if (options.lease) {
+      clauses.push('(attribute_not_exists(lease_until) OR lease_until < :lease_now)');
+      values[':lease_now'] = this.#now().getTime();
+    }
+    if (options.requestHash) {
+      clauses.push('(attribute_not_exists(request_hash) OR request_hash = :request_hash)');
+      values[':request_hash'] = options.requestHash;
+    }
     try {
-      const attributes = await this.#update(requestId, change, 'ALL_OLD', condition);
+      const attributes = await this.#update(
+        requestId,
+        {
+          ...change,
+          ...(options.lease ? { lease_owner: options.lease.owner, lease_until: options.lease.until } : {}),
+          ...(options.requestHash ? { request_hash: options.requestHash } : {}),
+        },
+        'ALL_OLD',
+        { expression: clauses.join(' AND '), names, values },
+      );
       return {
         started: true,
         prior: attributes ? StatusRecordSchema.parse(unmarshall(attributes)) : undefined,
@@ -238,6 +299,22 @@ export class DynamoStatusStore implements StatusStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { started: false };
       throw error;
+    }
+  }
+
+  async release(requestId: string, owner: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: DynamoStatusStore.keyOf(requestId),
+          UpdateExpression: 'REMOVE lease_owner, lease_until',
+          ConditionExpression: 'lease_owner = :owner',
+          ExpressionAttributeValues: marshall({ ':owner': owner }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -404,7 +481,7 @@ export class DynamoStatusStore implements StatusStore {
 
   async #update(
     requestId: string,
-    change: StatusChange,
+    change: StatusChange & { lease_owner?: string; lease_until?: number; request_hash?: string },
     returnValues: 'ALL_NEW' | 'ALL_OLD',
     condition?: { expression: string; names: Record<string, string>; values: Record<string, unknown> },
   ): Promise<Record<string, AttributeValue> | undefined> {
@@ -423,7 +500,7 @@ export class DynamoStatusStore implements StatusStore {
     ];
     const names: Record<string, string> = { ...condition?.names };
     for (const [field, value] of Object.entries(change)) {
-      if (value === undefined || field === 'failure') continue;
+      if (value === undefined || field === 'failure' || field === 'release') continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
@@ -444,7 +521,7 @@ export class DynamoStatusStore implements StatusStore {
       new UpdateItemCommand({
         TableName: this.#table,
         Key: DynamoStatusStore.keyOf(requestId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${change.release ? ' REMOVE lease_owner, lease_until' : ''}`,
         ...(condition ? { ConditionExpression: condition.expression } : {}),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),

@@ -352,7 +352,7 @@ describe('CBR restore through the executor', () => {
     // Assess
     const job_id = String(sim.cbrTasks(PROJECT)[0]?.['id']);
     expect(first).toStrictEqual({ status: 'succeeded', remote: { job_id } });
-    expect(duplicate).toStrictEqual(first);
+    expect(duplicate).toStrictEqual({ ...first, replayed: true });
     expect(callsTo('cbr.backup.show')).toHaveLength(1); // the preflight, once
     expect(callsTo('cbr.restore').map((c) => c.path)).toEqual([
       `/v3/${PROJECT}/backups/${CBR_BACKUP}/restore`,

@@ -3,10 +3,9 @@
  * the invocation's time, dead-lettered with the alarm and the route when it cannot be done.
  */
 import { readFileSync } from 'node:fs';
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
-import { RetryLaterError } from '../../lib/execution/errors.ts';
+import { InProgressElsewhereError, RetryLaterError } from '../../lib/execution/errors.ts';
 import type { Job, Outcome } from '../../lib/execution/executor.ts';
 import { HuaweiApiError } from '../../lib/huawei/errors.ts';
 import type { AlarmAction } from '../../lib/intake/alarmAction.ts';
@@ -206,7 +205,7 @@ describe('failures', () => {
 
   it('leaves a duplicate delivery in progress elsewhere to that delivery', async () => {
     const { deps, letters } = setup(async () => {
-      throw new IdempotencyAlreadyInProgressError('busy');
+      throw new InProgressElsewhereError('episode');
     });
 
     const [result] = await processSignals(primaryDown, deps);

@@ -2,16 +2,12 @@
  * The one outcome policy both entry paths share (lib/intake/outcome.ts): what a failed run becomes.
  * The queue record handler and the alarm pipeline only act on its answer.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyInconsistentStateError,
-  IdempotencyItemNotFoundError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import { describe, expect, it } from 'vitest';
 import { type DrRelayError, ValidationError } from '../../lib/errors.ts';
 import {
   AlreadyDeadLetteredError,
+  InProgressElsewhereError,
+  RequestConflictError,
   RetryLaterError,
   UnconfirmedOutcomeError,
 } from '../../lib/execution/errors.ts';
@@ -29,12 +25,10 @@ const throttled = () =>
   new HuaweiApiError('429', 'transient', { phase: 'response', httpStatus: 429, retryAfterMs: 30_000 });
 
 describe('decideOutcome', () => {
-  it.each([
-    ['IdempotencyAlreadyInProgressError', new IdempotencyAlreadyInProgressError('busy')],
-    ['IdempotencyItemNotFoundError', new IdempotencyItemNotFoundError('gone')],
-    ['IdempotencyInconsistentStateError', new IdempotencyInconsistentStateError('odd')],
-  ])('calls %s "in progress elsewhere": another delivery owns the call', (_, error) => {
-    expect(decideOutcome(error, context())).toEqual({ kind: 'in_progress_elsewhere' });
+  it('calls a key another delivery holds "in progress elsewhere": that delivery owns the call', () => {
+    expect(decideOutcome(new InProgressElsewhereError('k-1'), context())).toEqual({
+      kind: 'in_progress_elsewhere',
+    });
   });
 
   it('calls a dead-lettered request a duplicate of its dead letter', () => {
@@ -43,10 +37,10 @@ describe('decideOutcome', () => {
     });
   });
 
-  it('dead-letters a request_id reused for another request as permanent, naming the id', () => {
-    const disposition = decideOutcome(new IdempotencyValidationError('mismatch'), context());
+  it("dead-letters a request_id reused for another request as permanent, naming the id, and keeps the key's record", () => {
+    const disposition = decideOutcome(new RequestConflictError('k-1'), context());
 
-    expect(disposition.kind).toBe('dead_letter');
+    expect(disposition).toMatchObject({ kind: 'dead_letter', keepStatus: true });
     const error = (disposition as { error: DrRelayError }).error;
     expect(error.kind).toBe('permanent');
     expect(error.message).toBe('request_id k-1 was already used for a different request');

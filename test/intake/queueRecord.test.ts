@@ -2,11 +2,6 @@
  * The decision table for one SQS record: executed, retried with backoff, or dead-lettered with
  * full context. Nothing is dropped: a record is only removed once its outcome is recorded.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyItemNotFoundError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,6 +10,8 @@ import { idempotencyKey, parseActionRequest } from '../../lib/actions/request.ts
 import { type DeadLetter, DeadLetterQueue, DeadLetterSchema } from '../../lib/deadLetters/deadLetter.ts';
 import {
   AlreadyDeadLetteredError,
+  InProgressElsewhereError,
+  RequestConflictError,
   RetryLaterError,
   UnconfirmedOutcomeError,
 } from '../../lib/execution/errors.ts';
@@ -292,26 +289,33 @@ describe('permanent and unconfirmed failures', () => {
     expect(visibilityChanges()).toHaveLength(0);
   });
 
-  it('a request_id reused for a different request is dead-lettered as permanent', async () => {
-    run.mockRejectedValue(new IdempotencyValidationError('mismatch'));
+  it("a request_id reused for a different request is dead-lettered as permanent, the key's record untouched", async () => {
+    await store.set(idempotencyKey(request), {
+      status: 'succeeded',
+      action: request.action,
+      remote: { id: 'r' },
+    });
+    const recorded = await store.get(idempotencyKey(request));
+    run.mockRejectedValue(new RequestConflictError(idempotencyKey(request)));
 
     await handler()(sqsRecord(JSON.stringify(request)));
 
     expect(deadLetters()[0]?.reason).toContain('already used for a different request');
+    expect(await store.get(idempotencyKey(request))).toEqual(recorded);
   });
 });
 
 describe('duplicates', () => {
   it('of a request in progress elsewhere are looked at again shortly, not executed', async () => {
-    run.mockRejectedValue(new IdempotencyAlreadyInProgressError('in progress'));
+    run.mockRejectedValue(new InProgressElsewhereError(idempotencyKey(request)));
 
     await expect(handler()(sqsRecord(JSON.stringify(request)))).rejects.toBeInstanceOf(RetryScheduledError);
     expect(visibilityChanges()[0]?.VisibilityTimeout).toBe(5);
     expect(deadLetters()).toHaveLength(0);
   });
 
-  it('that meet a claim just released by another delivery look again shortly and write no status', async () => {
-    run.mockRejectedValue(new IdempotencyItemNotFoundError('gone'));
+  it('that meet a claim held by another delivery look again shortly and write no status', async () => {
+    run.mockRejectedValue(new InProgressElsewhereError(idempotencyKey(request)));
 
     await expect(handler()(sqsRecord(JSON.stringify(request)))).rejects.toBeInstanceOf(RetryScheduledError);
     expect(visibilityChanges()[0]?.VisibilityTimeout).toBe(5);

@@ -8,6 +8,7 @@ import { type ActionRequest, parseActionRequest } from '../../lib/actions/reques
 import type { OperationObservation } from '../../lib/actions/types.ts';
 import type { OperationCheck } from '../../lib/operations/check.ts';
 import { type OperationEvent, OperationTracker } from '../../lib/operations/tracker.ts';
+import { startedOperation } from '../../lib/store/status.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const request: ActionRequest = parseActionRequest({
@@ -71,16 +72,27 @@ beforeEach(async () => {
 describe('OperationTracker', () => {
   it('starts the operation as running and schedules its first check a few seconds later', async () => {
     // Act
-    await tracker().start(KEY, request);
+    await tracker().start(KEY, request, { recorded: false });
     // Assess
     expect((await store.get(KEY))?.operation).toMatchObject({ state: 'running', checks: 0 });
+    expect(scheduled).toEqual([{ check: expect.objectContaining({ key: KEY, seq: 0 }), delay: 5 }]);
+  });
+
+  it('only schedules the first check when the executor recorded the started operation with the success', async () => {
+    // Prepare
+    await store.set(KEY, { status: 'succeeded', operation: startedOperation(new Date(clock).toISOString()) });
+    const recorded = await store.get(KEY);
+    // Act
+    await tracker().start(KEY, request, { recorded: true });
+    // Assess
+    expect(await store.get(KEY)).toEqual(recorded);
     expect(scheduled).toEqual([{ check: expect.objectContaining({ key: KEY, seq: 0 }), delay: 5 }]);
   });
 
   it('follows it check by check, backing off, until it completes; tells once, with how long it took', async () => {
     // Prepare
     const t = tracker();
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [
       { state: 'running', observed: 'restore r-1 is waiting' },
       { state: 'running', observed: 'restore r-1 is restoring', progress: '40%' },
@@ -117,7 +129,7 @@ describe('OperationTracker', () => {
   it('records a failure with the provider error, and tells once', async () => {
     // Prepare
     const t = tracker();
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [{ state: 'failed', observed: 'restore r-1 is failed', error: 'DCS restore failed: dcs.08.0002' }];
     // Act
     await runNext(t);
@@ -134,7 +146,7 @@ describe('OperationTracker', () => {
   it('drops a duplicate check: it changes nothing and schedules nothing', async () => {
     // Prepare
     const t = tracker();
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [{ state: 'running', observed: 'restoring' }];
     const first = scheduled[0]!.check;
     await t.check(first, 1);
@@ -150,7 +162,7 @@ describe('OperationTracker', () => {
   it('after a crash between its write and the next check, the redelivered check re-sends the next one', async () => {
     // Prepare: check 0 applied, but the next check was never sent (crash)
     const t = tracker();
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [{ state: 'running', observed: 'restoring' }];
     const first = scheduled[0]!.check;
     await t.check(first, 1);
@@ -164,7 +176,7 @@ describe('OperationTracker', () => {
   it('calls a running operation stalled past its time limit, tells once, and keeps checking at the slow rate', async () => {
     // Prepare
     const t = tracker(120);
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [
       { state: 'running', observed: 'restoring' },
       { state: 'running', observed: 'restoring' },
@@ -183,7 +195,7 @@ describe('OperationTracker', () => {
   it('stops checking past the hard limit (6x the time limit), and stays stalled', async () => {
     // Prepare
     const t = tracker(60);
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [{ state: 'running', observed: 'restoring' }];
     // Act
     await runNext(t, 7);
@@ -195,7 +207,7 @@ describe('OperationTracker', () => {
   it('treats a failed progress read as "still running" and checks again later', async () => {
     // Prepare
     const t = tracker();
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [];
     // Act
     await runNext(t);
@@ -210,12 +222,12 @@ describe('OperationTracker', () => {
   it('starts once however often the request is redelivered; only re-sends the first check while it is due', async () => {
     // Prepare
     const t = tracker();
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     sees = [{ state: 'running', observed: 'restoring' }];
     await runNext(t);
     const before = scheduled.length;
     // Act
-    await t.start(KEY, request);
+    await t.start(KEY, request, { recorded: false });
     // Assess
     expect(scheduled).toHaveLength(before);
     expect((await store.get(KEY))?.operation?.checks).toBe(1);
@@ -225,7 +237,7 @@ describe('OperationTracker', () => {
     // Prepare
     await store.set(KEY, { status: 'skipped', reason: 'dry-run' });
     // Act
-    await tracker().start(KEY, request);
+    await tracker().start(KEY, request, { recorded: false });
     // Assess
     expect((await store.get(KEY))?.operation).toBeUndefined();
     expect(scheduled).toHaveLength(0);

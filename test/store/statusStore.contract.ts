@@ -398,6 +398,142 @@ export const describeStatusStoreContract = (name: string, makeStore: MakeStatusS
       });
     });
 
+    describe('begin with a claim (lease and request hash), and release', () => {
+      const lease = (owner: string, until: Date) => ({ owner, until: until.getTime() });
+      const IN_PROGRESS: StatusChange = { status: 'in_progress', action: 'dcs.restore', attempts: 1 };
+
+      it('takes the lease and remembers the request hash with the change', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        // Act
+        const begun = await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('a', T2),
+          requestHash: 'h1',
+        });
+        // Assess
+        expect(begun).toStrictEqual({ started: true, prior: undefined });
+        expect(await store.get(requestId)).toMatchObject({
+          status: 'in_progress',
+          lease_owner: 'a',
+          lease_until: T2.getTime(),
+          request_hash: 'h1',
+        });
+      });
+
+      it('refuses while another lease runs, and starts once it has lapsed', async () => {
+        // Prepare
+        const { store, clock, requestId } = fixture();
+        await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('a', T2),
+          requestHash: 'h1',
+        });
+        // Act
+        const during = await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('b', T3),
+          requestHash: 'h1',
+        });
+        clock.now = T3;
+        const after = await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('b', new Date(T3.getTime() + 1000)),
+          requestHash: 'h1',
+        });
+        // Assess
+        expect(during).toStrictEqual({ started: false });
+        expect(after.started).toBe(true);
+        expect(await store.get(requestId)).toMatchObject({ lease_owner: 'b' });
+      });
+
+      it('refuses another request hash under the key, even with no lease held', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('a', T2),
+          requestHash: 'h1',
+        });
+        await store.release(requestId, 'a');
+        // Act
+        const other = await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('b', T2),
+          requestHash: 'h2',
+        });
+        // Assess
+        expect(other).toStrictEqual({ started: false });
+        expect(await store.get(requestId)).toMatchObject({ request_hash: 'h1' });
+      });
+
+      it('resume starts over an earlier call still sending (the caller reconciles it); without resume it is refused', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.set(requestId, { status: 'in_progress', action: 'dcs.restore', call: SENDING });
+        // Act
+        const plain = await store.begin(requestId, IN_PROGRESS, { reopen: false, lease: lease('a', T2) });
+        const resumed = await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('a', T2),
+          resume: true,
+        });
+        // Assess
+        expect(plain).toStrictEqual({ started: false });
+        expect(resumed).toMatchObject({ started: true, prior: { call: SENDING } });
+      });
+
+      it('resume still refuses a request that has its outcome', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.set(requestId, { status: 'succeeded', action: 'dcs.restore', remote: { id: 'r' } });
+        // Act
+        const resumed = await store.begin(requestId, IN_PROGRESS, {
+          reopen: true,
+          lease: lease('a', T2),
+          resume: true,
+        });
+        // Assess
+        expect(resumed).toStrictEqual({ started: false });
+      });
+
+      it('release ends the lease of its owner only', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.begin(requestId, IN_PROGRESS, { reopen: false, lease: lease('a', T2) });
+        // Act
+        await store.release(requestId, 'someone else');
+        const stillHeld = await store.get(requestId);
+        await store.release(requestId, 'a');
+        const released = await store.get(requestId);
+        // Assess
+        expect(stillHeld).toMatchObject({ lease_owner: 'a' });
+        expect(released?.lease_owner).toBeUndefined();
+        expect(released?.lease_until).toBeUndefined();
+        expect(released).toMatchObject({ status: 'in_progress' });
+      });
+
+      it('a change with release writes the outcome and ends the lease in one write', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.begin(requestId, IN_PROGRESS, {
+          reopen: false,
+          lease: lease('a', T2),
+          requestHash: 'h1',
+        });
+        // Act
+        const stored = await store.set(requestId, {
+          status: 'succeeded',
+          remote: { id: 'r' },
+          release: true,
+        });
+        // Assess
+        expect(stored).toMatchObject({ status: 'succeeded', request_hash: 'h1' });
+        expect(stored.lease_owner).toBeUndefined();
+        expect((await store.get(requestId))?.lease_until).toBeUndefined();
+      });
+    });
+
     describe('createQueued', () => {
       it('creates a queued record with no attempts, and answers true', async () => {
         // Prepare
