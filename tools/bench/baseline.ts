@@ -3,8 +3,9 @@
  *   requestBaseline: one queued dcs.restore, sequentially: JSON.parse + sha256 key, DynamoDB
  *     conditional PutItem (claim), UpdateItem (status in_progress), one signed POST
  *     (lib/huawei/signer.ts `sign` + fetch), UpdateItem (status succeeded), UpdateItem (claim
- *     completed). `ioMatched` adds the two calls dr-relay's path makes beyond those (GetItem of the
- *     status record; UpdateItem marking the call `sending`), to split its overhead into I/O and code.
+ *     completed). `ioMatched` makes dr-relay's calls instead, minimally: one conditional UpdateItem
+ *     (claim + status + `sending`), the POST, one UpdateItem (outcome, claim given back), and one
+ *     SendMessage (the operation's first check), to split dr-relay's overhead into I/O and code.
  *   startAlarmBaseline: a webhook-equivalent HTTP server: bearer check, JSON.parse, one signed
  *     failover POST per firing alert whose `dr` label it knows, then the answer.
  * Owns: those baselines. Must not touch: dr-relay modules other than the signer.
@@ -13,7 +14,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { type Credentials, sign } from '../../lib/huawei/signer.ts';
 
@@ -22,7 +24,8 @@ export interface RequestBaselineOptions {
   readonly simulatorUrl: string;
   readonly table: string;
   readonly credentials: Credentials;
-  readonly ioMatched?: boolean;
+  /** Make dr-relay's calls (see above); the SendMessage goes to `queueUrl` on `sqsUrl`. */
+  readonly ioMatched?: { readonly sqsUrl: string; readonly queueUrl: string };
 }
 
 interface DcsBody {
@@ -51,6 +54,13 @@ export const requestBaseline = (options: RequestBaselineOptions) => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const TableName = options.table;
+  const sqs = options.ioMatched
+    ? new SQSClient({
+        region: 'us-east-1',
+        endpoint: options.ioMatched.sqsUrl,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      })
+    : undefined;
   const setStatus = (id: string, status: string, extra: Record<string, { S: string }> = {}) => {
     const names = Object.keys(extra);
     return dynamo.send(
@@ -76,20 +86,32 @@ export const requestBaseline = (options: RequestBaselineOptions) => {
     const claimId = `bench-baseline#${key}`;
     const statusId = `req#bench-baseline-${key}`;
     const expiration = String(Math.floor(Date.now() / 1000) + TTL_SECONDS);
-    await dynamo.send(
-      new PutItemCommand({
-        TableName,
-        Item: { id: { S: claimId }, status: { S: 'INPROGRESS' }, expiration: { N: expiration } },
-        ConditionExpression: 'attribute_not_exists(id)',
-      }),
-    );
     if (options.ioMatched) {
       await dynamo.send(
-        new GetItemCommand({ TableName, Key: { id: { S: statusId } }, ConsistentRead: true }),
+        new UpdateItemCommand({
+          TableName,
+          Key: { id: { S: statusId } },
+          UpdateExpression: 'SET #status = :status, call_state = :sending, lease_until = :until',
+          ConditionExpression: 'attribute_not_exists(lease_until) OR lease_until < :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': { S: 'in_progress' },
+            ':sending': { S: 'sending' },
+            ':until': { N: String(Date.now() + 900_000) },
+            ':now': { N: String(Date.now()) },
+          },
+        }),
       );
+    } else {
+      await dynamo.send(
+        new PutItemCommand({
+          TableName,
+          Item: { id: { S: claimId }, status: { S: 'INPROGRESS' }, expiration: { N: expiration } },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      await setStatus(statusId, 'in_progress');
     }
-    await setStatus(statusId, 'in_progress');
-    if (options.ioMatched) await setStatus(statusId, 'in_progress', { call_state: { S: 'sending' } });
     const { project_id, params } = request;
     const url = `${options.simulatorUrl}/v1.0/${project_id}/instances/${params.instance_id}/restores`;
     const answer = await signedPost(
@@ -99,7 +121,17 @@ export const requestBaseline = (options: RequestBaselineOptions) => {
       options.credentials,
     );
     await setStatus(statusId, 'succeeded', { restore_id: { S: String(answer['restore_id']) } });
-    await setStatus(claimId, 'COMPLETED', { result_data: { S: JSON.stringify(answer) } });
+    if (sqs && options.ioMatched) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: options.ioMatched.queueUrl,
+          MessageBody: JSON.stringify({ check: statusId }),
+          DelaySeconds: 5,
+        }),
+      );
+    } else {
+      await setStatus(claimId, 'COMPLETED', { result_data: { S: JSON.stringify(answer) } });
+    }
   };
 
   return {
@@ -107,7 +139,10 @@ export const requestBaseline = (options: RequestBaselineOptions) => {
     handle: async (event: SQSEvent): Promise<void> => {
       for (const record of event.Records) await one(record.body);
     },
-    close: () => dynamo.destroy(),
+    close: () => {
+      dynamo.destroy();
+      sqs?.destroy();
+    },
   };
 };
 
