@@ -128,10 +128,9 @@ export const requestLatency = async (ctx: BenchContext, sizes: RequestLatencySiz
     dr_relay_io: drRelayIo,
     baseline_io: baselineIo,
     baseline_io_matched_io: matchedIo,
-    io_finding:
-      extra.length > 0
-        ? `dr-relay does more I/O than the minimal baseline: ${drRelayIo.total} vs ${baselineIo.total} calls per request (${extra.join(', ')}); baseline_io_matched makes those calls too, so ratio_*_vs_io_matched is dr-relay's overhead beyond its extra calls (cpu_mean_ms: how much of it is this process's CPU)`
-        : `dr-relay does no more I/O than the baseline (${drRelayIo.total} vs ${baselineIo.total} calls per request)`,
+    io_finding: `dr-relay makes ${drRelayIo.total} calls per request, the minimal baseline ${baselineIo.total}${
+      extra.length > 0 ? ` (dr-relay's calls the baseline does not make: ${extra.join(', ')})` : ''
+    }; baseline_io_matched makes dr-relay's calls, so ratio_*_vs_io_matched is dr-relay's overhead beyond its calls (cpu_mean_ms: how much of it is this process's CPU)`,
     errors: { dr_relay: drRelay.errors, baseline: baseline.errors, baseline_io_matched: ioMatched.errors },
     method:
       '1-record SQSEvent, handler invoked directly with a Lambda-like context; warm-up then the three variants alternated request by request (order rotated each round); stack in a child process over loopback; cpu_mean_ms = user+system CPU of the measuring process per request',
