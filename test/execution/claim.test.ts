@@ -125,7 +125,9 @@ describe('the claim in the status record', () => {
 
     // Act
     const settled = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => executor().execute({ key: 'claim-race', request, attempt: i + 1 })),
+      Array.from({ length: 20 }, (_, i) =>
+        executor().execute({ key: 'claim-race', request, attempt: i + 1 }),
+      ),
     );
 
     // Assess
