@@ -148,11 +148,11 @@ export class Executor {
     const mode = this.#modeOf(job);
     const direct = mode === 'on' && !action.preflight && !this.#cooldownOf(job);
     const sentAt = this.#now().toISOString();
-    const begun = await this.#deps.store.begin(
-      key,
-      direct ? { ...begin, call: { state: 'sending', sent_at: sentAt } } : begin,
-      claim,
-    );
+    const giveBack = (error: unknown) => this.#giveBack(key, claim, error);
+    // A claim write that got no answer may still have been applied: give it back before failing.
+    const begun = await this.#deps.store
+      .begin(key, direct ? { ...begin, call: { state: 'sending', sent_at: sentAt } } : begin, claim)
+      .catch(giveBack);
     const resumed = begun.started ? { prior: begun.prior } : await this.#resume(job, begin, claim);
     if ('outcome' in resumed) return resumed.outcome;
     // The key is ours from here: any failure gives it back (the outcome's write gives it back on success).
@@ -160,14 +160,19 @@ export class Executor {
       if (begun.started && direct) return await this.#call(job, action, { sentAt }, signal);
       return await this.#claimed(job, action, mode, resumed.prior, signal);
     } catch (error) {
-      await this.#deps.store.release(key, claim.lease?.owner ?? '').catch((cause: unknown) => {
-        this.#deps.log.warn('giving the claim back failed: it lapses with the invocation', {
-          request_id: key,
-          error: (cause as Error).message,
-        });
-      });
-      throw error;
+      return giveBack(error);
     }
+  }
+
+  /** Ends this attempt's lease (only if it still holds it), then fails with `error`. */
+  async #giveBack(key: string, claim: BeginOptions, error: unknown): Promise<never> {
+    await this.#deps.store.release(key, claim.lease?.owner ?? '').catch((cause: unknown) => {
+      this.#deps.log.warn('giving the claim back failed: it lapses with the invocation', {
+        request_id: key,
+        error: (cause as Error).message,
+      });
+    });
+    throw error;
   }
 
   /** The attempt after its key was claimed, when it is not the direct case. */

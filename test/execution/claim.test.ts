@@ -180,6 +180,38 @@ describe('the claim in the status record', () => {
     expect(second.replayed).toBeUndefined();
   });
 
+  it('gives the key back when the claim write took effect but its answer was lost', async () => {
+    // Prepare
+    const instance = freshInstance();
+    const request = dcsRestore(instance, 'lost answer');
+    const lossy = new Executor({
+      client,
+      store: {
+        get: (id) => store.get(id),
+        set: (id, change) => store.set(id, change),
+        release: (id, owner) => store.release(id, owner),
+        begin: async (id, change, options) => {
+          await store.begin(id, change, options);
+          throw new Error('socket hang up');
+        },
+      },
+      mode: 'on',
+      log: silent,
+      endpoints: { dcs: sim.url },
+    });
+
+    // Act
+    await expect(lossy.execute({ key: 'claim-lost-answer', request, attempt: 1 })).rejects.toThrow(
+      'socket hang up',
+    );
+    const afterLoss = await store.get('claim-lost-answer');
+
+    // Assess
+    expect(afterLoss?.lease_owner).toBeUndefined();
+    expect(afterLoss?.call?.state).toBe('sending'); // nothing called: the next attempt reads the state first
+    expect(restoresOf(instance)).toHaveLength(0);
+  });
+
   it("keeps a crashed attempt's key until its invocation would have ended, then reconciles instead of calling again", async () => {
     // Prepare: what a crashed attempt leaves: the key claimed with 300 ms of its invocation left,
     // the call marked sending, the call made (it took effect), and no outcome.
