@@ -9,11 +9,12 @@
  *   episode in flight           -> `in_progress`, nothing queued (its message is still on the queue)
  *   episode ended              -> reported with its status, nothing queued
  *   resolved while its request awaits approval (a route that asks a person first)
- *                              -> the resolution noted on the pending request (`approval.resolved_at`);
- *                                 not cancelled: the approver decides
+ *                              -> the resolution noted on the pending request (`approval.resolved_at`;
+ *                                 lib/approval/resolution.ts); not cancelled: the approver decides
  * Owns: that table. Must not touch: execution, the Huawei client, parsing.
  */
 import { actionFor } from '../actions/catalogue.ts';
+import { noteResolution } from '../approval/resolution.ts';
 import type { Log } from '../log.ts';
 import { routeSignal } from '../routing/match.ts';
 import type { Route } from '../routing/schema.ts';
@@ -29,6 +30,8 @@ export interface AlarmHandOffDeps {
   readonly store: Pick<StatusStore, 'createQueued' | 'get' | 'noteApproval'>;
   readonly log: Log;
   readonly count: (metric: 'SignalsUnrouted' | 'SignalsIgnored' | 'ActionsQueued') => void;
+  /** Who holds a target (the cooldown store): finds a pending request a new-episode resolution belongs to. */
+  readonly holderOf?: (target: string) => Promise<string | undefined>;
 }
 
 const describe = (alarm: AlarmSignal) => `${alarm.source}:${alarm.name}:${alarm.state}`;
@@ -63,8 +66,8 @@ export class AlarmHandOff implements AlarmProcessor {
       const base = { signal: describe(alarm), route: decision.route.name };
       if (!decision.act) {
         deps.count('SignalsIgnored');
-        const noted = await this.#noteResolution(alarm, decision.route, decision.key);
-        const reason = noted ? `${decision.reason}; resolution noted on ${decision.key}` : decision.reason;
+        const noted = await noteResolution(deps, alarm, decision.route, decision.key);
+        const reason = noted ? `${decision.reason}; resolution noted on ${noted}` : decision.reason;
         deps.log.info('signal ignored', { ...base, reason });
         return { ...base, result: 'ignored', reason };
       }
@@ -90,21 +93,5 @@ export class AlarmHandOff implements AlarmProcessor {
       deps.log.info('alarm action queued', { ...base, key, episode: alarm.episode, action: request.action });
       return { ...base, key, result: 'queued' };
     });
-  }
-
-  /**
-   * An alarm of an episode whose request awaits approval resolved: noted on the request, which is
-   * not cancelled (the approver decides). Only routes that ask for approval are looked up.
-   */
-  async #noteResolution(alarm: AlarmSignal, route: Route, key: string): Promise<boolean> {
-    if (alarm.state !== 'ok' || !route.approval) return false;
-    const pending = await this.#deps.store.get(key);
-    if (pending?.status !== 'awaiting_approval' || pending.approval?.resolved_at) return false;
-    await this.#deps.store.noteApproval(key, { resolved_at: alarm.occurred_at });
-    this.#deps.log.info('alarm resolved while its request awaits approval', {
-      request_id: key,
-      resolved_at: alarm.occurred_at,
-    });
-    return true;
   }
 }

@@ -8,6 +8,8 @@
  * AlarmSignal here and `abort` the invocation's AbortSignal.
  * Owns: that loop. Must not touch: parsing (lib/sources), matching (lib/routing), the remote call.
  */
+
+import { noteResolution, type ResolutionDeps } from '../approval/resolution.ts';
 import { type DeadLetterDeps, deadLetter } from '../deadLetters/deadLetter.ts';
 import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
@@ -88,6 +90,8 @@ export interface AlarmPipelineDeps {
   readonly mode?: () => Promise<AutomationMode>;
   /** Follows an accepted call's operation to its end. */
   readonly operations?: Pick<OperationTracker, 'start'>;
+  /** Notes a resolution on a request awaiting approval (lib/approval/resolution.ts); not noted without it. */
+  readonly resolutions?: Omit<ResolutionDeps, 'log'>;
 }
 
 const describe = (alarm: AlarmSignal) => `${alarm.source}:${alarm.name}:${alarm.state}`;
@@ -212,17 +216,19 @@ export const processSignals = async (
     return decisions.map((decision) => {
       if (!decision.act) {
         deps.count('SignalsIgnored');
-        deps.log.info('signal ignored', {
-          signal: describe(alarm),
-          route: decision.route.name,
-          reason: decision.reason,
-        });
-        return Promise.resolve({
-          signal: describe(alarm),
-          route: decision.route.name,
-          result: 'ignored',
-          reason: decision.reason,
-        });
+        return (async (): Promise<SignalResult> => {
+          const noted = deps.resolutions
+            ? await noteResolution(
+                { ...deps.resolutions, log: deps.log },
+                alarm,
+                decision.route,
+                decision.key,
+              )
+            : undefined;
+          const reason = noted ? `${decision.reason}; resolution noted on ${noted}` : decision.reason;
+          deps.log.info('signal ignored', { signal: describe(alarm), route: decision.route.name, reason });
+          return { signal: describe(alarm), route: decision.route.name, result: 'ignored', reason };
+        })();
       }
       return execute(alarm, decision.route, {
         key: decision.key,

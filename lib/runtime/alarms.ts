@@ -32,6 +32,7 @@ export const buildAlarmPipeline = (core: Core): AlarmPipeline =>
     queue: core.requestQueue,
     mode: core.mode,
     operations: core.operations,
+    resolutions: { store: core.store, holderOf: (target) => core.cooldowns.holder(target) },
   });
 
 /**

@@ -103,6 +103,7 @@ export const buildCore = (config: Config = loadConfig()) => {
     dynamo,
     sqs,
     store,
+    cooldowns,
     runner,
     mode,
     requestQueue,

@@ -19,6 +19,7 @@ import { AlarmHandOff } from '../intake/alarmHandOff.ts';
 import { RequestQueue } from '../intake/requestQueue.ts';
 import { routeTopicUrns } from '../routing/smnOrigin.ts';
 import { createSmnFetch, pinnedSmnFetch, SmnVerifier } from '../sources/index.ts';
+import { CooldownStore } from '../store/cooldowns.ts';
 import { IdempotencyKeyStore } from '../store/idempotencyKeys.ts';
 import { DynamoStatusStore } from '../store/status.ts';
 import { dynamoClient, sqsClient } from './aws.ts';
@@ -37,10 +38,12 @@ const build = () => {
     ttlSeconds: config.DR_IDEMPOTENCY_TTL_SECONDS,
   });
   const queue = new RequestQueue(sqs, config.REQUEST_QUEUE_URL);
+  const cooldowns = new CooldownStore({ client: dynamo, table: config.STATE_TABLE });
   const pipeline = new AlarmHandOff({
     routes: routesOf(config),
     queue,
     store,
+    holderOf: (target) => cooldowns.holder(target),
     log: logger,
     count: (metric) => metrics.addMetric(metric, 'Count', 1),
   });

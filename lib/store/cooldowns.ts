@@ -58,16 +58,32 @@ export class CooldownStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
-    );
-    const held = unmarshall(Item ?? {}) as { holder?: string; until?: number; route?: string };
+    const held = await this.#read(target);
     return {
       granted: false,
       holder: held.holder ?? 'unknown',
       until: new Date((held.until ?? now) * 1000).toISOString(),
       ...(held.route ? { route: held.route } : {}),
     };
+  }
+
+  /** Who holds `target` now (a claim not yet run out), if anyone. */
+  async holder(target: string): Promise<string | undefined> {
+    const held = await this.#read(target);
+    return held.holder !== undefined && (held.until ?? 0) > Math.floor(this.#now().getTime() / 1000)
+      ? held.holder
+      : undefined;
+  }
+
+  async #read(target: string): Promise<{ holder?: string; until?: number; route?: string }> {
+    const { Item } = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: { id: { S: `${KEY_PREFIX.cooldown}${target}` } },
+        ConsistentRead: true,
+      }),
+    );
+    return unmarshall(Item ?? {}) as { holder?: string; until?: number; route?: string };
   }
 
   /** Gives the target back, if `holder` still holds it (the action was not taken after all). */

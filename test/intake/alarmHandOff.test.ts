@@ -19,7 +19,9 @@ const firing = parseAlertmanagerWebhook(
 const primaryDown = firing.filter((s) => s.name === 'DWSPrimaryDown');
 const invocation = { remainingMs: () => 20_000 };
 
-const setup = (options: { routes?: typeof routes } = {}) => {
+const setup = (
+  options: { routes?: typeof routes; holderOf?: (target: string) => Promise<string | undefined> } = {},
+) => {
   const sent: AlarmAction[] = [];
   const store = new MemoryStatusStore();
   const counts: string[] = [];
@@ -33,6 +35,7 @@ const setup = (options: { routes?: typeof routes } = {}) => {
     store,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     count: (metric) => counts.push(metric),
+    ...(options.holderOf ? { holderOf: options.holderOf } : {}),
   });
   return { handOff, sent, store, counts };
 };
@@ -127,7 +130,7 @@ describe('AlarmHandOff', () => {
       JSON.parse(readFileSync('events/alarms/alertmanager-resolved.json', 'utf8')),
     ).filter((s) => s.name === 'DWSPrimaryDown');
     /** The episode proposed as the request function does it: awaiting approval. */
-    const proposed = async (store: MemoryStatusStore, key: string) => {
+    const proposed = async (store: MemoryStatusStore, key: string, alarm?: string) => {
       await store.requestApproval(
         key,
         { action: 'dws.dr.failover', target: 'dws:p/dr' },
@@ -138,6 +141,7 @@ describe('AlarmHandOff', () => {
           route: 'dws-prod-failover',
           cooldown_seconds: 3600,
           request: '{}',
+          ...(alarm ? { alarm } : {}),
         },
       );
     };
@@ -176,6 +180,24 @@ describe('AlarmHandOff', () => {
       expect(record?.approval?.resolved_at).toBe(resolved[0]!.occurred_at);
       expect(record?.approval?.decision).toBeUndefined();
       expect(sent).toHaveLength(1);
+    });
+
+    it("notes a resolution that arrives as a new episode (as Cloud Eye's and CloudWatch's do) on the request holding the target", async () => {
+      // Prepare
+      let holder: string | undefined;
+      const { handOff, store } = setup({ routes: approvalRoutes, holderOf: async () => holder });
+      const [first] = await handOff.process(primaryDown, invocation);
+      holder = (first as { key: string }).key;
+      await proposed(store, holder, 'alertmanager DWSPrimaryDown (alarm)');
+      const newEpisode = resolved.map((signal) => ({ ...signal, episode: `${signal.episode}/resolved` }));
+      // Act
+      const results = await handOff.process(newEpisode, invocation);
+      // Assess
+      expect(results[0]).toMatchObject({
+        result: 'ignored',
+        reason: `state ok is not in on: [alarm]; resolution noted on ${holder}`,
+      });
+      expect((await store.get(holder))?.approval?.resolved_at).toBe(resolved[0]!.occurred_at);
     });
 
     it('notes nothing on a request already decided, nor for an episode never proposed', async () => {

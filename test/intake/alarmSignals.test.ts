@@ -11,7 +11,7 @@ import { HuaweiApiError } from '../../lib/huawei/errors.ts';
 import type { AlarmAction } from '../../lib/intake/alarmAction.ts';
 import { type AlarmPipelineDeps, processSignals } from '../../lib/intake/alarmSignals.ts';
 import { parseRoutes } from '../../lib/routing/routes.ts';
-import { parseAlertmanagerWebhook } from '../../lib/sources/index.ts';
+import { parseAlertmanagerWebhook, parseCloudWatchEvent } from '../../lib/sources/index.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const routes = parseRoutes(readFileSync('events/routes/routes.yml', 'utf8'));
@@ -92,6 +92,93 @@ describe('routing signals to actions', () => {
 
     expect(results[0]).toMatchObject({ result: 'ignored', reason: expect.stringContaining('ok') });
     expect(deps.run).not.toHaveBeenCalled();
+  });
+});
+
+describe('an alarm resolving while its request awaits approval (a route that asks a person first)', () => {
+  const ROUTE = 'dws-prod-failover-cloudwatch';
+  const approvalRoutes = routes.map((route) =>
+    route.name === ROUTE
+      ? { ...route, approval: { required: true, timeout_seconds: 900, on_timeout: 'cancel' as const } }
+      : route,
+  );
+  const cloudWatch = (file: string) =>
+    parseCloudWatchEvent(JSON.parse(readFileSync(`events/alarms/${file}`, 'utf8')));
+  const [alarm] = cloudWatch('cloudwatch-eventbridge-alarm.json');
+  const ok = cloudWatch('cloudwatch-eventbridge-ok.json');
+
+  /** The request the alarm proposed, awaiting approval under its own episode key, holding the target. */
+  const proposed = async (store: MemoryStatusStore, alarmName: string) => {
+    const key = 'alarm:dws-prod-failover-cloudwatch:0123456789abcdef0123456789abcdef';
+    await store.requestApproval(
+      key,
+      { action: 'dws.dr.failover', target: 'dws:p/d' },
+      {
+        required: true,
+        deadline: '2026-12-07T11:00:00.000Z',
+        on_timeout: 'cancel',
+        route: ROUTE,
+        cooldown_seconds: 3600,
+        request: '{}',
+        alarm: `cloudwatch ${alarmName} (alarm)`,
+      },
+    );
+    return key;
+  };
+
+  it('finds the pending request through the target it holds (the OK is a new episode) and notes the resolution', async () => {
+    // Prepare
+    const store = new MemoryStatusStore();
+    const key = await proposed(store, alarm?.name ?? '');
+    const { deps } = setup(async () => succeeded, {
+      routes: approvalRoutes,
+      resolutions: { store, holderOf: async () => key },
+    });
+
+    // Act
+    const [result] = await processSignals(ok, deps);
+
+    // Assess
+    expect(result).toMatchObject({
+      result: 'ignored',
+      reason: expect.stringContaining(`resolution noted on ${key}`),
+    });
+    expect(await store.get(key)).toMatchObject({
+      status: 'awaiting_approval',
+      approval: { resolved_at: ok[0]?.occurred_at },
+    });
+    expect(deps.run).not.toHaveBeenCalled();
+  });
+
+  it('leaves alone a pending request on the target that another alarm proposed', async () => {
+    // Prepare
+    const store = new MemoryStatusStore();
+    const key = await proposed(store, 'SomeOtherAlarm');
+    const { deps } = setup(async () => succeeded, {
+      routes: approvalRoutes,
+      resolutions: { store, holderOf: async () => key },
+    });
+
+    // Act
+    const [result] = await processSignals(ok, deps);
+
+    // Assess
+    expect((result as { reason: string }).reason).not.toContain('resolution noted');
+    expect((await store.get(key))?.approval?.resolved_at).toBeUndefined();
+  });
+
+  it('looks nothing up for a route that does not ask for approval', async () => {
+    // Prepare
+    const holderOf = vi.fn(async () => undefined);
+    const { deps } = setup(async () => succeeded, {
+      resolutions: { store: new MemoryStatusStore(), holderOf },
+    });
+
+    // Act
+    await processSignals(ok, deps);
+
+    // Assess
+    expect(holderOf).not.toHaveBeenCalled();
   });
 });
 

@@ -33,6 +33,19 @@ describe('cooldown claims', () => {
     });
   });
 
+  it('says who holds a target while its claim runs, and no one once it has run out or was never made', async () => {
+    await store().claim('dws:p/dr-held', 'alarm:a:9', 60, 'route-a');
+
+    const during = await store().holder('dws:p/dr-held');
+    const never = await store().holder('dws:p/dr-never');
+    clock = new Date(clock.getTime() + 61_000);
+    const after = await store().holder('dws:p/dr-held');
+
+    expect(during).toBe('alarm:a:9');
+    expect(never).toBeUndefined();
+    expect(after).toBeUndefined();
+  });
+
   it('grants the same holder again (its own retries keep the claim)', async () => {
     await store().claim('dws:p/dr-2', 'alarm:a:1', 3600);
 
