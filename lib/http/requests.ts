@@ -135,6 +135,8 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
   const authenticate = async (
     request: HttpRequest,
     signedBody: string,
+    /** v1 (t and body only) is kept for `POST /v1/requests`, whose body names the request. */
+    v1: boolean,
   ): Promise<HttpResponse | undefined> => {
     const verdict = verifySignature(
       request.headers['x-dr-signature'],
@@ -142,8 +144,9 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
       await deps.hmacSecrets(),
       Math.floor(deps.now().getTime() / 1000),
       SIGNATURE_TOLERANCE_SECONDS,
-      // GET reads any request's status: only v2, bound to this method and path. POST also takes v1.
-      { method: request.method, path: request.path, v1: request.method === 'POST' },
+      // v2 binds the method and the path. Where the path names the request (GET a status, POST an
+      // approval) only v2 is taken: a v1 signature replayed on another request's path would pass.
+      { method: request.method, path: request.path, v1 },
     );
     if (verdict.ok) return undefined;
     if (verdict.reason === 'no_secrets') {
@@ -200,7 +203,7 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
         { 'accept-post': 'application/json' },
       );
     }
-    const refused = await authenticate(request, request.body);
+    const refused = await authenticate(request, request.body, true);
     if (refused) return refused;
 
     let value: unknown;
@@ -275,7 +278,7 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
   };
 
   const get = async (request: HttpRequest): Promise<HttpResponse> => {
-    const refused = await authenticate(request, '');
+    const refused = await authenticate(request, '', false);
     if (refused) return refused;
     const requestId = request.params['request_id'] ?? '';
     const record =
@@ -296,7 +299,7 @@ export const requestRoutes = (deps: RequestRouteDeps): HttpRoute[] => {
         { 'accept-post': 'application/json' },
       );
     }
-    const refused = await authenticate(request, request.body);
+    const refused = await authenticate(request, request.body, false);
     if (refused) return refused;
     if (!deps.approvals) return problem(404, 'Not Found', 'approvals are not handled here');
     let body: unknown;

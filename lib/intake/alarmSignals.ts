@@ -11,6 +11,7 @@
 
 import { noteResolution, type ResolutionDeps } from '../approval/resolution.ts';
 import { type DeadLetterDeps, deadLetter } from '../deadLetters/deadLetter.ts';
+import { DrRelayError } from '../errors.ts';
 import type { BackoffPolicy } from '../execution/backoff.ts';
 import type { Job, Outcome } from '../execution/executor.ts';
 import type { Log } from '../log.ts';
@@ -105,14 +106,16 @@ export const processSignals = async (
 
   /**
    * Accepted is not done: follow the operation. Its failure must not reach the outcome policy (the
-   * call succeeded and is recorded); it is logged, and the next delivery of the episode, a replay,
-   * starts it again.
+   * call succeeded and is recorded): it is noted, and the invocation fails once every signal is
+   * handled, so Lambda delivers the event again; the replay (the outcome replayed) starts it again.
    */
+  const notFollowed: string[] = [];
   const startFollowing = async (job: Job, outcome: Outcome, base: object): Promise<void> => {
     try {
       await deps.operations?.start(job.key, job.request, { recorded: outcome.replayed !== true });
     } catch (error) {
       deps.log.warn('following the operation could not start', { ...base, error: (error as Error).message });
+      notFollowed.push(job.key);
     }
   };
 
@@ -238,8 +241,23 @@ export const processSignals = async (
       });
     });
   });
-  return Promise.all(work);
+  const results = await Promise.all(work);
+  if (notFollowed.length > 0) throw new OperationsNotFollowedError(notFollowed);
+  return results;
 };
+
+/**
+ * Following an accepted operation could not start (its first check was not sent): thrown after every
+ * signal was handled, so that the event is delivered again and the replay starts it.
+ */
+export class OperationsNotFollowedError extends DrRelayError {
+  readonly keys: readonly string[];
+  constructor(keys: readonly string[]) {
+    super(`following the operation of ${keys.join(', ')} could not start: the event is retried`, 'transient');
+    this.name = 'OperationsNotFollowedError';
+    this.keys = keys;
+  }
+}
 
 /** What the wiring builds once per cold start: the pipeline, given each invocation's clock and abort signal. */
 export class AlarmPipeline implements AlarmProcessor {

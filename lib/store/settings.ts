@@ -56,7 +56,7 @@ export class SettingsStore {
 
 /**
  * The mode in force, read from the store at most every `maxAgeMs` (default 30 s) and shared by the
- * invocations of one process. No stored setting: the deployment's default. A failed read keeps the
+ * invocations of one process (concurrent callers share one read). No stored setting: the deployment's default. A failed read keeps the
  * last known mode (never silently switches to `on`), or the default before any read succeeded.
  */
 export const modeReader = (
@@ -67,13 +67,21 @@ export const modeReader = (
   const maxAgeMs = options.maxAgeMs ?? 30_000;
   const now = options.now ?? Date.now;
   let known: { mode: AutomationMode; at: number } | undefined;
-  return async () => {
-    if (known && now() - known.at < maxAgeMs) return known.mode;
+  /** The read under way: the records of a batch that find the cache stale share it (one GetItem). */
+  let reading: Promise<AutomationMode> | undefined;
+  const read = async (): Promise<AutomationMode> => {
     try {
       known = { mode: (await store.mode())?.mode ?? fallback, at: now() };
+      return known.mode;
     } catch {
       return known?.mode ?? fallback;
+    } finally {
+      reading = undefined;
     }
-    return known.mode;
+  };
+  return async () => {
+    if (known && now() - known.at < maxAgeMs) return known.mode;
+    reading ??= read();
+    return reading;
   };
 };

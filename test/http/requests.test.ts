@@ -772,17 +772,14 @@ describe('POST /v1/requests/{request_id}/approval', () => {
     expect(store.records.get(KEY)?.approval?.decision?.via).toBe('cli');
   });
 
-  it('records via api when the body does not say, and takes a v1 signature (POST)', async () => {
+  it('records via api when the body does not say', async () => {
     // Prepare
-    const { desk, approve, seconds } = setup();
+    const { desk, approve } = setup();
     await proposed(desk);
     const body = JSON.stringify({ decision: 'deny', by: 'ops-bot', reason: 'false alarm' });
 
     // Act
-    const response = await approve(KEY, body, {
-      'content-type': 'application/json',
-      'x-dr-signature': signatureHeader(SECRET, body, seconds()),
-    });
+    const response = await approve(KEY, body);
 
     // Assess
     expect(response.statusCode).toBe(200);
@@ -825,6 +822,8 @@ describe('POST /v1/requests/{request_id}/approval', () => {
           path: '/v1/requests/someone-else/approval',
         }),
       }),
+      // v1 signs only t and the body, which names no request: replayable on any request's path.
+      await approve(KEY, APPROVE, { ...json, 'x-dr-signature': signatureHeader(SECRET, APPROVE, seconds()) }),
     ];
 
     // Assess

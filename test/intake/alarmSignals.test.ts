@@ -9,7 +9,11 @@ import { InProgressElsewhereError, RetryLaterError } from '../../lib/execution/e
 import type { Job, Outcome } from '../../lib/execution/executor.ts';
 import { HuaweiApiError } from '../../lib/huawei/errors.ts';
 import type { AlarmAction } from '../../lib/intake/alarmAction.ts';
-import { type AlarmPipelineDeps, processSignals } from '../../lib/intake/alarmSignals.ts';
+import {
+  type AlarmPipelineDeps,
+  OperationsNotFollowedError,
+  processSignals,
+} from '../../lib/intake/alarmSignals.ts';
 import { parseRoutes } from '../../lib/routing/routes.ts';
 import { parseAlertmanagerWebhook, parseCloudWatchEvent } from '../../lib/sources/index.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
@@ -179,6 +183,44 @@ describe('an alarm resolving while its request awaits approval (a route that ask
 
     // Assess
     expect(holderOf).not.toHaveBeenCalled();
+  });
+});
+
+describe('following the operation an alarm started', () => {
+  it('starts it with the outcome it just recorded, or starts it anew on a replay', async () => {
+    // Prepare
+    const start = vi.fn(async () => undefined);
+    const fresh = setup(async () => succeeded, { operations: { start } });
+    const replay = setup(async () => ({ ...succeeded, replayed: true as const }), { operations: { start } });
+
+    // Act
+    await processSignals(primaryDown, fresh.deps);
+    await processSignals(primaryDown, replay.deps);
+
+    // Assess
+    expect(start.mock.calls.map((call) => (call as unknown[])[2])).toEqual([
+      { recorded: true },
+      { recorded: false },
+    ]);
+  });
+
+  it('fails the invocation after every signal is handled when it cannot start, so the event comes again; never a dead letter', async () => {
+    // Prepare
+    const { deps, letters } = setup(async () => succeeded, {
+      operations: {
+        start: async () => {
+          throw new Error('SQS SendMessage throttled');
+        },
+      },
+    });
+
+    // Act
+    const handled = processSignals(primaryDown, deps);
+
+    // Assess
+    await expect(handled).rejects.toBeInstanceOf(OperationsNotFollowedError);
+    expect(deps.run).toHaveBeenCalledTimes(1);
+    expect(letters).toHaveLength(0);
   });
 });
 
