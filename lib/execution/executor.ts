@@ -15,7 +15,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { actionFor } from '../actions/catalogue.ts';
-import type { ActionRequest } from '../actions/request.ts';
+import { type ActionRequest, canonicalJson } from '../actions/request.ts';
 import {
   type ActionDefinition,
   type ActionSettings,
@@ -79,21 +79,9 @@ export type Outcome =
 /** Without a Lambda context (tests, tools), a claim lasts as long as Lambda's longest invocation. */
 const DEFAULT_LEASE_MS = 15 * 60 * 1000;
 
-/** JSON with its object keys sorted: the same request always hashes the same. */
-const canonical = (value: unknown): string =>
-  Array.isArray(value)
-    ? `[${value.map(canonical).join(',')}]`
-    : value !== null && typeof value === 'object'
-      ? `{${Object.keys(value)
-          .sort()
-          .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : JSON.stringify(value);
-
 /** What a key's record remembers of its request, to refuse another request under the same key. */
 export const requestHash = (request: ActionRequest): string =>
-  createHash('sha256').update(canonical(request)).digest('base64url');
+  createHash('sha256').update(canonicalJson(request)).digest('base64url');
 
 export interface DryRunCall {
   readonly method: string;

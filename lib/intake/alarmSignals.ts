@@ -161,6 +161,14 @@ export const processSignals = async (
         });
         switch (disposition.kind) {
           case 'in_progress_elsewhere':
+            if (deps.queue) {
+              // The holder may be a crashed invocation whose claim lapses only at its deadline, and
+              // no alarm comes again: the queue looks again until the episode's outcome is recorded.
+              await deps.queue.sendAlarmAction(alarmAction(job.request, route, alarm));
+              deps.count('ActionsQueued');
+              deps.log.info('same episode in progress in another delivery: handed to the queue', base);
+              return { ...base, result: 'queued' };
+            }
             deps.log.info('same episode in progress in another delivery', base);
             return { ...base, result: 'in_progress_elsewhere' };
           case 'duplicate_of_dead_letter':

@@ -184,7 +184,11 @@ export type BeginResult = { started: true; prior: StatusRecord | undefined } | {
 export interface StatusStore {
   /** The record, or undefined when the request has none. */
   get(requestId: string): Promise<StatusRecord | undefined>;
-  /** Applies a change, creating the record if needed; returns the record as stored. */
+  /**
+   * Applies a change, creating the record if needed; returns the record as stored. A failure
+   * (`failed`, `dead_lettered`) never replaces an outcome (`succeeded`, `skipped`): the record is
+   * then returned unchanged.
+   */
   set(requestId: string, change: StatusChange): Promise<StatusRecord>;
   /**
    * Starts an attempt in one atomic write: applies `change` (and takes the lease) unless the request
@@ -221,6 +225,18 @@ export interface StatusStore {
   claimApprovalNotice(requestId: string, notice: 'requested' | 'decided'): Promise<boolean>;
 }
 
+/**
+ * Statuses a failed delivery writes after giving its claim back: they never replace an outcome
+ * (succeeded, skipped) that a duplicate delivery recorded meanwhile, or a later delivery would find
+ * the key open and call again.
+ */
+export const FAILURES: ReadonlySet<RequestStatus> = new Set(['failed', 'dead_lettered']);
+const KEEP_OUTCOME = {
+  expression: 'attribute_not_exists(#status) OR NOT #status IN (:succeeded, :skipped)',
+  names: { '#status': 'status' },
+  values: { ':succeeded': 'succeeded', ':skipped': 'skipped' },
+};
+
 export class DynamoStatusStore implements StatusStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
@@ -251,8 +267,19 @@ export class DynamoStatusStore implements StatusStore {
 
   /** Applies a change, creating the record if needed; returns the record as stored. */
   async set(requestId: string, change: StatusChange): Promise<StatusRecord> {
-    const attributes = await this.#update(requestId, change, 'ALL_NEW');
-    return StatusRecordSchema.parse(unmarshall(attributes ?? {}));
+    try {
+      const attributes = await this.#update(
+        requestId,
+        change,
+        'ALL_NEW',
+        FAILURES.has(change.status) ? KEEP_OUTCOME : undefined,
+      );
+      return StatusRecordSchema.parse(unmarshall(attributes ?? {}));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Another delivery recorded the outcome meanwhile: it stands (see FAILURES).
+      return (await this.get(requestId)) as StatusRecord;
+    }
   }
 
   /**

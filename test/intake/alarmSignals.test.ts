@@ -332,6 +332,23 @@ describe('failures', () => {
     expect(letters[0]?.error.kind).toBe('ambiguous');
   });
 
+  it('hands an episode held by another delivery to the request queue, which looks again until its outcome is recorded', async () => {
+    const queued: AlarmAction[] = [];
+    const { deps, letters } = setup(
+      async () => {
+        throw new InProgressElsewhereError('episode');
+      },
+      { queue: { sendAlarmAction: async (action) => void queued.push(action) } },
+    );
+
+    const [result] = await processSignals(primaryDown, deps);
+
+    expect(result).toMatchObject({ result: 'queued' });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]?.request).toEqual(vi.mocked(deps.run).mock.calls[0]?.[0].request);
+    expect(letters).toHaveLength(0);
+  });
+
   it('leaves a duplicate delivery in progress elsewhere to that delivery', async () => {
     const { deps, letters } = setup(async () => {
       throw new InProgressElsewhereError('episode');

@@ -58,6 +58,36 @@ export const describeStatusStoreContract = (name: string, makeStore: MakeStatusS
     });
 
     describe('set', () => {
+      it.each(['failed', 'dead_lettered'] as const)(
+        'never lets a failure (%s) replace an outcome a duplicate recorded meanwhile: the record stays, and is returned',
+        async (failure) => {
+          // Prepare
+          const { store, clock, requestId } = fixture();
+          await store.set(requestId, {
+            status: 'succeeded',
+            action: 'dcs.restore',
+            remote: { restore_id: 'r' },
+          });
+          const recorded = await store.get(requestId);
+          clock.now = T2;
+          // Act
+          const answer = await store.set(requestId, { status: failure, attempts: 3, failure: true });
+          // Assess
+          expect(answer).toEqual(recorded);
+          expect(await store.get(requestId)).toEqual(recorded);
+        },
+      );
+
+      it('lets a failure replace a status that is not an outcome', async () => {
+        // Prepare
+        const { store, requestId } = fixture();
+        await store.set(requestId, { status: 'in_progress', action: 'dcs.restore' });
+        // Act
+        const answer = await store.set(requestId, { status: 'failed', attempts: 2 });
+        // Assess
+        expect(answer).toMatchObject({ status: 'failed', attempts: 2 });
+      });
+
       it('creates the record with request_id, created_at = updated_at = now, and 0 attempts when none are given', async () => {
         // Prepare
         const { store, requestId } = fixture();
