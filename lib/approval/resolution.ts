@@ -44,19 +44,23 @@ export const noteResolution = async (
   key: string,
 ): Promise<string | undefined> => {
   if (alarm.state !== 'ok' || !route.approval) return undefined;
-  const holder = deps.holderOf ? await deps.holderOf(targetOf(route)) : undefined;
-  for (const candidate of holder && holder !== key ? [key, holder] : [key]) {
-    const pending = await deps.store.get(candidate);
-    const approval = pending?.approval;
-    if (pending?.status !== 'awaiting_approval' || !approval || approval.resolved_at) continue;
-    if (approval.route !== route.name) continue;
-    if (candidate !== key && !proposedBy(alarm, approval.alarm)) continue;
+  /** Notes the resolution on `candidate` if it is this route's request awaiting approval (and, unless
+   * it is the signal's own episode, proposed by this alarm). */
+  const noteOn = async (candidate: string): Promise<string | undefined> => {
+    const record = await deps.store.get(candidate);
+    const approval = record?.status === 'awaiting_approval' ? record.approval : undefined;
+    if (!approval || approval.resolved_at || approval.route !== route.name) return undefined;
+    if (candidate !== key && !proposedBy(alarm, approval.alarm)) return undefined;
     await deps.store.noteApproval(candidate, { resolved_at: alarm.occurred_at });
     deps.log.info('alarm resolved while its request awaits approval', {
       request_id: candidate,
       resolved_at: alarm.occurred_at,
     });
     return candidate;
-  }
-  return undefined;
+  };
+  // The signal's own episode first (one read for Alertmanager and Grafana); then the target's holder.
+  const own = await noteOn(key);
+  if (own || !deps.holderOf) return own;
+  const holder = await deps.holderOf(targetOf(route));
+  return holder && holder !== key ? noteOn(holder) : undefined;
 };

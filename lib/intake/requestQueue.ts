@@ -25,22 +25,21 @@ export class RequestQueue {
   }
 
   /** A delayed check of a followed operation (lib/operations/check.ts). */
-  async sendOperationCheck(check: OperationCheck, delaySeconds: number): Promise<void> {
-    await this.#sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.#queueUrl,
-        MessageBody: JSON.stringify(check),
-        DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
-      }),
-    );
+  sendOperationCheck(check: OperationCheck, delaySeconds: number): Promise<void> {
+    return this.#sendDelayed(check, delaySeconds);
   }
 
   /** An approval's timer or decision (lib/approval/event.ts), delayed. */
-  async sendApprovalEvent(event: ApprovalEvent, delaySeconds: number): Promise<void> {
+  sendApprovalEvent(event: ApprovalEvent, delaySeconds: number): Promise<void> {
+    return this.#sendDelayed(event, delaySeconds);
+  }
+
+  /** SQS delays a message by 0 to 900 whole seconds. */
+  async #sendDelayed(body: object, delaySeconds: number): Promise<void> {
     await this.#sqs.send(
       new SendMessageCommand({
         QueueUrl: this.#queueUrl,
-        MessageBody: JSON.stringify(event),
+        MessageBody: JSON.stringify(body),
         DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
       }),
     );
