@@ -8,12 +8,12 @@
  * Owns: that classification and the table `dlq list` prints. Must not touch: the queues.
  */
 import type { Message } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { actionFor } from '../lib/actions/catalogue.ts';
 import { idempotencyKey, parseActionRequest, parseActionRequestJson } from '../lib/actions/request.ts';
 import { type DeadLetter, DeadLetterSchema } from '../lib/deadLetters/deadLetter.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { isRecord } from '../lib/json.ts';
+import * as z from '../lib/schema/zod.ts';
 import { detectAwsAlarm } from '../lib/sources/index.ts';
 
 export type BodyType = 'dead-letter' | 'request' | 'lambda-failure' | 'unknown';
@@ -66,14 +66,14 @@ export interface Classified {
 }
 
 const LambdaFailureSchema = z.looseObject({
-  timestamp: z.string().optional(),
+  timestamp: z.optional(z.string()),
   requestContext: z.looseObject({
-    functionArn: z.string().optional(),
-    condition: z.string().optional(),
-    approximateInvokeCount: z.number().optional(),
+    functionArn: z.optional(z.string()),
+    condition: z.optional(z.string()),
+    approximateInvokeCount: z.optional(z.number()),
   }),
   requestPayload: z.unknown(),
-  responseContext: z.looseObject({ functionError: z.string().optional() }).optional(),
+  responseContext: z.optional(z.looseObject({ functionError: z.optional(z.string()) })),
   responsePayload: z.unknown(),
 });
 

@@ -5,7 +5,7 @@
  * - ambiguous: the request may have taken effect; reconcile by reading state, never retry blindly.
  * No string matching on messages anywhere else: decide on `kind` (and the fields of subclasses).
  */
-import type * as z from 'zod';
+import type * as z from './schema/zod.ts';
 
 export type ErrorKind = 'permanent' | 'transient' | 'ambiguous';
 
@@ -28,7 +28,7 @@ export interface Issue {
 const pathOf = (path: readonly PropertyKey[]): string => path.map(String).join('.') || '(root)';
 
 /** One issue per bad field of a zod failure (paths under `prefix`); an unknown key is reported at its own path. */
-export const issuesOf = (error: z.ZodError, prefix: readonly (string | number)[] = []): Issue[] =>
+export const issuesOf = (error: z.core.$ZodError, prefix: readonly (string | number)[] = []): Issue[] =>
   error.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
       ? i.keys.map((key) => ({ path: pathOf([...prefix, ...i.path, key]), message: 'unknown field' }))

@@ -26,7 +26,7 @@
  *   polls the job right after the answer: consistent with it, not a proof). Two restores of the same
  *   backup started within a minute of each other (clock slack) cannot be told apart.
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import { resourceId } from './ids.ts';
 import type {
   ActionDefinition,
@@ -43,46 +43,50 @@ const mapping = z.strictObject({ backup_id: resourceId, volume_id: resourceId })
 const params = z
   .strictObject({
     backup_id: resourceId,
-    server_id: resourceId.optional(),
-    volume_id: resourceId.optional(),
-    power_on: z.boolean().optional(),
-    mappings: z.array(mapping).min(1).max(64).optional(),
+    server_id: z.optional(resourceId),
+    volume_id: z.optional(resourceId),
+    power_on: z.optional(z.boolean()),
+    mappings: z.optional(z.array(mapping).check(z.minLength(1), z.maxLength(64))),
     /** RestoreDetails: `destination_path` (1-255 characters), mandatory within `details`. */
-    details: z.strictObject({ destination_path: z.string().min(1).max(255) }).optional(),
+    details: z.optional(
+      z.strictObject({ destination_path: z.string().check(z.minLength(1), z.maxLength(255)) }),
+    ),
   })
-  .superRefine((p, ctx) => {
-    if (p.server_id === undefined && p.volume_id === undefined) {
-      for (const field of ['server_id', 'volume_id'])
+  .check(
+    z.superRefine((p, ctx) => {
+      if (p.server_id === undefined && p.volume_id === undefined) {
+        for (const field of ['server_id', 'volume_id'])
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message:
+              'exactly one of server_id (restore a whole server) or volume_id (restore a disk) is required',
+          });
+      }
+      if (p.server_id !== undefined && p.volume_id !== undefined) {
         ctx.addIssue({
           code: 'custom',
-          path: [field],
-          message:
-            'exactly one of server_id (restore a whole server) or volume_id (restore a disk) is required',
+          path: ['volume_id'],
+          message: 'give server_id (restore a whole server) or volume_id (restore a disk), not both',
         });
-    }
-    if (p.server_id !== undefined && p.volume_id !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['volume_id'],
-        message: 'give server_id (restore a whole server) or volume_id (restore a disk), not both',
-      });
-    }
-    if (p.server_id !== undefined && p.mappings === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['mappings'],
-        message:
-          'required with server_id: one {backup_id, volume_id} per disk (the disk backup ids are the backup’s children)',
-      });
-    }
-    if (p.volume_id !== undefined && p.mappings !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['mappings'],
-        message: 'only for a server restore (server_id): a disk restore (volume_id) does not use them',
-      });
-    }
-  });
+      }
+      if (p.server_id !== undefined && p.mappings === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mappings'],
+          message:
+            'required with server_id: one {backup_id, volume_id} per disk (the disk backup ids are the backup’s children)',
+        });
+      }
+      if (p.volume_id !== undefined && p.mappings !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mappings'],
+          message: 'only for a server restore (server_id): a disk restore (volume_id) does not use them',
+        });
+      }
+    }),
+  );
 type Params = z.infer<typeof params>;
 
 /**
@@ -131,17 +135,17 @@ const task = z.looseObject({
   id: z.string(),
   status: z.string(),
   created_at: z.string(),
-  extra_info: z
-    .looseObject({
-      restore: z.looseObject({ backup_id: z.string().optional() }).nullish(),
-    })
-    .nullish(),
-  error_info: z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
+  extra_info: z.nullish(
+    z.looseObject({
+      restore: z.nullish(z.looseObject({ backup_id: z.optional(z.string()) })),
+    }),
+  ),
+  error_info: z.nullish(z.looseObject({ code: z.nullish(z.string()), message: z.nullish(z.string()) })),
 });
 type Task = z.infer<typeof task>;
 const taskBody = z.looseObject({ operation_log: task });
-const taskList = z.looseObject({ operation_logs: z.array(z.unknown()), count: z.number().optional() });
-const accepted = z.looseObject({ job_id: z.string().min(1) });
+const taskList = z.looseObject({ operation_logs: z.array(z.unknown()), count: z.optional(z.number()) });
+const accepted = z.looseObject({ job_id: z.string().check(z.minLength(1)) });
 
 /** The state reconciliation and progress read: the backup, then every page of restore tasks. */
 const combined = z.strictObject({

@@ -5,7 +5,7 @@
  * CSBS has no GET for a restore: its progress is read on the checkpoint item
  * (waiting_restore -> restoring -> available | error).
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import { resourceId } from './ids.ts';
 import type { ActionDefinition, OperationContext, OperationObservation, Reconciliation } from './types.ts';
 
@@ -20,11 +20,10 @@ const params = z.strictObject({
       server_id: resourceId,
       volumes: z
         .array(z.strictObject({ backup_id: resourceId, volume_id: resourceId }))
-        .min(1)
-        .max(64),
+        .check(z.minLength(1), z.maxLength(64)),
     }),
   }),
-  restore_target: z.string().min(1).max(255).optional(),
+  restore_target: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
 });
 type Params = z.infer<typeof params>;
 

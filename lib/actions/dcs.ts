@@ -8,7 +8,7 @@
  * unverified), and no records at all is a 204 with no body (read by the client as `{}`).
  * Busy codes come in both forms: v2 `DCS.4097`, v1.0 (and some v2 answers) `111400097`.
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import { resourceId } from './ids.ts';
 import type {
   ActionDefinition,
@@ -22,7 +22,7 @@ import type {
 const params = z.strictObject({
   instance_id: resourceId,
   backup_id: resourceId,
-  remark: z.string().max(128).optional(),
+  remark: z.optional(z.string().check(z.maxLength(128))),
 });
 type Params = z.infer<typeof params>;
 
@@ -33,10 +33,16 @@ const record = z.looseObject({
   status: z.string(),
   created_at: z.string(),
 });
-const page = z.looseObject({ restore_record_response: z.array(record), total_num: z.number().optional() });
+const page = z.looseObject({ restore_record_response: z.array(record), total_num: z.optional(z.number()) });
 /** A 204 (no records) arrives as an empty body: the client reads it as `{}`. */
 const noRecords = z.strictObject({});
-const records = z.union([page, noRecords.transform(() => ({ restore_record_response: [] }))]);
+const records = z.union([
+  page,
+  z.pipe(
+    noRecords,
+    z.transform(() => ({ restore_record_response: [] })),
+  ),
+]);
 /** Server clocks differ: a record created up to this long before our call still counts as ours. */
 const CLOCK_SLACK_MS = 60_000;
 /** The largest page DCS v2 serves (`limit` 1-1000). */

@@ -4,7 +4,7 @@
  * DWS statuses during and after failover/recovery are unpublished: any status not listed as
  * allowing the operation is treated as "not safe to act" (preflight skip).
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import { resourceId } from './ids.ts';
 import type {
   ActionDefinition,
@@ -17,7 +17,7 @@ import type {
 const params = z.strictObject({ disaster_recovery_id: resourceId });
 type Params = z.infer<typeof params>;
 
-const cluster = z.looseObject({ id: z.string().optional(), role: z.string().optional() }).optional();
+const cluster = z.optional(z.looseObject({ id: z.optional(z.string()), role: z.optional(z.string()) }));
 const detail = z.looseObject({
   disaster_recovery: z.looseObject({ id: z.string(), status: z.string(), primary_cluster: cluster }),
 });

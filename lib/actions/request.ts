@@ -3,8 +3,8 @@
  * and its idempotency key. Owns: validation with messages naming the field; canonical hashing.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { capIssues, issuesOf, ValidationError } from '../errors.ts';
+import * as z from '../schema/zod.ts';
 import { actions } from './catalogue.ts';
 import { projectId, region, requestId } from './ids.ts';
 
@@ -13,7 +13,7 @@ const envelopeFor = <A extends (typeof actions)[number]>(action: A) =>
     action: z.literal(action.id as A['id']),
     region,
     project_id: projectId,
-    request_id: requestId.optional(),
+    request_id: z.optional(requestId),
     params: action.params as A['params'],
   });
 

@@ -2,7 +2,7 @@
  * The shape of one catalogue entry: everything dr-relay knows about one remote action.
  * Owns: the ActionDefinition contract. Must not touch: HTTP, storage, queues.
  */
-import type { z } from 'zod';
+import type * as z from '../schema/zod.ts';
 
 /**
  * The Huawei Cloud services the catalogue acts on, each with its own endpoint (lib/huawei/endpoints.ts)
@@ -120,7 +120,7 @@ interface ActionCommon<P> {
   readonly service: Service;
   readonly summary: string;
   /** Zod schema of `params`: the single source of its type. */
-  readonly params: z.ZodType<P>;
+  readonly params: z.Schema<P>;
   /** A stable name of the resource acted on, e.g. `dws:<project>/<dr id>` (cooldowns, tables, logs). */
   target(request: RequestEnvelope<P>): string;
   /** The action's own call. */

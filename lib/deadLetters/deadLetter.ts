@@ -5,31 +5,35 @@
  * Secrets never go in: error summaries come from typed errors whose messages carry none.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { actionFor } from '../actions/catalogue.ts';
 import type { ActionRequest } from '../actions/request.ts';
 import { DrRelayError, ValidationError } from '../errors.ts';
 import { HuaweiApiError } from '../huawei/errors.ts';
 import type { Log } from '../log.ts';
+import * as z from '../schema/zod.ts';
 import { AlarmSignalSchema } from '../sources/types.ts';
 import { type ErrorSummary, ErrorSummarySchema, type StatusStore } from '../store/status.ts';
 
 export const DeadLetterSchema = z.object({
   type: z.literal('dr-relay.dead-letter'),
   version: z.literal(1),
-  idempotency_key: z.string().optional(),
-  action: z.string().optional(),
-  target: z.string().optional(),
+  idempotency_key: z.optional(z.string()),
+  action: z.optional(z.string()),
+  target: z.optional(z.string()),
   /** The validated request, or the raw body when it could not be validated. */
-  request: z.unknown().optional(),
-  raw_body: z.string().optional(),
-  source: z.object({ type: z.string(), queue_url: z.string().optional(), message_id: z.string().optional() }),
+  request: z.optional(z.unknown()),
+  raw_body: z.optional(z.string()),
+  source: z.object({
+    type: z.string(),
+    queue_url: z.optional(z.string()),
+    message_id: z.optional(z.string()),
+  }),
   /** Alarm-driven requests: the signal that triggered it and the route it matched. */
-  alarm: AlarmSignalSchema.optional(),
-  route: z.string().optional(),
+  alarm: z.optional(AlarmSignalSchema),
+  route: z.optional(z.string()),
   reason: z.string(),
-  error: ErrorSummarySchema.extend({
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  error: z.extend(ErrorSummarySchema, {
+    issues: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
   }),
   attempts: z.number(),
   first_failure_at: z.string(),

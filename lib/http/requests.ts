@@ -14,13 +14,13 @@
  * (idempotencyKeys.ts), the queue and status store behind the ports, what the executor does.
  */
 
-import * as z from 'zod';
 import { actionFor } from '../actions/catalogue.ts';
 import { type ActionRequest, idempotencyKey, parseActionRequest } from '../actions/request.ts';
 import type { ApprovalDesk } from '../approval/desk.ts';
 import { issuesOf, ValidationError } from '../errors.ts';
 import type { RequestQueue } from '../intake/requestQueue.ts';
 import type { Log } from '../log.ts';
+import * as z from '../schema/zod.ts';
 import {
   type IdempotencyKeyStore,
   parseIdempotencyKey,
@@ -56,16 +56,21 @@ export const REQUESTS_PATH = '/v1/requests';
 /** The body of `POST /v1/requests/{id}/approval`. */
 const ApprovalBodySchema = z.strictObject({
   decision: z.enum(['approve', 'deny'], { error: 'must be approve or deny' }),
-  by: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, {
-    error: 'must name who decides: 1-64 characters of A-Z a-z 0-9 . _ @ -',
-  }),
-  reason: z
-    .string({ error: 'must be a text' })
-    .min(1, { error: 'must not be empty (leave it out instead)' })
-    .max(500, { error: 'must be at most 500 characters' })
-    .optional(),
+  by: z.string().check(
+    z.regex(/^[A-Za-z0-9._@-]{1,64}$/, {
+      error: 'must name who decides: 1-64 characters of A-Z a-z 0-9 . _ @ -',
+    }),
+  ),
+  reason: z.optional(
+    z
+      .string({ error: 'must be a text' })
+      .check(
+        z.minLength(1, { error: 'must not be empty (leave it out instead)' }),
+        z.maxLength(500, { error: 'must be at most 500 characters' }),
+      ),
+  ),
   /** How the decision was made, as the signer says (the CLI sends `cli`); `api` when not given. */
-  via: z.enum(['cli', 'api'], { error: 'must be cli or api' }).optional(),
+  via: z.optional(z.enum(['cli', 'api'], { error: 'must be cli or api' })),
 });
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 

@@ -5,10 +5,11 @@
  * The body of such a message is this envelope; a plain ActionRequest body is a queued request.
  * Owns: the envelope's schema. Must not touch: routing, execution.
  */
-import * as z from 'zod';
+
 import type { ActionRequest } from '../actions/request.ts';
 import { boundedAlarm } from '../deadLetters/deadLetter.ts';
 import { type Approval, ApprovalSchema } from '../routing/schema.ts';
+import * as z from '../schema/zod.ts';
 import { type AlarmSignal, AlarmSignalSchema } from '../sources/types.ts';
 
 export const ALARM_ACTION_TYPE = 'dr-relay.alarm-action';
@@ -18,14 +19,14 @@ export const AlarmActionSchema = z.object({
   version: z.literal(1),
   /** Validated again, as any queued request, by the request function. */
   request: z.unknown(),
-  route: z.string().min(1),
-  cooldown_seconds: z.number().int().min(0),
+  route: z.string().check(z.minLength(1)),
+  cooldown_seconds: z.number().check(z.int(), z.gte(0)),
   /** Absent only for an approved request run after its decision (the approval record names the alarm). */
-  alarm: AlarmSignalSchema.optional(),
+  alarm: z.optional(AlarmSignalSchema),
   /** The route asks a person first (lib/approval/desk.ts): proposed, not run, until decided. */
-  approval: ApprovalSchema.optional(),
+  approval: z.optional(ApprovalSchema),
   /** Set on the run that follows an approval. */
-  approved: z.literal(true).optional(),
+  approved: z.optional(z.literal(true)),
 });
 export type AlarmAction = z.infer<typeof AlarmActionSchema>;
 

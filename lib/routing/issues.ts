@@ -3,8 +3,9 @@
  * reads the file (`routes[1] (dws-prod-failover).params.disaster_recovery_id`), and the single
  * ValidationError that lists them all. Owns: that formatting. Must not touch: the schemas, YAML.
  */
-import type * as z from 'zod';
+
 import { capIssues, ValidationError } from '../errors.ts';
+import type * as z from '../schema/zod.ts';
 
 export type Segment = string | number;
 
@@ -60,7 +61,11 @@ const messageOf = (i: z.core.$ZodIssue, input: unknown): string => {
  * One issue per bad field of `input`: an unknown key at its own path, "is required" for a missing
  * one, a hint when YAML typed a string as a number or boolean.
  */
-export const rawIssuesOf = (error: z.ZodError, input: unknown, prefix: readonly Segment[] = []): RawIssue[] =>
+export const rawIssuesOf = (
+  error: z.core.$ZodError,
+  input: unknown,
+  prefix: readonly Segment[] = [],
+): RawIssue[] =>
   error.issues.flatMap((i): RawIssue[] => {
     const at = [...prefix, ...(i.path.filter((p) => typeof p !== 'symbol') as Segment[])];
     if (i.code === 'unrecognized_keys') {

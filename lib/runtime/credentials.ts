@@ -3,24 +3,30 @@
  * JSON {"ak","sk"} or the SDK's variable names, cached for 5 minutes across invocations), else the
  * environment (HUAWEICLOUD_SDK_AK / _SK / _SECURITY_TOKEN). Values are never logged.
  */
-import * as z from 'zod';
+
 import type { Config } from '../config/env.ts';
 import type { Credentials } from '../huawei/signer.ts';
+import * as z from '../schema/zod.ts';
 import { cachedSecret } from './secrets.ts';
 
 const SecretSchema = z.union([
-  z.object({ ak: z.string().min(1), sk: z.string().min(1), security_token: z.string().optional() }),
-  z
-    .object({
-      HUAWEICLOUD_SDK_AK: z.string().min(1),
-      HUAWEICLOUD_SDK_SK: z.string().min(1),
-      HUAWEICLOUD_SDK_SECURITY_TOKEN: z.string().optional(),
-    })
-    .transform((s) => ({
+  z.object({
+    ak: z.string().check(z.minLength(1)),
+    sk: z.string().check(z.minLength(1)),
+    security_token: z.optional(z.string()),
+  }),
+  z.pipe(
+    z.object({
+      HUAWEICLOUD_SDK_AK: z.string().check(z.minLength(1)),
+      HUAWEICLOUD_SDK_SK: z.string().check(z.minLength(1)),
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: z.optional(z.string()),
+    }),
+    z.transform((s) => ({
       ak: s.HUAWEICLOUD_SDK_AK,
       sk: s.HUAWEICLOUD_SDK_SK,
       security_token: s.HUAWEICLOUD_SDK_SECURITY_TOKEN,
     })),
+  ),
 ]);
 
 /** The configuration the credentials come from (the CLI's `doctor` passes just these). */

@@ -4,8 +4,8 @@
  * Owns: GetSecretValue and the cache. Never puts any part of a secret value in an error or a log.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type * as z from 'zod';
 import { DrRelayError } from '../errors.ts';
+import type * as z from '../schema/zod.ts';
 
 const CACHE_MS = 5 * 60_000;
 let client: SecretsManagerClient | undefined;
@@ -13,7 +13,7 @@ let client: SecretsManagerClient | undefined;
 /** A provider of the secret's JSON, validated by `schema` (`expected` words the error). */
 export const cachedSecret = <T>(
   secretId: string,
-  schema: z.ZodType<T>,
+  schema: z.Schema<T>,
   expected: string,
   cacheMs = CACHE_MS,
 ): (() => Promise<T>) => {

@@ -8,6 +8,6 @@
  * JIT: it parses every message of its batches, warm.
  * Owns: that one setting.
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 
 z.config({ jitless: true });

@@ -3,7 +3,7 @@
  * Owns: the v4 envelope schema. Must not touch: the alert mapping (alerts.ts, shared with Grafana),
  * bearer tokens (bearer.ts), routing.
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import {
   AlertSchema,
   alertGroupFields,
@@ -18,7 +18,7 @@ export const AlertmanagerWebhookSchema = z.object({
   version: z.literal('4'),
   ...alertGroupFields,
   // A group this large is not a real notification; the cap also stops validation early.
-  alerts: z.array(AlertSchema).min(1).max(MAX_ALERTS_PER_NOTIFICATION),
+  alerts: z.array(AlertSchema).check(z.minLength(1), z.maxLength(MAX_ALERTS_PER_NOTIFICATION)),
 });
 export type AlertmanagerWebhook = z.output<typeof AlertmanagerWebhookSchema>;
 

@@ -7,8 +7,9 @@
  * Owns: that alert schema and mapping. Must not touch: the payload envelopes (alertmanager.ts,
  * grafana.ts), bearer tokens (bearer.ts), routing.
  */
-import * as z from 'zod';
+
 import { isRecord } from '../json.ts';
+import * as z from '../schema/zod.ts';
 import { labelSetFingerprint } from './fingerprint.ts';
 import { buildLabels } from './labels.ts';
 import { isoTimestamp, toIsoTimestamp } from './time.ts';
@@ -22,36 +23,38 @@ export const MAX_ALERTS_PER_NOTIFICATION = 1_000;
 export const AlertSchema = z
   .object({
     status: z.enum(['firing', 'resolved']),
-    labels: z.object({ alertname: z.string().min(1) }).catchall(z.string()),
+    labels: z.catchall(z.object({ alertname: z.string().check(z.minLength(1)) }), z.string()),
     annotations: labelSet,
     startsAt: isoTimestamp,
     /** Go's zero time or a future time while firing: only read (and checked) once resolved. */
     endsAt: z.string(),
     generatorURL: z.string(),
     /** Absent from Alertmanager before 0.19: derived from `labels` (labelSetFingerprint). */
-    fingerprint: z.string().min(1).optional(),
+    fingerprint: z.optional(z.string().check(z.minLength(1))),
   })
-  .superRefine((alert, ctx) => {
-    if (alert.status === 'resolved' && toIsoTimestamp(alert.endsAt) === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['endsAt'],
-        message: 'must be an ISO 8601 timestamp when resolved',
-      });
-    }
-  });
+  .check(
+    z.superRefine((alert, ctx) => {
+      if (alert.status === 'resolved' && toIsoTimestamp(alert.endsAt) === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endsAt'],
+          message: 'must be an ISO 8601 timestamp when resolved',
+        });
+      }
+    }),
+  );
 export type Alert = z.output<typeof AlertSchema>;
 
 /** Fields of the group envelope both senders share. */
 export const alertGroupFields = {
   receiver: z.string(),
   status: z.enum(['firing', 'resolved']),
-  groupLabels: labelSet.optional(),
-  commonLabels: labelSet.optional(),
-  commonAnnotations: labelSet.optional(),
-  externalURL: z.string().optional(),
+  groupLabels: z.optional(labelSet),
+  commonLabels: z.optional(labelSet),
+  commonAnnotations: z.optional(labelSet),
+  externalURL: z.optional(z.string()),
   groupKey: z.string(),
-  truncatedAlerts: z.number().int().nonnegative().optional(),
+  truncatedAlerts: z.optional(z.number().check(z.int(), z.nonnegative())),
 };
 
 /**

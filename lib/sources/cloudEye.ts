@@ -6,8 +6,9 @@
  * Owns: that mapping to AlarmSignal. Must not touch: the SMN envelope or its signature (smn.ts,
  * SmnVerifier.ts), routing.
  */
-import * as z from 'zod';
+
 import { isRecord } from '../json.ts';
+import * as z from '../schema/zod.ts';
 import { invalid, parseJsonOrThrow, parseOrThrow } from './issues.ts';
 import { buildLabels, type LabelEntry } from './labels.ts';
 import { parseSmnTopicUrn } from './smnTopics.ts';
@@ -32,47 +33,52 @@ const timeToIso = (time: number | string): string | undefined => {
 };
 
 /** A label-only field: a wrong type reads as absent. */
-const optionalText = z.string().optional().catch(undefined);
+const optionalText = z.catch(z.optional(z.string()), undefined);
 
 export const CloudEyeAlarmSchema = z
   .object({
-    alarm_id: z.string().min(1).optional(),
-    alarm_name: z.string().min(1).optional(),
-    alarm_status: z
-      .string({
+    alarm_id: z.optional(z.string().check(z.minLength(1))),
+    alarm_name: z.optional(z.string().check(z.minLength(1))),
+    alarm_status: z.pipe(
+      z.string({
         error: (issue) =>
           issue.input === undefined ? `is required: ${STATUS_HINT}` : `must be ${STATUS_HINT}`,
-      })
-      .transform((status, ctx) => {
+      }),
+      z.transform((status, ctx) => {
         const key = status.trim().toLowerCase();
         const state = Object.hasOwn(CLOUD_EYE_STATES, key) ? CLOUD_EYE_STATES[key] : undefined;
         if (state === undefined) {
-          ctx.addIssue({ code: 'custom', message: `must be ${STATUS_HINT}` });
+          z.addIssue(ctx, `must be ${STATUS_HINT}`);
           return z.NEVER;
         }
         return state;
       }),
-    time: z
-      .union([z.number(), z.string()], { error: 'must be epoch milliseconds or an ISO 8601 timestamp' })
-      .transform((time, ctx) => {
-        const iso = timeToIso(time);
-        if (iso === undefined) {
-          ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO 8601 timestamp' });
-          return z.NEVER;
-        }
-        return iso;
-      })
-      .optional(),
+    ),
+    time: z.optional(
+      z.pipe(
+        z.union([z.number(), z.string()], { error: 'must be epoch milliseconds or an ISO 8601 timestamp' }),
+        z.transform((time, ctx) => {
+          const iso = timeToIso(time);
+          if (iso === undefined) {
+            z.addIssue(ctx, 'must be epoch milliseconds or an ISO 8601 timestamp');
+            return z.NEVER;
+          }
+          return iso;
+        }),
+      ),
+    ),
     namespace: optionalText,
     metric_name: optionalText,
-    dimension: z.unknown().optional(),
-    template_variable: z.unknown().optional(),
+    dimension: z.optional(z.unknown()),
+    template_variable: z.optional(z.unknown()),
   })
-  .superRefine((alarm, ctx) => {
-    if (alarm.alarm_name === undefined && alarm.alarm_id === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['alarm_name'], message: 'is required (or alarm_id)' });
-    }
-  });
+  .check(
+    z.superRefine((alarm, ctx) => {
+      if (alarm.alarm_name === undefined && alarm.alarm_id === undefined) {
+        z.addIssue(ctx, 'is required (or alarm_id)', ['alarm_name']);
+      }
+    }),
+  );
 
 /** `"datastore_id:abc"`, several joined by `,` or `;`, or `[{name, value}]`. Unreadable parts are skipped. */
 const dimensionEntries = (dimension: unknown): LabelEntry[] => {

@@ -6,8 +6,9 @@
  * comes from (accounts, SNS topic) for the trust check (cloudwatchTrust.ts). Must not touch: routing,
  * cooldowns, what a signal triggers, whether an origin is trusted.
  */
-import * as z from 'zod';
+
 import { isRecord } from '../json.ts';
+import * as z from '../schema/zod.ts';
 import { invalid, parseOrThrow } from './issues.ts';
 import { jsonString } from './json.ts';
 import { buildLabels, type LabelEntry } from './labels.ts';
@@ -19,33 +20,38 @@ const CLOUDWATCH_STATES = {
   OK: 'ok',
   INSUFFICIENT_DATA: 'insufficient',
 } as const satisfies Record<string, SignalState>;
-const cloudWatchState = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']).transform((v) => CLOUDWATCH_STATES[v]);
+const cloudWatchState = z.pipe(
+  z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+  z.transform((v) => CLOUDWATCH_STATES[v]),
+);
 
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:.+$/;
 const alarmArn = z
   .string()
-  .regex(ALARM_ARN, 'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)');
+  .check(
+    z.regex(ALARM_ARN, 'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)'),
+  );
 
 // --- SNS delivery -------------------------------------------------------------------------------
 
 const SnsDimension = z.object({ name: z.string(), value: z.string() });
 const SnsMetric = z.object({
-  MetricStat: z
-    .object({
+  MetricStat: z.nullish(
+    z.object({
       Metric: z.object({
-        Namespace: z.string().nullish(),
-        MetricName: z.string().nullish(),
-        Dimensions: z.array(SnsDimension).nullish(),
+        Namespace: z.nullish(z.string()),
+        MetricName: z.nullish(z.string()),
+        Dimensions: z.nullish(z.array(SnsDimension)),
       }),
-    })
-    .nullish(),
+    }),
+  ),
 });
 
 /** The CloudWatch alarm JSON inside an SNS Message. */
 export const CloudWatchSnsAlarmSchema = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
-  AWSAccountId: z.string().min(1),
+  AlarmName: z.string().check(z.minLength(1)),
+  AlarmDescription: z.nullish(z.string()),
+  AWSAccountId: z.string().check(z.minLength(1)),
   NewStateValue: cloudWatchState,
   NewStateReason: z.string(),
   StateChangeTime: isoTimestamp,
@@ -53,14 +59,14 @@ export const CloudWatchSnsAlarmSchema = z.object({
   Region: z.string(),
   AlarmArn: alarmArn,
   OldStateValue: cloudWatchState,
-  Trigger: z
-    .object({
-      MetricName: z.string().nullish(),
-      Namespace: z.string().nullish(),
-      Dimensions: z.array(SnsDimension).nullish(),
-      Metrics: z.array(SnsMetric).nullish(),
-    })
-    .nullish(),
+  Trigger: z.nullish(
+    z.object({
+      MetricName: z.nullish(z.string()),
+      Namespace: z.nullish(z.string()),
+      Dimensions: z.nullish(z.array(SnsDimension)),
+      Metrics: z.nullish(z.array(SnsMetric)),
+    }),
+  ),
 });
 
 export const CloudWatchSnsEventSchema = z.object({
@@ -69,73 +75,72 @@ export const CloudWatchSnsEventSchema = z.object({
       z.object({
         EventSource: z.literal('aws:sns'),
         Sns: z.object({
-          MessageId: z.string().min(1),
-          TopicArn: z.string().min(1),
+          MessageId: z.string().check(z.minLength(1)),
+          TopicArn: z.string().check(z.minLength(1)),
           Timestamp: z.string(),
           Message: jsonString(CloudWatchSnsAlarmSchema),
         }),
       }),
     )
-    .min(1)
-    // SNS delivers one record per invocation; a batch this large is not an SNS event.
-    .max(100),
+    .check(z.minLength(1))
+    .check(z.maxLength(100)),
 });
 
 // --- EventBridge and direct Lambda alarm action (same alarm detail) ------------------------------
 
 /** Set on a composite alarm whose actions suppressor holds its actions back: Alarm, WaitPeriod, ExtensionPeriod. */
-const actionsSuppressedBy = z.string().nullish();
+const actionsSuppressedBy = z.nullish(z.string());
 
 const AlarmDetailSchema = z.object({
-  alarmName: z.string().min(1),
+  alarmName: z.string().check(z.minLength(1)),
   state: z.object({
     value: cloudWatchState,
     reason: z.string(),
     timestamp: isoTimestamp,
     actionsSuppressedBy,
   }),
-  previousState: z.object({ value: cloudWatchState, actionsSuppressedBy }).nullish(),
-  configuration: z
-    .object({
-      description: z.string().nullish(),
-      metrics: z
-        .array(
+  previousState: z.nullish(z.object({ value: cloudWatchState, actionsSuppressedBy })),
+  configuration: z.nullish(
+    z.object({
+      description: z.nullish(z.string()),
+      metrics: z.nullish(
+        z.array(
           z.object({
-            metricStat: z
-              .object({
+            metricStat: z.nullish(
+              z.object({
                 metric: z.object({
-                  namespace: z.string().nullish(),
-                  name: z.string().nullish(),
-                  dimensions: z.record(z.string(), z.string()).nullish(),
+                  namespace: z.nullish(z.string()),
+                  name: z.nullish(z.string()),
+                  dimensions: z.nullish(z.record(z.string(), z.string())),
                 }),
-              })
-              .nullish(),
+              }),
+            ),
           }),
-        )
-        .nullish(),
-    })
-    .nullish(),
+        ),
+      ),
+    }),
+  ),
 });
 type AlarmDetail = z.output<typeof AlarmDetailSchema>;
 
 export const CloudWatchEventBridgeSchema = z.object({
   version: z.string(),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.literal('CloudWatch Alarm State Change'),
   source: z.literal('aws.cloudwatch'),
-  account: z.string().min(1),
+  account: z.string().check(z.minLength(1)),
   time: z.string(),
-  region: z.string().min(1),
-  resources: z.array(alarmArn).min(1),
+  region: z.string().check(z.minLength(1)),
+  resources: z.array(alarmArn).check(z.minLength(1)),
   detail: AlarmDetailSchema,
 });
 
 export const CloudWatchLambdaActionSchema = z.object({
   source: z.literal('aws.cloudwatch'),
   alarmArn,
-  accountId: z.string().min(1),
+  accountId: z.string().check(z.minLength(1)),
   time: z.string(),
-  region: z.string().min(1),
+  region: z.string().check(z.minLength(1)),
   alarmData: AlarmDetailSchema,
 });
 

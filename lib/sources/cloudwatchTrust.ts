@@ -10,8 +10,9 @@
  * Owns: that comparison and its refusal error. Must not touch: parsing (cloudwatch.ts), what a
  * refusal leads to (lib/intake/alarmEvent.ts).
  */
-import * as z from 'zod';
+
 import { type Issue, ValidationError } from '../errors.ts';
+import * as z from '../schema/zod.ts';
 import type { CloudWatchOrigin } from './cloudwatch.ts';
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -19,11 +20,11 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:[^:]+(:[^:]+)?$/;
 
 /** An AWS account id (configuration). */
-export const awsAccountId = z.string().regex(ACCOUNT_ID, 'an AWS account id is 12 digits');
+export const awsAccountId = z.string().check(z.regex(ACCOUNT_ID, 'an AWS account id is 12 digits'));
 /** An SNS topic ARN (configuration). */
 export const snsTopicArn = z
   .string()
-  .regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)');
+  .check(z.regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)'));
 
 export interface CloudWatchTrust {
   /** Accounts whose alarms may act: the function's own and DR_AWS_ACCOUNT_IDS. */

@@ -3,7 +3,7 @@
  * Alertmanager's. Owns: the Grafana envelope schema (its extra fields). Must not touch: the alert
  * mapping (alerts.ts), bearer tokens (bearer.ts), routing.
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import {
   AlertSchema,
   alertGroupFields,
@@ -16,14 +16,14 @@ import type { AlarmSignal } from './types.ts';
 
 export const GrafanaWebhookSchema = z.object({
   version: z.literal('1'),
-  orgId: z.number().int(),
+  orgId: z.number().check(z.int()),
   ...alertGroupFields,
   /** Grafana's extra alert fields (silenceURL, dashboardURL, panelURL, values, valueString) stay in `raw`. */
   // A group this large is not a real notification; the cap also stops validation early.
-  alerts: z.array(AlertSchema).min(1).max(MAX_ALERTS_PER_NOTIFICATION),
-  title: z.string().optional(),
-  state: z.string().optional(),
-  message: z.string().optional(),
+  alerts: z.array(AlertSchema).check(z.minLength(1), z.maxLength(MAX_ALERTS_PER_NOTIFICATION)),
+  title: z.optional(z.string()),
+  state: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 export type GrafanaWebhook = z.output<typeof GrafanaWebhookSchema>;
 

@@ -3,8 +3,9 @@
  * field (issuesOf, lib/errors.ts), under the source's name. Owns: that conversion. Must not touch:
  * the schemas themselves (each source file owns its own).
  */
-import type * as z from 'zod';
+
 import { capIssues, type Issue, issuesOf, ValidationError } from '../errors.ts';
+import type * as z from '../schema/zod.ts';
 
 export type PathPrefix = readonly (string | number)[];
 
@@ -18,7 +19,7 @@ export const invalid = (what: string, issues: readonly Issue[]): ValidationError
   );
 
 /** Parses with `schema` or throws a ValidationError naming the bad fields (paths under `prefix`). */
-export const parseOrThrow = <S extends z.ZodType>(
+export const parseOrThrow = <S extends z.Schema>(
   schema: S,
   value: unknown,
   what: string,

@@ -4,8 +4,9 @@
  * Owns: those schemas and rules. Must not touch: fetching or verifying (SmnVerifier.ts), what a
  * delivery does (smnDelivery.ts), the Cloud Eye alarm inside (cloudEye.ts).
  */
-import * as z from 'zod';
+
 import type { Issue } from '../errors.ts';
+import * as z from '../schema/zod.ts';
 import { isKnownHuaweiRegion } from './huaweiRegions.ts';
 
 export const SMN_MESSAGE_TYPES = [
@@ -22,24 +23,26 @@ export type SmnMessageType = (typeof SMN_MESSAGE_TYPES)[number];
  */
 const LINE_BREAK = /[\r\n]/;
 const LINE_BREAK_MESSAGE = 'must not contain a line break (the signed string would be ambiguous)';
-const singleLine = z.string().refine((value) => !LINE_BREAK.test(value), { error: LINE_BREAK_MESSAGE });
+const singleLine = z
+  .string()
+  .check(z.refine((value) => !LINE_BREAK.test(value), { error: LINE_BREAK_MESSAGE }));
 
 const signed = {
-  signature: z.string().min(1),
+  signature: z.string().check(z.minLength(1)),
   signature_version: z.string(),
   signing_cert_url: z.string(),
-  message_id: singleLine.pipe(z.string().min(1)),
-  topic_urn: singleLine.pipe(z.string().min(1)),
+  message_id: z.pipe(singleLine, z.string().check(z.minLength(1))),
+  topic_urn: z.pipe(singleLine, z.string().check(z.minLength(1))),
   /** Kept exactly as received: it is part of the signed string. */
-  timestamp: singleLine.pipe(z.string().min(1)),
+  timestamp: z.pipe(singleLine, z.string().check(z.minLength(1))),
   message: z.string(),
 };
 
 export const SmnNotificationSchema = z.object({
   type: z.literal('Notification'),
   ...signed,
-  subject: singleLine.nullish(),
-  unsubscribe_url: z.string().nullish(),
+  subject: z.nullish(singleLine),
+  unsubscribe_url: z.nullish(z.string()),
 });
 
 export const SmnSubscriptionConfirmationSchema = z.object({

@@ -6,7 +6,7 @@
  * Owns: the URN format and the allow-list decision. Must not touch: where the allow-list comes from
  * (configuration, secret, routes file: lib/runtime), signatures (SmnVerifier.ts).
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 
 /** A project id is 32 hex characters; a topic name 1-256 letters, digits, `-` and `_`. */
 const TOPIC_URN = /^urn:smn:([a-z]{2,}(?:-[a-z0-9]+)+):([0-9a-f]{32}):([A-Za-z0-9][A-Za-z0-9_-]{0,255})$/;
@@ -30,9 +30,9 @@ export const parseSmnTopicUrn = (urn: string): SmnTopic | undefined => {
 };
 
 /** One topic URN as configured (trimmed); the error names the expected form. */
-export const smnTopicUrn = z
-  .string()
-  .trim()
-  .refine((urn) => parseSmnTopicUrn(urn) !== undefined, {
+export const smnTopicUrn = z.string().check(
+  z.trim(),
+  z.refine((urn) => parseSmnTopicUrn(urn) !== undefined, {
     error: `must be an SMN topic URN: ${TOPIC_URN_HINT}`,
-  });
+  }),
+);

@@ -3,7 +3,7 @@
  * into one ISO 8601 form (`2024-05-01T10:00:00.734Z`), so the same instant always reads the same.
  * Owns: that normalisation and its zod schema. Must not touch: anything source-specific.
  */
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 
 const RFC3339ISH =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,12}))?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
@@ -58,11 +58,14 @@ export const epochMillisToIso = (millis: number): string | undefined =>
   Number.isFinite(millis) && millis >= 0 ? fourDigitYearIso(new Date(Math.trunc(millis))) : undefined;
 
 /** A string field holding a timestamp; its output is the normalised ISO form. */
-export const isoTimestamp = z.string().transform((value, ctx) => {
-  const iso = toIsoTimestamp(value);
-  if (iso === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 timestamp' });
-    return z.NEVER;
-  }
-  return iso;
-});
+export const isoTimestamp = z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    const iso = toIsoTimestamp(value);
+    if (iso === undefined) {
+      z.addIssue(ctx, 'must be an ISO 8601 timestamp');
+      return z.NEVER;
+    }
+    return iso;
+  }),
+);

@@ -16,7 +16,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import { KEY_PREFIX } from './keys.ts';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -73,9 +73,9 @@ export type IdempotencyBegin =
 const ItemSchema = z.object({
   fingerprint: z.string(),
   state: z.enum(['in_progress', 'done']),
-  response: z
-    .object({ statusCode: z.number(), headers: z.record(z.string(), z.string()), body: z.string() })
-    .optional(),
+  response: z.optional(
+    z.object({ statusCode: z.number(), headers: z.record(z.string(), z.string()), body: z.string() }),
+  ),
 });
 
 export class IdempotencyKeyStore {

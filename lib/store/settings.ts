@@ -9,7 +9,7 @@
  */
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import { KEY_PREFIX } from './keys.ts';
 
 export const AUTOMATION_MODES = ['on', 'dry-run', 'off'] as const;
@@ -18,7 +18,7 @@ export type AutomationMode = (typeof AUTOMATION_MODES)[number];
 const ModeItemSchema = z.object({
   mode: z.enum(AUTOMATION_MODES),
   updated_at: z.string(),
-  by: z.string().optional(),
+  by: z.optional(z.string()),
 });
 export type ModeSetting = z.infer<typeof ModeItemSchema>;
 

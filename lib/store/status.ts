@@ -23,7 +23,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import * as z from 'zod';
+import * as z from '../schema/zod.ts';
 import { KEY_PREFIX } from './keys.ts';
 
 export const REQUEST_STATUSES = [
@@ -40,10 +40,10 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export const ErrorSummarySchema = z.object({
   kind: z.enum(['permanent', 'transient', 'ambiguous']),
   message: z.string(),
-  http_status: z.number().optional(),
-  error_code: z.string().optional(),
-  error_msg: z.string().optional(),
-  huawei_request_id: z.string().optional(),
+  http_status: z.optional(z.number()),
+  error_code: z.optional(z.string()),
+  error_msg: z.optional(z.string()),
+  huawei_request_id: z.optional(z.string()),
 });
 export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
 
@@ -54,20 +54,20 @@ export type OperationRecordState = (typeof OPERATION_STATES)[number];
 export const OperationRecordSchema = z.object({
   state: z.enum(OPERATION_STATES),
   observed: z.string(),
-  progress: z.string().optional(),
-  error: z.string().optional(),
+  progress: z.optional(z.string()),
+  error: z.optional(z.string()),
   started_at: z.string(),
   checked_at: z.string(),
-  finished_at: z.string().optional(),
+  finished_at: z.optional(z.string()),
   /** Checks applied so far, which is also the sequence number of the next one (duplicates are dropped). */
   checks: z.number(),
   /** The operation was once seen under way (a resource back at rest after that is done). */
-  seen_running: z.boolean().optional(),
+  seen_running: z.optional(z.boolean()),
   /** Past the hard limit: no longer checked. */
-  abandoned: z.boolean().optional(),
+  abandoned: z.optional(z.boolean()),
   /** People were told of the end (completed / failed), of the stall: each at most once. */
-  notified_end: z.boolean().optional(),
-  notified_stall: z.boolean().optional(),
+  notified_end: z.optional(z.boolean()),
+  notified_stall: z.optional(z.boolean()),
 });
 export type OperationRecord = z.infer<typeof OperationRecordSchema>;
 export type OperationNotice = 'end' | 'stall';
@@ -77,7 +77,7 @@ export const ApprovalDecisionSchema = z.object({
   decision: z.enum(['approve', 'deny', 'cancel']),
   by: z.string(),
   at: z.string(),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   via: z.enum(['cli', 'api', 'timer']),
 });
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
@@ -87,41 +87,41 @@ export const ApprovalRecordSchema = z.object({
   required: z.literal(true),
   deadline: z.string(),
   on_timeout: z.enum(['cancel', 'proceed']),
-  approvers: z.array(z.string()).optional(),
+  approvers: z.optional(z.array(z.string())),
   route: z.string(),
   cooldown_seconds: z.number(),
   /** The ActionRequest to run once approved (as JSON), and the alarm that proposed it. */
   request: z.string(),
-  alarm: z.string().optional(),
+  alarm: z.optional(z.string()),
   /** Other alarms on the same target while it waited, attached here (never a second request). */
-  attached: z.array(z.string()).optional(),
-  resolved_at: z.string().optional(),
-  decision: ApprovalDecisionSchema.optional(),
-  notified_requested: z.boolean().optional(),
-  notified_decided: z.boolean().optional(),
+  attached: z.optional(z.array(z.string())),
+  resolved_at: z.optional(z.string()),
+  decision: z.optional(ApprovalDecisionSchema),
+  notified_requested: z.optional(z.boolean()),
+  notified_decided: z.optional(z.boolean()),
 });
 export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
 
 export const StatusRecordSchema = z.object({
   request_id: z.string(),
   action: z.string(),
-  target: z.string().optional(),
+  target: z.optional(z.string()),
   status: z.enum(REQUEST_STATUSES),
-  attempts: z.number().default(0),
-  remote: z.record(z.string(), z.string()).optional(),
-  reason: z.string().optional(),
-  error: ErrorSummarySchema.optional(),
-  call: z
-    .object({ state: z.enum(['sending', 'answered']), sent_at: z.string(), before: z.string().optional() })
-    .optional(),
-  first_failure_at: z.string().optional(),
-  last_failure_at: z.string().optional(),
-  operation: OperationRecordSchema.optional(),
-  approval: ApprovalRecordSchema.optional(),
+  attempts: z._default(z.number(), 0),
+  remote: z.optional(z.record(z.string(), z.string())),
+  reason: z.optional(z.string()),
+  error: z.optional(ErrorSummarySchema),
+  call: z.optional(
+    z.object({ state: z.enum(['sending', 'answered']), sent_at: z.string(), before: z.optional(z.string()) }),
+  ),
+  first_failure_at: z.optional(z.string()),
+  last_failure_at: z.optional(z.string()),
+  operation: z.optional(OperationRecordSchema),
+  approval: z.optional(ApprovalRecordSchema),
   /** Bookkeeping of the claim (never shown to clients): see the head of this file. */
-  lease_owner: z.string().optional(),
-  lease_until: z.number().optional(),
-  request_hash: z.string().optional(),
+  lease_owner: z.optional(z.string()),
+  lease_until: z.optional(z.number()),
+  request_hash: z.optional(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
 });

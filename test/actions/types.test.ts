@@ -4,9 +4,9 @@
  * the broken definitions ever compile); the runtime assertions only keep vitest honest.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
 import { actions } from '../../lib/actions/catalogue.ts';
 import type { ActionDefinition, ActionWithPreflight, RemoteCall } from '../../lib/actions/types.ts';
+import * as z from '../../lib/schema/zod.ts';
 
 const params = z.object({ id: z.string() });
 type Params = z.infer<typeof params>;
