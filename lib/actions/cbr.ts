@@ -38,55 +38,57 @@ import type {
   RequestEnvelope,
 } from './types.ts';
 
-const mapping = z.strictObject({ backup_id: resourceId, volume_id: resourceId });
+const mapping = z.lazySchema(() => z.strictObject({ backup_id: resourceId, volume_id: resourceId }));
 
-const params = z
-  .strictObject({
-    backup_id: resourceId,
-    server_id: z.optional(resourceId),
-    volume_id: z.optional(resourceId),
-    power_on: z.optional(z.boolean()),
-    mappings: z.optional(z.array(mapping).check(z.minLength(1), z.maxLength(64))),
-    /** RestoreDetails: `destination_path` (1-255 characters), mandatory within `details`. */
-    details: z.optional(
-      z.strictObject({ destination_path: z.string().check(z.minLength(1), z.maxLength(255)) }),
-    ),
-  })
-  .check(
-    z.superRefine((p, ctx) => {
-      if (p.server_id === undefined && p.volume_id === undefined) {
-        for (const field of ['server_id', 'volume_id'])
+const params = z.lazySchema(() =>
+  z
+    .strictObject({
+      backup_id: resourceId,
+      server_id: z.optional(resourceId),
+      volume_id: z.optional(resourceId),
+      power_on: z.optional(z.boolean()),
+      mappings: z.optional(z.array(mapping).check(z.minLength(1), z.maxLength(64))),
+      /** RestoreDetails: `destination_path` (1-255 characters), mandatory within `details`. */
+      details: z.optional(
+        z.strictObject({ destination_path: z.string().check(z.minLength(1), z.maxLength(255)) }),
+      ),
+    })
+    .check(
+      z.superRefine((p, ctx) => {
+        if (p.server_id === undefined && p.volume_id === undefined) {
+          for (const field of ['server_id', 'volume_id'])
+            ctx.addIssue({
+              code: 'custom',
+              path: [field],
+              message:
+                'exactly one of server_id (restore a whole server) or volume_id (restore a disk) is required',
+            });
+        }
+        if (p.server_id !== undefined && p.volume_id !== undefined) {
           ctx.addIssue({
             code: 'custom',
-            path: [field],
-            message:
-              'exactly one of server_id (restore a whole server) or volume_id (restore a disk) is required',
+            path: ['volume_id'],
+            message: 'give server_id (restore a whole server) or volume_id (restore a disk), not both',
           });
-      }
-      if (p.server_id !== undefined && p.volume_id !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['volume_id'],
-          message: 'give server_id (restore a whole server) or volume_id (restore a disk), not both',
-        });
-      }
-      if (p.server_id !== undefined && p.mappings === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['mappings'],
-          message:
-            'required with server_id: one {backup_id, volume_id} per disk (the disk backup ids are the backup’s children)',
-        });
-      }
-      if (p.volume_id !== undefined && p.mappings !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['mappings'],
-          message: 'only for a server restore (server_id): a disk restore (volume_id) does not use them',
-        });
-      }
-    }),
-  );
+        }
+        if (p.server_id !== undefined && p.mappings === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['mappings'],
+            message:
+              'required with server_id: one {backup_id, volume_id} per disk (the disk backup ids are the backup’s children)',
+          });
+        }
+        if (p.volume_id !== undefined && p.mappings !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['mappings'],
+            message: 'only for a server restore (server_id): a disk restore (volume_id) does not use them',
+          });
+        }
+      }),
+    ),
+);
 type Params = z.infer<typeof params>;
 
 /**
@@ -130,30 +132,38 @@ const tasksPage = (projectId: string, offset: number): RemoteCall => ({
   path: `/v3/${projectId}/operation-logs?operation_type=restore&limit=${CBR_TASK_PAGE}${offset > 0 ? `&offset=${offset}` : ''}`,
 });
 
-const backupBody = z.looseObject({ backup: z.looseObject({ id: z.string(), status: z.string() }) });
-const task = z.looseObject({
-  id: z.string(),
-  status: z.string(),
-  created_at: z.string(),
-  extra_info: z.nullish(
-    z.looseObject({
-      restore: z.nullish(z.looseObject({ backup_id: z.optional(z.string()) })),
-    }),
-  ),
-  error_info: z.nullish(z.looseObject({ code: z.nullish(z.string()), message: z.nullish(z.string()) })),
-});
+const backupBody = z.lazySchema(() =>
+  z.looseObject({ backup: z.looseObject({ id: z.string(), status: z.string() }) }),
+);
+const task = z.lazySchema(() =>
+  z.looseObject({
+    id: z.string(),
+    status: z.string(),
+    created_at: z.string(),
+    extra_info: z.nullish(
+      z.looseObject({
+        restore: z.nullish(z.looseObject({ backup_id: z.optional(z.string()) })),
+      }),
+    ),
+    error_info: z.nullish(z.looseObject({ code: z.nullish(z.string()), message: z.nullish(z.string()) })),
+  }),
+);
 type Task = z.infer<typeof task>;
-const taskBody = z.looseObject({ operation_log: task });
-const taskList = z.looseObject({ operation_logs: z.array(z.unknown()), count: z.optional(z.number()) });
-const accepted = z.looseObject({ job_id: z.string().check(z.minLength(1)) });
+const taskBody = z.lazySchema(() => z.looseObject({ operation_log: task }));
+const taskList = z.lazySchema(() =>
+  z.looseObject({ operation_logs: z.array(z.unknown()), count: z.optional(z.number()) }),
+);
+const accepted = z.lazySchema(() => z.looseObject({ job_id: z.string().check(z.minLength(1)) }));
 
 /** The state reconciliation and progress read: the backup, then every page of restore tasks. */
-const combined = z.strictObject({
-  backup: z.unknown(),
-  restore_tasks: z.array(z.unknown()),
-  /** false when a page was unreadable or the page limit was reached: a task may be missing. */
-  complete: z.boolean(),
-});
+const combined = z.lazySchema(() =>
+  z.strictObject({
+    backup: z.unknown(),
+    restore_tasks: z.array(z.unknown()),
+    /** false when a page was unreadable or the page limit was reached: a task may be missing. */
+    complete: z.boolean(),
+  }),
+);
 type Combined = z.infer<typeof combined>;
 
 /** CBR prints backup times without a zone (`2020-02-05T10:38:34.209782`) and task times in UTC (`Z`). */

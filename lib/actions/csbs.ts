@@ -11,24 +11,28 @@ import type { ActionDefinition, OperationContext, OperationObservation, Reconcil
 
 export const CSBS_PROVIDER_ID = 'fc4d5750-22e7-4798-8a46-f48f62c4c1da';
 
-const params = z.strictObject({
-  checkpoint_id: resourceId,
-  parameters: z.strictObject({
-    checkpoint_item_id: resourceId,
-    power_on: z.boolean(),
-    targets: z.strictObject({
-      server_id: resourceId,
-      volumes: z
-        .array(z.strictObject({ backup_id: resourceId, volume_id: resourceId }))
-        .check(z.minLength(1), z.maxLength(64)),
+const params = z.lazySchema(() =>
+  z.strictObject({
+    checkpoint_id: resourceId,
+    parameters: z.strictObject({
+      checkpoint_item_id: resourceId,
+      power_on: z.boolean(),
+      targets: z.strictObject({
+        server_id: resourceId,
+        volumes: z
+          .array(z.strictObject({ backup_id: resourceId, volume_id: resourceId }))
+          .check(z.minLength(1), z.maxLength(64)),
+      }),
     }),
+    restore_target: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
   }),
-  restore_target: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
-});
+);
 type Params = z.infer<typeof params>;
 
-const item = z.looseObject({ checkpoint_item: z.looseObject({ id: z.string(), status: z.string() }) });
-const accepted = z.looseObject({ restore: z.looseObject({ id: z.string() }) });
+const item = z.lazySchema(() =>
+  z.looseObject({ checkpoint_item: z.looseObject({ id: z.string(), status: z.string() }) }),
+);
+const accepted = z.lazySchema(() => z.looseObject({ restore: z.looseObject({ id: z.string() }) }));
 const UNDER_WAY = ['waiting_restore', 'restoring'];
 
 /**

@@ -19,30 +19,38 @@ import type {
   RemoteCall,
 } from './types.ts';
 
-const params = z.strictObject({
-  instance_id: resourceId,
-  backup_id: resourceId,
-  remark: z.optional(z.string().check(z.maxLength(128))),
-});
+const params = z.lazySchema(() =>
+  z.strictObject({
+    instance_id: resourceId,
+    backup_id: resourceId,
+    remark: z.optional(z.string().check(z.maxLength(128))),
+  }),
+);
 type Params = z.infer<typeof params>;
 
-const accepted = z.looseObject({ restore_id: z.string() });
-const record = z.looseObject({
-  restore_id: z.string(),
-  backup_id: z.string(),
-  status: z.string(),
-  created_at: z.string(),
-});
-const page = z.looseObject({ restore_record_response: z.array(record), total_num: z.optional(z.number()) });
+const accepted = z.lazySchema(() => z.looseObject({ restore_id: z.string() }));
+const record = z.lazySchema(() =>
+  z.looseObject({
+    restore_id: z.string(),
+    backup_id: z.string(),
+    status: z.string(),
+    created_at: z.string(),
+  }),
+);
+const page = z.lazySchema(() =>
+  z.looseObject({ restore_record_response: z.array(record), total_num: z.optional(z.number()) }),
+);
 /** A 204 (no records) arrives as an empty body: the client reads it as `{}`. */
-const noRecords = z.strictObject({});
-const records = z.union([
-  page,
-  z.pipe(
-    noRecords,
-    z.transform(() => ({ restore_record_response: [] })),
-  ),
-]);
+const noRecords = z.lazySchema(() => z.strictObject({}));
+const records = z.lazySchema(() =>
+  z.union([
+    page,
+    z.pipe(
+      noRecords,
+      z.transform(() => ({ restore_record_response: [] })),
+    ),
+  ]),
+);
 /** Server clocks differ: a record created up to this long before our call still counts as ours. */
 const CLOCK_SLACK_MS = 60_000;
 /** The largest page DCS v2 serves (`limit` 1-1000). */

@@ -14,14 +14,18 @@ import type {
   Reconciliation,
 } from './types.ts';
 
-const params = z.strictObject({ disaster_recovery_id: resourceId });
+const params = z.lazySchema(() => z.strictObject({ disaster_recovery_id: resourceId }));
 type Params = z.infer<typeof params>;
 
-const cluster = z.optional(z.looseObject({ id: z.optional(z.string()), role: z.optional(z.string()) }));
-const detail = z.looseObject({
-  disaster_recovery: z.looseObject({ id: z.string(), status: z.string(), primary_cluster: cluster }),
-});
-const accepted = z.looseObject({ disaster_recovery: z.looseObject({ id: z.string() }) });
+const cluster = z.lazySchema(() =>
+  z.optional(z.looseObject({ id: z.optional(z.string()), role: z.optional(z.string()) })),
+);
+const detail = z.lazySchema(() =>
+  z.looseObject({
+    disaster_recovery: z.looseObject({ id: z.string(), status: z.string(), primary_cluster: cluster }),
+  }),
+);
+const accepted = z.lazySchema(() => z.looseObject({ disaster_recovery: z.looseObject({ id: z.string() }) }));
 
 const fingerprint = (state: unknown): { status: string; primary: string } | undefined => {
   const parsed = detail.safeParse(state);

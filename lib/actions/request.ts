@@ -25,13 +25,11 @@ type EnvelopesOf<T extends readonly unknown[]> = {
 };
 type Envelopes = EnvelopesOf<typeof actions>;
 
-export const ActionRequestSchema = z.discriminatedUnion(
-  'action',
-  actions.map(envelopeFor) as unknown as Envelopes,
-  {
+export const ActionRequestSchema = z.lazySchema(() =>
+  z.discriminatedUnion('action', actions.map(envelopeFor) as unknown as Envelopes, {
     error: (issue) =>
       issue.code === 'invalid_union' ? `must be one of ${actions.map((a) => a.id).join(', ')}` : undefined,
-  },
+  }),
 );
 export type ActionRequest = z.infer<typeof ActionRequestSchema>;
 

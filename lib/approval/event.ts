@@ -7,10 +7,12 @@ import * as z from '../schema/zod.ts';
 
 export const APPROVAL_EVENT_TYPE = 'dr-relay.approval-event';
 
-export const ApprovalEventSchema = z.object({
-  type: z.literal(APPROVAL_EVENT_TYPE),
-  version: z.literal(1),
-  key: z.string().check(z.minLength(1)),
-  event: z.enum(['timer', 'decided']),
-});
+export const ApprovalEventSchema = z.lazySchema(() =>
+  z.object({
+    type: z.literal(APPROVAL_EVENT_TYPE),
+    version: z.literal(1),
+    key: z.string().check(z.minLength(1)),
+    event: z.enum(['timer', 'decided']),
+  }),
+);
 export type ApprovalEvent = z.infer<typeof ApprovalEventSchema>;

@@ -14,32 +14,34 @@ import * as z from '../schema/zod.ts';
 import { AlarmSignalSchema } from '../sources/types.ts';
 import { type ErrorSummary, ErrorSummarySchema, type StatusStore } from '../store/status.ts';
 
-export const DeadLetterSchema = z.object({
-  type: z.literal('dr-relay.dead-letter'),
-  version: z.literal(1),
-  idempotency_key: z.optional(z.string()),
-  action: z.optional(z.string()),
-  target: z.optional(z.string()),
-  /** The validated request, or the raw body when it could not be validated. */
-  request: z.optional(z.unknown()),
-  raw_body: z.optional(z.string()),
-  source: z.object({
-    type: z.string(),
-    queue_url: z.optional(z.string()),
-    message_id: z.optional(z.string()),
+export const DeadLetterSchema = z.lazySchema(() =>
+  z.object({
+    type: z.literal('dr-relay.dead-letter'),
+    version: z.literal(1),
+    idempotency_key: z.optional(z.string()),
+    action: z.optional(z.string()),
+    target: z.optional(z.string()),
+    /** The validated request, or the raw body when it could not be validated. */
+    request: z.optional(z.unknown()),
+    raw_body: z.optional(z.string()),
+    source: z.object({
+      type: z.string(),
+      queue_url: z.optional(z.string()),
+      message_id: z.optional(z.string()),
+    }),
+    /** Alarm-driven requests: the signal that triggered it and the route it matched. */
+    alarm: z.optional(AlarmSignalSchema),
+    route: z.optional(z.string()),
+    reason: z.string(),
+    error: z.extend(ErrorSummarySchema, {
+      issues: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+    }),
+    attempts: z.number(),
+    first_failure_at: z.string(),
+    last_failure_at: z.string(),
+    dead_lettered_at: z.string(),
   }),
-  /** Alarm-driven requests: the signal that triggered it and the route it matched. */
-  alarm: z.optional(AlarmSignalSchema),
-  route: z.optional(z.string()),
-  reason: z.string(),
-  error: z.extend(ErrorSummarySchema, {
-    issues: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-  }),
-  attempts: z.number(),
-  first_failure_at: z.string(),
-  last_failure_at: z.string(),
-  dead_lettered_at: z.string(),
-});
+);
 export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 
 /** A compact, secret-free summary of any error, for status records, dead letters and logs. */

@@ -54,24 +54,26 @@ export interface RequestRouteDeps {
 export const REQUESTS_PATH = '/v1/requests';
 
 /** The body of `POST /v1/requests/{id}/approval`. */
-const ApprovalBodySchema = z.strictObject({
-  decision: z.enum(['approve', 'deny'], { error: 'must be approve or deny' }),
-  by: z.string().check(
-    z.regex(/^[A-Za-z0-9._@-]{1,64}$/, {
-      error: 'must name who decides: 1-64 characters of A-Z a-z 0-9 . _ @ -',
-    }),
-  ),
-  reason: z.optional(
-    z
-      .string({ error: 'must be a text' })
-      .check(
-        z.minLength(1, { error: 'must not be empty (leave it out instead)' }),
-        z.maxLength(500, { error: 'must be at most 500 characters' }),
-      ),
-  ),
-  /** How the decision was made, as the signer says (the CLI sends `cli`); `api` when not given. */
-  via: z.optional(z.enum(['cli', 'api'], { error: 'must be cli or api' })),
-});
+const ApprovalBodySchema = z.lazySchema(() =>
+  z.strictObject({
+    decision: z.enum(['approve', 'deny'], { error: 'must be approve or deny' }),
+    by: z.string().check(
+      z.regex(/^[A-Za-z0-9._@-]{1,64}$/, {
+        error: 'must name who decides: 1-64 characters of A-Z a-z 0-9 . _ @ -',
+      }),
+    ),
+    reason: z.optional(
+      z
+        .string({ error: 'must be a text' })
+        .check(
+          z.minLength(1, { error: 'must not be empty (leave it out instead)' }),
+          z.maxLength(500, { error: 'must be at most 500 characters' }),
+        ),
+    ),
+    /** How the decision was made, as the signer says (the CLI sends `cli`); `api` when not given. */
+    via: z.optional(z.enum(['cli', 'api'], { error: 'must be cli or api' })),
+  }),
+);
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 /** Statuses after which a request is never executed again: resending it reports the status. */

@@ -14,20 +14,22 @@ import { type AlarmSignal, AlarmSignalSchema } from '../sources/types.ts';
 
 export const ALARM_ACTION_TYPE = 'dr-relay.alarm-action';
 
-export const AlarmActionSchema = z.object({
-  type: z.literal(ALARM_ACTION_TYPE),
-  version: z.literal(1),
-  /** Validated again, as any queued request, by the request function. */
-  request: z.unknown(),
-  route: z.string().check(z.minLength(1)),
-  cooldown_seconds: z.number().check(z.int(), z.gte(0)),
-  /** Absent only for an approved request run after its decision (the approval record names the alarm). */
-  alarm: z.optional(AlarmSignalSchema),
-  /** The route asks a person first (lib/approval/desk.ts): proposed, not run, until decided. */
-  approval: z.optional(ApprovalSchema),
-  /** Set on the run that follows an approval. */
-  approved: z.optional(z.literal(true)),
-});
+export const AlarmActionSchema = z.lazySchema(() =>
+  z.object({
+    type: z.literal(ALARM_ACTION_TYPE),
+    version: z.literal(1),
+    /** Validated again, as any queued request, by the request function. */
+    request: z.unknown(),
+    route: z.string().check(z.minLength(1)),
+    cooldown_seconds: z.number().check(z.int(), z.gte(0)),
+    /** Absent only for an approved request run after its decision (the approval record names the alarm). */
+    alarm: z.optional(AlarmSignalSchema),
+    /** The route asks a person first (lib/approval/desk.ts): proposed, not run, until decided. */
+    approval: z.optional(ApprovalSchema),
+    /** Set on the run that follows an approval. */
+    approved: z.optional(z.literal(true)),
+  }),
+);
 export type AlarmAction = z.infer<typeof AlarmActionSchema>;
 
 export const alarmAction = (

@@ -7,14 +7,16 @@ import * as z from '../schema/zod.ts';
 
 export const OPERATION_CHECK_TYPE = 'dr-relay.operation-check';
 
-export const OperationCheckSchema = z.object({
-  type: z.literal(OPERATION_CHECK_TYPE),
-  version: z.literal(1),
-  /** The status record's key (the request's idempotency key). */
-  key: z.string().check(z.minLength(1)),
-  /** Validated again as an ActionRequest by the tracker. */
-  request: z.unknown(),
-  /** Checks applied before this one: a check is applied only at its turn. */
-  seq: z.number().check(z.int(), z.gte(0)),
-});
+export const OperationCheckSchema = z.lazySchema(() =>
+  z.object({
+    type: z.literal(OPERATION_CHECK_TYPE),
+    version: z.literal(1),
+    /** The status record's key (the request's idempotency key). */
+    key: z.string().check(z.minLength(1)),
+    /** Validated again as an ActionRequest by the tracker. */
+    request: z.unknown(),
+    /** Checks applied before this one: a check is applied only at its turn. */
+    seq: z.number().check(z.int(), z.gte(0)),
+  }),
+);
 export type OperationCheck = z.infer<typeof OperationCheckSchema>;

@@ -9,25 +9,27 @@ import type { Credentials } from '../huawei/signer.ts';
 import * as z from '../schema/zod.ts';
 import { cachedSecret } from './secrets.ts';
 
-const SecretSchema = z.union([
-  z.object({
-    ak: z.string().check(z.minLength(1)),
-    sk: z.string().check(z.minLength(1)),
-    security_token: z.optional(z.string()),
-  }),
-  z.pipe(
+const SecretSchema = z.lazySchema(() =>
+  z.union([
     z.object({
-      HUAWEICLOUD_SDK_AK: z.string().check(z.minLength(1)),
-      HUAWEICLOUD_SDK_SK: z.string().check(z.minLength(1)),
-      HUAWEICLOUD_SDK_SECURITY_TOKEN: z.optional(z.string()),
+      ak: z.string().check(z.minLength(1)),
+      sk: z.string().check(z.minLength(1)),
+      security_token: z.optional(z.string()),
     }),
-    z.transform((s) => ({
-      ak: s.HUAWEICLOUD_SDK_AK,
-      sk: s.HUAWEICLOUD_SDK_SK,
-      security_token: s.HUAWEICLOUD_SDK_SECURITY_TOKEN,
-    })),
-  ),
-]);
+    z.pipe(
+      z.object({
+        HUAWEICLOUD_SDK_AK: z.string().check(z.minLength(1)),
+        HUAWEICLOUD_SDK_SK: z.string().check(z.minLength(1)),
+        HUAWEICLOUD_SDK_SECURITY_TOKEN: z.optional(z.string()),
+      }),
+      z.transform((s) => ({
+        ak: s.HUAWEICLOUD_SDK_AK,
+        sk: s.HUAWEICLOUD_SDK_SK,
+        security_token: s.HUAWEICLOUD_SDK_SECURITY_TOKEN,
+      })),
+    ),
+  ]),
+);
 
 /** The configuration the credentials come from (the CLI's `doctor` passes just these). */
 export type CredentialsConfig = Pick<

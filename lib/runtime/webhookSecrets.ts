@@ -13,19 +13,22 @@ import * as z from '../schema/zod.ts';
 import { smnTopicUrn } from '../sources/smnTopics.ts';
 import { cachedSecret } from './secrets.ts';
 
-const WebhookSecretSchema = z
-  .looseObject({
-    alertmanager_bearer_tokens: z._default(commaList(16), []),
-    grafana_bearer_tokens: z._default(commaList(16), []),
-    webhook_hmac_secrets: z._default(commaList(32), []),
-    smn_topic_urns: z._default(z.pipe(commaList(1), z.array(smnTopicUrn)), []),
-  })
-  .check(
-    z.refine((secret) => !('alert_bearer_tokens' in secret), {
-      path: ['alert_bearer_tokens'],
-      message: 'replaced by alertmanager_bearer_tokens and grafana_bearer_tokens (one token list per sender)',
-    }),
-  );
+const WebhookSecretSchema = z.lazySchema(() =>
+  z
+    .looseObject({
+      alertmanager_bearer_tokens: z._default(commaList(16), []),
+      grafana_bearer_tokens: z._default(commaList(16), []),
+      webhook_hmac_secrets: z._default(commaList(32), []),
+      smn_topic_urns: z._default(z.pipe(commaList(1), z.array(smnTopicUrn)), []),
+    })
+    .check(
+      z.refine((secret) => !('alert_bearer_tokens' in secret), {
+        path: ['alert_bearer_tokens'],
+        message:
+          'replaced by alertmanager_bearer_tokens and grafana_bearer_tokens (one token list per sender)',
+      }),
+    ),
+);
 const EXPECTED =
   '{"alertmanager_bearer_tokens": ["16+ characters"], "grafana_bearer_tokens": ["16+ characters"], "webhook_hmac_secrets": ["32+ characters"], "smn_topic_urns" (optional): ["urn:smn:<region>:<project_id>:<topic>"]}';
 const secrets = new Map<string, () => Promise<z.infer<typeof WebhookSecretSchema>>>();

@@ -25,3 +25,31 @@ export type Schema<O = unknown, I = unknown> = ZodMiniType<O, I>;
 export const addIssue = (ctx: core.ParsePayload, message: string, path?: PropertyKey[]): void => {
   ctx.issues.push({ code: 'custom', message, input: ctx.value, ...(path === undefined ? {} : { path }) });
 };
+
+/**
+ * A schema built on its first use, not when its module loads: a cold start then builds only the
+ * schemas its first event needs (one action's params, not the whole catalogue's). The value stands
+ * in for the schema everywhere: parsing, types (`z.infer<typeof X>`), and inside other schemas,
+ * which read their parts only when they parse. Building costs the same later; what a cold start
+ * never uses, it never builds (docs/performance.md measures it).
+ */
+export const lazySchema = <S extends object>(build: () => S): S => {
+  let built: S | undefined;
+  const schema = (): S => {
+    built ??= build();
+    return built;
+  };
+  return new Proxy({} as S, {
+    get: (_, key) => Reflect.get(schema(), key),
+    has: (_, key) => Reflect.has(schema(), key),
+    ownKeys: () => Reflect.ownKeys(schema()),
+    // The stand-in target has none of the schema's properties: each must be reported configurable.
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(schema(), key);
+      return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
+    },
+    getPrototypeOf: () => Reflect.getPrototypeOf(schema()),
+    set: (_, key, value) => Reflect.set(schema(), key, value),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(schema(), key, descriptor),
+  });
+};

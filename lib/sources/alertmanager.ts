@@ -14,12 +14,14 @@ import {
 import { parseOrThrow } from './issues.ts';
 import type { AlarmSignal } from './types.ts';
 
-export const AlertmanagerWebhookSchema = z.object({
-  version: z.literal('4'),
-  ...alertGroupFields,
-  // A group this large is not a real notification; the cap also stops validation early.
-  alerts: z.array(AlertSchema).check(z.minLength(1), z.maxLength(MAX_ALERTS_PER_NOTIFICATION)),
-});
+export const AlertmanagerWebhookSchema = z.lazySchema(() =>
+  z.object({
+    version: z.literal('4'),
+    ...alertGroupFields(),
+    // A group this large is not a real notification; the cap also stops validation early.
+    alerts: z.array(AlertSchema).check(z.minLength(1), z.maxLength(MAX_ALERTS_PER_NOTIFICATION)),
+  }),
+);
 export type AlertmanagerWebhook = z.output<typeof AlertmanagerWebhookSchema>;
 
 /** An Alertmanager webhook body (already JSON-parsed) -> one signal per alert; ValidationError otherwise. */

@@ -15,38 +15,40 @@ import { buildLabels } from './labels.ts';
 import { isoTimestamp, toIsoTimestamp } from './time.ts';
 import type { AlarmSignal } from './types.ts';
 
-const labelSet = z.record(z.string(), z.string());
+const labelSet = z.lazySchema(() => z.record(z.string(), z.string()));
 
 /** Alertmanager and Grafana notifications carrying more alerts than this are refused (400). */
 export const MAX_ALERTS_PER_NOTIFICATION = 1_000;
 
-export const AlertSchema = z
-  .object({
-    status: z.enum(['firing', 'resolved']),
-    labels: z.catchall(z.object({ alertname: z.string().check(z.minLength(1)) }), z.string()),
-    annotations: labelSet,
-    startsAt: isoTimestamp,
-    /** Go's zero time or a future time while firing: only read (and checked) once resolved. */
-    endsAt: z.string(),
-    generatorURL: z.string(),
-    /** Absent from Alertmanager before 0.19: derived from `labels` (labelSetFingerprint). */
-    fingerprint: z.optional(z.string().check(z.minLength(1))),
-  })
-  .check(
-    z.superRefine((alert, ctx) => {
-      if (alert.status === 'resolved' && toIsoTimestamp(alert.endsAt) === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['endsAt'],
-          message: 'must be an ISO 8601 timestamp when resolved',
-        });
-      }
-    }),
-  );
+export const AlertSchema = z.lazySchema(() =>
+  z
+    .object({
+      status: z.enum(['firing', 'resolved']),
+      labels: z.catchall(z.object({ alertname: z.string().check(z.minLength(1)) }), z.string()),
+      annotations: labelSet,
+      startsAt: isoTimestamp,
+      /** Go's zero time or a future time while firing: only read (and checked) once resolved. */
+      endsAt: z.string(),
+      generatorURL: z.string(),
+      /** Absent from Alertmanager before 0.19: derived from `labels` (labelSetFingerprint). */
+      fingerprint: z.optional(z.string().check(z.minLength(1))),
+    })
+    .check(
+      z.superRefine((alert, ctx) => {
+        if (alert.status === 'resolved' && toIsoTimestamp(alert.endsAt) === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['endsAt'],
+            message: 'must be an ISO 8601 timestamp when resolved',
+          });
+        }
+      }),
+    ),
+);
 export type Alert = z.output<typeof AlertSchema>;
 
-/** Fields of the group envelope both senders share. */
-export const alertGroupFields = {
+/** Fields of the group envelope both senders share (built with the schema that spreads them). */
+export const alertGroupFields = () => ({
   receiver: z.string(),
   status: z.enum(['firing', 'resolved']),
   groupLabels: z.optional(labelSet),
@@ -55,7 +57,7 @@ export const alertGroupFields = {
   externalURL: z.optional(z.string()),
   groupKey: z.string(),
   truncatedAlerts: z.optional(z.number().check(z.int(), z.nonnegative())),
-};
+});
 
 /**
  * The alert's labels as sent, for its fingerprint: from `raw`, since the parse drops a `__proto__`

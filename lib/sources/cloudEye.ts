@@ -33,52 +33,54 @@ const timeToIso = (time: number | string): string | undefined => {
 };
 
 /** A label-only field: a wrong type reads as absent. */
-const optionalText = z.catch(z.optional(z.string()), undefined);
+const optionalText = z.lazySchema(() => z.catch(z.optional(z.string()), undefined));
 
-export const CloudEyeAlarmSchema = z
-  .object({
-    alarm_id: z.optional(z.string().check(z.minLength(1))),
-    alarm_name: z.optional(z.string().check(z.minLength(1))),
-    alarm_status: z.pipe(
-      z.string({
-        error: (issue) =>
-          issue.input === undefined ? `is required: ${STATUS_HINT}` : `must be ${STATUS_HINT}`,
-      }),
-      z.transform((status, ctx) => {
-        const key = status.trim().toLowerCase();
-        const state = Object.hasOwn(CLOUD_EYE_STATES, key) ? CLOUD_EYE_STATES[key] : undefined;
-        if (state === undefined) {
-          z.addIssue(ctx, `must be ${STATUS_HINT}`);
-          return z.NEVER;
-        }
-        return state;
-      }),
-    ),
-    time: z.optional(
-      z.pipe(
-        z.union([z.number(), z.string()], { error: 'must be epoch milliseconds or an ISO 8601 timestamp' }),
-        z.transform((time, ctx) => {
-          const iso = timeToIso(time);
-          if (iso === undefined) {
-            z.addIssue(ctx, 'must be epoch milliseconds or an ISO 8601 timestamp');
+export const CloudEyeAlarmSchema = z.lazySchema(() =>
+  z
+    .object({
+      alarm_id: z.optional(z.string().check(z.minLength(1))),
+      alarm_name: z.optional(z.string().check(z.minLength(1))),
+      alarm_status: z.pipe(
+        z.string({
+          error: (issue) =>
+            issue.input === undefined ? `is required: ${STATUS_HINT}` : `must be ${STATUS_HINT}`,
+        }),
+        z.transform((status, ctx) => {
+          const key = status.trim().toLowerCase();
+          const state = Object.hasOwn(CLOUD_EYE_STATES, key) ? CLOUD_EYE_STATES[key] : undefined;
+          if (state === undefined) {
+            z.addIssue(ctx, `must be ${STATUS_HINT}`);
             return z.NEVER;
           }
-          return iso;
+          return state;
         }),
       ),
+      time: z.optional(
+        z.pipe(
+          z.union([z.number(), z.string()], { error: 'must be epoch milliseconds or an ISO 8601 timestamp' }),
+          z.transform((time, ctx) => {
+            const iso = timeToIso(time);
+            if (iso === undefined) {
+              z.addIssue(ctx, 'must be epoch milliseconds or an ISO 8601 timestamp');
+              return z.NEVER;
+            }
+            return iso;
+          }),
+        ),
+      ),
+      namespace: optionalText,
+      metric_name: optionalText,
+      dimension: z.optional(z.unknown()),
+      template_variable: z.optional(z.unknown()),
+    })
+    .check(
+      z.superRefine((alarm, ctx) => {
+        if (alarm.alarm_name === undefined && alarm.alarm_id === undefined) {
+          z.addIssue(ctx, 'is required (or alarm_id)', ['alarm_name']);
+        }
+      }),
     ),
-    namespace: optionalText,
-    metric_name: optionalText,
-    dimension: z.optional(z.unknown()),
-    template_variable: z.optional(z.unknown()),
-  })
-  .check(
-    z.superRefine((alarm, ctx) => {
-      if (alarm.alarm_name === undefined && alarm.alarm_id === undefined) {
-        z.addIssue(ctx, 'is required (or alarm_id)', ['alarm_name']);
-      }
-    }),
-  );
+);
 
 /** `"datastore_id:abc"`, several joined by `,` or `;`, or `[{name, value}]`. Unreadable parts are skipped. */
 const dimensionEntries = (dimension: unknown): LabelEntry[] => {

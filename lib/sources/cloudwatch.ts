@@ -20,129 +20,148 @@ const CLOUDWATCH_STATES = {
   OK: 'ok',
   INSUFFICIENT_DATA: 'insufficient',
 } as const satisfies Record<string, SignalState>;
-const cloudWatchState = z.pipe(
-  z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-  z.transform((v) => CLOUDWATCH_STATES[v]),
+const cloudWatchState = z.lazySchema(() =>
+  z.pipe(
+    z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+    z.transform((v) => CLOUDWATCH_STATES[v]),
+  ),
 );
 
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:.+$/;
-const alarmArn = z
-  .string()
-  .check(
-    z.regex(ALARM_ARN, 'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)'),
-  );
+const alarmArn = z.lazySchema(() =>
+  z
+    .string()
+    .check(
+      z.regex(
+        ALARM_ARN,
+        'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)',
+      ),
+    ),
+);
 
 // --- SNS delivery -------------------------------------------------------------------------------
 
-const SnsDimension = z.object({ name: z.string(), value: z.string() });
-const SnsMetric = z.object({
-  MetricStat: z.nullish(
-    z.object({
-      Metric: z.object({
-        Namespace: z.nullish(z.string()),
-        MetricName: z.nullish(z.string()),
-        Dimensions: z.nullish(z.array(SnsDimension)),
-      }),
-    }),
-  ),
-});
-
-/** The CloudWatch alarm JSON inside an SNS Message. */
-export const CloudWatchSnsAlarmSchema = z.object({
-  AlarmName: z.string().check(z.minLength(1)),
-  AlarmDescription: z.nullish(z.string()),
-  AWSAccountId: z.string().check(z.minLength(1)),
-  NewStateValue: cloudWatchState,
-  NewStateReason: z.string(),
-  StateChangeTime: isoTimestamp,
-  /** The long name ("EU (Ireland)"); the region code comes from AlarmArn. */
-  Region: z.string(),
-  AlarmArn: alarmArn,
-  OldStateValue: cloudWatchState,
-  Trigger: z.nullish(
-    z.object({
-      MetricName: z.nullish(z.string()),
-      Namespace: z.nullish(z.string()),
-      Dimensions: z.nullish(z.array(SnsDimension)),
-      Metrics: z.nullish(z.array(SnsMetric)),
-    }),
-  ),
-});
-
-export const CloudWatchSnsEventSchema = z.object({
-  Records: z
-    .array(
+const SnsDimension = z.lazySchema(() => z.object({ name: z.string(), value: z.string() }));
+const SnsMetric = z.lazySchema(() =>
+  z.object({
+    MetricStat: z.nullish(
       z.object({
-        EventSource: z.literal('aws:sns'),
-        Sns: z.object({
-          MessageId: z.string().check(z.minLength(1)),
-          TopicArn: z.string().check(z.minLength(1)),
-          Timestamp: z.string(),
-          Message: jsonString(CloudWatchSnsAlarmSchema),
+        Metric: z.object({
+          Namespace: z.nullish(z.string()),
+          MetricName: z.nullish(z.string()),
+          Dimensions: z.nullish(z.array(SnsDimension)),
         }),
       }),
-    )
-    .check(z.minLength(1))
-    .check(z.maxLength(100)),
-});
+    ),
+  }),
+);
+
+/** The CloudWatch alarm JSON inside an SNS Message. */
+export const CloudWatchSnsAlarmSchema = z.lazySchema(() =>
+  z.object({
+    AlarmName: z.string().check(z.minLength(1)),
+    AlarmDescription: z.nullish(z.string()),
+    AWSAccountId: z.string().check(z.minLength(1)),
+    NewStateValue: cloudWatchState,
+    NewStateReason: z.string(),
+    StateChangeTime: isoTimestamp,
+    /** The long name ("EU (Ireland)"); the region code comes from AlarmArn. */
+    Region: z.string(),
+    AlarmArn: alarmArn,
+    OldStateValue: cloudWatchState,
+    Trigger: z.nullish(
+      z.object({
+        MetricName: z.nullish(z.string()),
+        Namespace: z.nullish(z.string()),
+        Dimensions: z.nullish(z.array(SnsDimension)),
+        Metrics: z.nullish(z.array(SnsMetric)),
+      }),
+    ),
+  }),
+);
+
+export const CloudWatchSnsEventSchema = z.lazySchema(() =>
+  z.object({
+    Records: z
+      .array(
+        z.object({
+          EventSource: z.literal('aws:sns'),
+          Sns: z.object({
+            MessageId: z.string().check(z.minLength(1)),
+            TopicArn: z.string().check(z.minLength(1)),
+            Timestamp: z.string(),
+            Message: jsonString(CloudWatchSnsAlarmSchema),
+          }),
+        }),
+      )
+      .check(z.minLength(1))
+      .check(z.maxLength(100)),
+  }),
+);
 
 // --- EventBridge and direct Lambda alarm action (same alarm detail) ------------------------------
 
 /** Set on a composite alarm whose actions suppressor holds its actions back: Alarm, WaitPeriod, ExtensionPeriod. */
-const actionsSuppressedBy = z.nullish(z.string());
+const actionsSuppressedBy = z.lazySchema(() => z.nullish(z.string()));
 
-const AlarmDetailSchema = z.object({
-  alarmName: z.string().check(z.minLength(1)),
-  state: z.object({
-    value: cloudWatchState,
-    reason: z.string(),
-    timestamp: isoTimestamp,
-    actionsSuppressedBy,
-  }),
-  previousState: z.nullish(z.object({ value: cloudWatchState, actionsSuppressedBy })),
-  configuration: z.nullish(
-    z.object({
-      description: z.nullish(z.string()),
-      metrics: z.nullish(
-        z.array(
-          z.object({
-            metricStat: z.nullish(
-              z.object({
-                metric: z.object({
-                  namespace: z.nullish(z.string()),
-                  name: z.nullish(z.string()),
-                  dimensions: z.nullish(z.record(z.string(), z.string())),
-                }),
-              }),
-            ),
-          }),
-        ),
-      ),
+const AlarmDetailSchema = z.lazySchema(() =>
+  z.object({
+    alarmName: z.string().check(z.minLength(1)),
+    state: z.object({
+      value: cloudWatchState,
+      reason: z.string(),
+      timestamp: isoTimestamp,
+      actionsSuppressedBy,
     }),
-  ),
-});
+    previousState: z.nullish(z.object({ value: cloudWatchState, actionsSuppressedBy })),
+    configuration: z.nullish(
+      z.object({
+        description: z.nullish(z.string()),
+        metrics: z.nullish(
+          z.array(
+            z.object({
+              metricStat: z.nullish(
+                z.object({
+                  metric: z.object({
+                    namespace: z.nullish(z.string()),
+                    name: z.nullish(z.string()),
+                    dimensions: z.nullish(z.record(z.string(), z.string())),
+                  }),
+                }),
+              ),
+            }),
+          ),
+        ),
+      }),
+    ),
+  }),
+);
 type AlarmDetail = z.output<typeof AlarmDetailSchema>;
 
-export const CloudWatchEventBridgeSchema = z.object({
-  version: z.string(),
-  id: z.string().check(z.minLength(1)),
-  'detail-type': z.literal('CloudWatch Alarm State Change'),
-  source: z.literal('aws.cloudwatch'),
-  account: z.string().check(z.minLength(1)),
-  time: z.string(),
-  region: z.string().check(z.minLength(1)),
-  resources: z.array(alarmArn).check(z.minLength(1)),
-  detail: AlarmDetailSchema,
-});
+export const CloudWatchEventBridgeSchema = z.lazySchema(() =>
+  z.object({
+    version: z.string(),
+    id: z.string().check(z.minLength(1)),
+    'detail-type': z.literal('CloudWatch Alarm State Change'),
+    source: z.literal('aws.cloudwatch'),
+    account: z.string().check(z.minLength(1)),
+    time: z.string(),
+    region: z.string().check(z.minLength(1)),
+    resources: z.array(alarmArn).check(z.minLength(1)),
+    detail: AlarmDetailSchema,
+  }),
+);
 
-export const CloudWatchLambdaActionSchema = z.object({
-  source: z.literal('aws.cloudwatch'),
-  alarmArn,
-  accountId: z.string().check(z.minLength(1)),
-  time: z.string(),
-  region: z.string().check(z.minLength(1)),
-  alarmData: AlarmDetailSchema,
-});
+export const CloudWatchLambdaActionSchema = z.lazySchema(() =>
+  z.object({
+    source: z.literal('aws.cloudwatch'),
+    alarmArn,
+    accountId: z.string().check(z.minLength(1)),
+    time: z.string(),
+    region: z.string().check(z.minLength(1)),
+    alarmData: AlarmDetailSchema,
+  }),
+);
 
 // --- origin -----------------------------------------------------------------------------------
 

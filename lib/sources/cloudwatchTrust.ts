@@ -20,11 +20,15 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:[^:]+(:[^:]+)?$/;
 
 /** An AWS account id (configuration). */
-export const awsAccountId = z.string().check(z.regex(ACCOUNT_ID, 'an AWS account id is 12 digits'));
+export const awsAccountId = z.lazySchema(() =>
+  z.string().check(z.regex(ACCOUNT_ID, 'an AWS account id is 12 digits')),
+);
 /** An SNS topic ARN (configuration). */
-export const snsTopicArn = z
-  .string()
-  .check(z.regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)'));
+export const snsTopicArn = z.lazySchema(() =>
+  z
+    .string()
+    .check(z.regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)')),
+);
 
 export interface CloudWatchTrust {
   /** Accounts whose alarms may act: the function's own and DR_AWS_ACCOUNT_IDS. */

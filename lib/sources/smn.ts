@@ -23,11 +23,12 @@ export type SmnMessageType = (typeof SMN_MESSAGE_TYPES)[number];
  */
 const LINE_BREAK = /[\r\n]/;
 const LINE_BREAK_MESSAGE = 'must not contain a line break (the signed string would be ambiguous)';
-const singleLine = z
-  .string()
-  .check(z.refine((value) => !LINE_BREAK.test(value), { error: LINE_BREAK_MESSAGE }));
+const singleLine = z.lazySchema(() =>
+  z.string().check(z.refine((value) => !LINE_BREAK.test(value), { error: LINE_BREAK_MESSAGE })),
+);
 
-const signed = {
+/** The fields every signed SMN message has (built with the schema that spreads them). */
+const signed = () => ({
   signature: z.string().check(z.minLength(1)),
   signature_version: z.string(),
   signing_cert_url: z.string(),
@@ -36,34 +37,42 @@ const signed = {
   /** Kept exactly as received: it is part of the signed string. */
   timestamp: z.pipe(singleLine, z.string().check(z.minLength(1))),
   message: z.string(),
-};
-
-export const SmnNotificationSchema = z.object({
-  type: z.literal('Notification'),
-  ...signed,
-  subject: z.nullish(singleLine),
-  unsubscribe_url: z.nullish(z.string()),
 });
 
-export const SmnSubscriptionConfirmationSchema = z.object({
-  type: z.literal('SubscriptionConfirmation'),
-  ...signed,
-  subscribe_url: singleLine,
-});
+export const SmnNotificationSchema = z.lazySchema(() =>
+  z.object({
+    type: z.literal('Notification'),
+    ...signed(),
+    subject: z.nullish(singleLine),
+    unsubscribe_url: z.nullish(z.string()),
+  }),
+);
 
-export const SmnUnsubscribeConfirmationSchema = z.object({
-  type: z.literal('UnsubscribeConfirmation'),
-  ...signed,
-  subscribe_url: singleLine,
-});
+export const SmnSubscriptionConfirmationSchema = z.lazySchema(() =>
+  z.object({
+    type: z.literal('SubscriptionConfirmation'),
+    ...signed(),
+    subscribe_url: singleLine,
+  }),
+);
 
-export const SmnMessageSchema = z.discriminatedUnion(
-  'type',
-  [SmnNotificationSchema, SmnSubscriptionConfirmationSchema, SmnUnsubscribeConfirmationSchema],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union' ? `must be one of ${SMN_MESSAGE_TYPES.join(', ')}` : undefined,
-  },
+export const SmnUnsubscribeConfirmationSchema = z.lazySchema(() =>
+  z.object({
+    type: z.literal('UnsubscribeConfirmation'),
+    ...signed(),
+    subscribe_url: singleLine,
+  }),
+);
+
+export const SmnMessageSchema = z.lazySchema(() =>
+  z.discriminatedUnion(
+    'type',
+    [SmnNotificationSchema, SmnSubscriptionConfirmationSchema, SmnUnsubscribeConfirmationSchema],
+    {
+      error: (issue) =>
+        issue.code === 'invalid_union' ? `must be one of ${SMN_MESSAGE_TYPES.join(', ')}` : undefined,
+    },
+  ),
 );
 export type SmnMessage = z.output<typeof SmnMessageSchema>;
 export type SmnNotification = z.output<typeof SmnNotificationSchema>;

@@ -30,9 +30,11 @@ export const parseSmnTopicUrn = (urn: string): SmnTopic | undefined => {
 };
 
 /** One topic URN as configured (trimmed); the error names the expected form. */
-export const smnTopicUrn = z.string().check(
-  z.trim(),
-  z.refine((urn) => parseSmnTopicUrn(urn) !== undefined, {
-    error: `must be an SMN topic URN: ${TOPIC_URN_HINT}`,
-  }),
+export const smnTopicUrn = z.lazySchema(() =>
+  z.string().check(
+    z.trim(),
+    z.refine((urn) => parseSmnTopicUrn(urn) !== undefined, {
+      error: `must be an SMN topic URN: ${TOPIC_URN_HINT}`,
+    }),
+  ),
 );

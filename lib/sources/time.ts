@@ -58,14 +58,16 @@ export const epochMillisToIso = (millis: number): string | undefined =>
   Number.isFinite(millis) && millis >= 0 ? fourDigitYearIso(new Date(Math.trunc(millis))) : undefined;
 
 /** A string field holding a timestamp; its output is the normalised ISO form. */
-export const isoTimestamp = z.pipe(
-  z.string(),
-  z.transform((value, ctx) => {
-    const iso = toIsoTimestamp(value);
-    if (iso === undefined) {
-      z.addIssue(ctx, 'must be an ISO 8601 timestamp');
-      return z.NEVER;
-    }
-    return iso;
-  }),
+export const isoTimestamp = z.lazySchema(() =>
+  z.pipe(
+    z.string(),
+    z.transform((value, ctx) => {
+      const iso = toIsoTimestamp(value);
+      if (iso === undefined) {
+        z.addIssue(ctx, 'must be an ISO 8601 timestamp');
+        return z.NEVER;
+      }
+      return iso;
+    }),
+  ),
 );

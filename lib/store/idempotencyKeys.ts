@@ -70,13 +70,15 @@ export type IdempotencyBegin =
   | { readonly kind: 'in_progress' }
   | { readonly kind: 'mismatch' };
 
-const ItemSchema = z.object({
-  fingerprint: z.string(),
-  state: z.enum(['in_progress', 'done']),
-  response: z.optional(
-    z.object({ statusCode: z.number(), headers: z.record(z.string(), z.string()), body: z.string() }),
-  ),
-});
+const ItemSchema = z.lazySchema(() =>
+  z.object({
+    fingerprint: z.string(),
+    state: z.enum(['in_progress', 'done']),
+    response: z.optional(
+      z.object({ statusCode: z.number(), headers: z.record(z.string(), z.string()), body: z.string() }),
+    ),
+  }),
+);
 
 export class IdempotencyKeyStore {
   readonly #client: DynamoDBClient;

@@ -15,11 +15,13 @@ import { KEY_PREFIX } from './keys.ts';
 export const AUTOMATION_MODES = ['on', 'dry-run', 'off'] as const;
 export type AutomationMode = (typeof AUTOMATION_MODES)[number];
 
-const ModeItemSchema = z.object({
-  mode: z.enum(AUTOMATION_MODES),
-  updated_at: z.string(),
-  by: z.optional(z.string()),
-});
+const ModeItemSchema = z.lazySchema(() =>
+  z.object({
+    mode: z.enum(AUTOMATION_MODES),
+    updated_at: z.string(),
+    by: z.optional(z.string()),
+  }),
+);
 export type ModeSetting = z.infer<typeof ModeItemSchema>;
 
 const MODE_KEY = { id: { S: `${KEY_PREFIX.setting}automation` } };

@@ -37,94 +37,108 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const ErrorSummarySchema = z.object({
-  kind: z.enum(['permanent', 'transient', 'ambiguous']),
-  message: z.string(),
-  http_status: z.optional(z.number()),
-  error_code: z.optional(z.string()),
-  error_msg: z.optional(z.string()),
-  huawei_request_id: z.optional(z.string()),
-});
+export const ErrorSummarySchema = z.lazySchema(() =>
+  z.object({
+    kind: z.enum(['permanent', 'transient', 'ambiguous']),
+    message: z.string(),
+    http_status: z.optional(z.number()),
+    error_code: z.optional(z.string()),
+    error_msg: z.optional(z.string()),
+    huawei_request_id: z.optional(z.string()),
+  }),
+);
 export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
 
 export const OPERATION_STATES = ['running', 'completed', 'failed', 'stalled'] as const;
 export type OperationRecordState = (typeof OPERATION_STATES)[number];
 
 /** The remote operation an accepted call started, followed to its end (lib/operations/tracker.ts). */
-export const OperationRecordSchema = z.object({
-  state: z.enum(OPERATION_STATES),
-  observed: z.string(),
-  progress: z.optional(z.string()),
-  error: z.optional(z.string()),
-  started_at: z.string(),
-  checked_at: z.string(),
-  finished_at: z.optional(z.string()),
-  /** Checks applied so far, which is also the sequence number of the next one (duplicates are dropped). */
-  checks: z.number(),
-  /** The operation was once seen under way (a resource back at rest after that is done). */
-  seen_running: z.optional(z.boolean()),
-  /** Past the hard limit: no longer checked. */
-  abandoned: z.optional(z.boolean()),
-  /** People were told of the end (completed / failed), of the stall: each at most once. */
-  notified_end: z.optional(z.boolean()),
-  notified_stall: z.optional(z.boolean()),
-});
+export const OperationRecordSchema = z.lazySchema(() =>
+  z.object({
+    state: z.enum(OPERATION_STATES),
+    observed: z.string(),
+    progress: z.optional(z.string()),
+    error: z.optional(z.string()),
+    started_at: z.string(),
+    checked_at: z.string(),
+    finished_at: z.optional(z.string()),
+    /** Checks applied so far, which is also the sequence number of the next one (duplicates are dropped). */
+    checks: z.number(),
+    /** The operation was once seen under way (a resource back at rest after that is done). */
+    seen_running: z.optional(z.boolean()),
+    /** Past the hard limit: no longer checked. */
+    abandoned: z.optional(z.boolean()),
+    /** People were told of the end (completed / failed), of the stall: each at most once. */
+    notified_end: z.optional(z.boolean()),
+    notified_stall: z.optional(z.boolean()),
+  }),
+);
 export type OperationRecord = z.infer<typeof OperationRecordSchema>;
 export type OperationNotice = 'end' | 'stall';
 
 /** Who decided a request that awaited approval, when, why and how. */
-export const ApprovalDecisionSchema = z.object({
-  decision: z.enum(['approve', 'deny', 'cancel']),
-  by: z.string(),
-  at: z.string(),
-  reason: z.optional(z.string()),
-  via: z.enum(['cli', 'api', 'timer']),
-});
+export const ApprovalDecisionSchema = z.lazySchema(() =>
+  z.object({
+    decision: z.enum(['approve', 'deny', 'cancel']),
+    by: z.string(),
+    at: z.string(),
+    reason: z.optional(z.string()),
+    via: z.enum(['cli', 'api', 'timer']),
+  }),
+);
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 
 /** A route asked a person first (lib/approval/desk.ts): the proposal, its deadline, and the decision. */
-export const ApprovalRecordSchema = z.object({
-  required: z.literal(true),
-  deadline: z.string(),
-  on_timeout: z.enum(['cancel', 'proceed']),
-  approvers: z.optional(z.array(z.string())),
-  route: z.string(),
-  cooldown_seconds: z.number(),
-  /** The ActionRequest to run once approved (as JSON), and the alarm that proposed it. */
-  request: z.string(),
-  alarm: z.optional(z.string()),
-  /** Other alarms on the same target while it waited, attached here (never a second request). */
-  attached: z.optional(z.array(z.string())),
-  resolved_at: z.optional(z.string()),
-  decision: z.optional(ApprovalDecisionSchema),
-  notified_requested: z.optional(z.boolean()),
-  notified_decided: z.optional(z.boolean()),
-});
+export const ApprovalRecordSchema = z.lazySchema(() =>
+  z.object({
+    required: z.literal(true),
+    deadline: z.string(),
+    on_timeout: z.enum(['cancel', 'proceed']),
+    approvers: z.optional(z.array(z.string())),
+    route: z.string(),
+    cooldown_seconds: z.number(),
+    /** The ActionRequest to run once approved (as JSON), and the alarm that proposed it. */
+    request: z.string(),
+    alarm: z.optional(z.string()),
+    /** Other alarms on the same target while it waited, attached here (never a second request). */
+    attached: z.optional(z.array(z.string())),
+    resolved_at: z.optional(z.string()),
+    decision: z.optional(ApprovalDecisionSchema),
+    notified_requested: z.optional(z.boolean()),
+    notified_decided: z.optional(z.boolean()),
+  }),
+);
 export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
 
-export const StatusRecordSchema = z.object({
-  request_id: z.string(),
-  action: z.string(),
-  target: z.optional(z.string()),
-  status: z.enum(REQUEST_STATUSES),
-  attempts: z._default(z.number(), 0),
-  remote: z.optional(z.record(z.string(), z.string())),
-  reason: z.optional(z.string()),
-  error: z.optional(ErrorSummarySchema),
-  call: z.optional(
-    z.object({ state: z.enum(['sending', 'answered']), sent_at: z.string(), before: z.optional(z.string()) }),
-  ),
-  first_failure_at: z.optional(z.string()),
-  last_failure_at: z.optional(z.string()),
-  operation: z.optional(OperationRecordSchema),
-  approval: z.optional(ApprovalRecordSchema),
-  /** Bookkeeping of the claim (never shown to clients): see the head of this file. */
-  lease_owner: z.optional(z.string()),
-  lease_until: z.optional(z.number()),
-  request_hash: z.optional(z.string()),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+export const StatusRecordSchema = z.lazySchema(() =>
+  z.object({
+    request_id: z.string(),
+    action: z.string(),
+    target: z.optional(z.string()),
+    status: z.enum(REQUEST_STATUSES),
+    attempts: z._default(z.number(), 0),
+    remote: z.optional(z.record(z.string(), z.string())),
+    reason: z.optional(z.string()),
+    error: z.optional(ErrorSummarySchema),
+    call: z.optional(
+      z.object({
+        state: z.enum(['sending', 'answered']),
+        sent_at: z.string(),
+        before: z.optional(z.string()),
+      }),
+    ),
+    first_failure_at: z.optional(z.string()),
+    last_failure_at: z.optional(z.string()),
+    operation: z.optional(OperationRecordSchema),
+    approval: z.optional(ApprovalRecordSchema),
+    /** Bookkeeping of the claim (never shown to clients): see the head of this file. */
+    lease_owner: z.optional(z.string()),
+    lease_until: z.optional(z.number()),
+    request_hash: z.optional(z.string()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
 export type StatusRecord = z.infer<typeof StatusRecordSchema>;
 
 /** What a status change writes; absent fields are left as they are. */
