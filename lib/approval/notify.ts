@@ -3,10 +3,10 @@
  * (what would be done, the target's state now, the alarm and route, the deadline and the timeout
  * rule, and the exact approve and deny commands), and when it is decided or times out.
  * Best effort: a failed publish is logged; the status record holds the approval.
- * Owns: the wording and the Publish call.
+ * Owns: the wording (lib/notices.ts publishes it).
  */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Log } from '../log.ts';
+import { notifier, type Publisher } from '../notices.ts';
 import type { ApprovalNotice } from './desk.ts';
 
 export const approvalSummary = (notice: ApprovalNotice): { subject: string; message: string } => {
@@ -39,16 +39,10 @@ export const approvalSummary = (notice: ApprovalNotice): { subject: string; mess
   return { subject, message: lines.join('\n') };
 };
 
-export const approvalNotifier =
-  (sns: Pick<SNSClient, 'send'>, topicArn: string, log: Log) =>
-  async (notice: ApprovalNotice): Promise<void> => {
-    const { subject, message } = approvalSummary(notice);
-    try {
-      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
-    } catch (error) {
-      log.error('approval notification failed (the status record holds the approval)', {
-        topic: topicArn,
-        error: (error as Error).message,
-      });
-    }
-  };
+export const approvalNotifier = (publisher: Publisher, log: Log) =>
+  notifier(
+    publisher,
+    log,
+    'approval notification failed (the status record holds the approval)',
+    approvalSummary,
+  );

@@ -2,10 +2,10 @@
  * A short summary of each dead letter, published to an SNS topic (DEAD_LETTER_TOPIC_ARN) so people
  * hear about it at once. Best effort: the dead letter itself is already safe in the queue, and the
  * queue-depth alarm is the backstop, so a failed publish is logged, never thrown.
- * Owns: the summary's wording and the Publish call.
+ * Owns: the summary's wording (lib/notices.ts publishes it).
  */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Log } from '../log.ts';
+import { notifier, type Publisher } from '../notices.ts';
 import type { DeadLetter } from './deadLetter.ts';
 
 /**
@@ -35,16 +35,5 @@ export const summaryOf = (letter: DeadLetter, messageId?: string): { subject: st
   return { subject, message: lines.join('\n') };
 };
 
-export const snsNotifier =
-  (sns: Pick<SNSClient, 'send'>, topicArn: string, log: Log) =>
-  async (letter: DeadLetter, messageId?: string): Promise<void> => {
-    const { subject, message } = summaryOf(letter, messageId);
-    try {
-      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
-    } catch (error) {
-      log.error('dead-letter notification failed (the dead letter itself is stored)', {
-        topic: topicArn,
-        error: (error as Error).message,
-      });
-    }
-  };
+export const snsNotifier = (publisher: Publisher, log: Log) =>
+  notifier(publisher, log, 'dead-letter notification failed (the dead letter itself is stored)', summaryOf);

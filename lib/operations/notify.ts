@@ -4,10 +4,10 @@
  * the target, how long it took, the final state as observed, the provider's error and the next step
  * from the runbook, and for an alarm-driven action its route. Best effort: a failed publish is
  * logged; the record already holds the end.
- * Owns: the wording and the Publish call.
+ * Owns: the wording (lib/notices.ts publishes it).
  */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Log } from '../log.ts';
+import { notifier, type Publisher } from '../notices.ts';
 import type { OperationEvent } from './tracker.ts';
 
 const NEXT_STEP: Readonly<Record<OperationEvent['event'], string>> = {
@@ -36,16 +36,10 @@ export const operationSummary = (event: OperationEvent): { subject: string; mess
   return { subject, message: lines.join('\n') };
 };
 
-export const operationNotifier =
-  (sns: Pick<SNSClient, 'send'>, topicArn: string, log: Log) =>
-  async (event: OperationEvent): Promise<void> => {
-    const { subject, message } = operationSummary(event);
-    try {
-      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
-    } catch (error) {
-      log.error('operation notification failed (the status record holds the end)', {
-        topic: topicArn,
-        error: (error as Error).message,
-      });
-    }
-  };
+export const operationNotifier = (publisher: Publisher, log: Log) =>
+  notifier(
+    publisher,
+    log,
+    'operation notification failed (the status record holds the end)',
+    operationSummary,
+  );

@@ -3,7 +3,6 @@
  * store, cooldowns, the executor (Huawei client + catalogue; it claims each key in the status
  * record), and the dead-letter queue. Owns: wiring only.
  */
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { ApprovalDesk } from '../approval/desk.ts';
 import { approvalNotifier } from '../approval/notify.ts';
@@ -14,6 +13,7 @@ import { Executor, type Job } from '../execution/executor.ts';
 import { HuaweiClient } from '../huawei/client.ts';
 import { endpointOverridesFrom } from '../huawei/endpoints.ts';
 import { RequestQueue } from '../intake/requestQueue.ts';
+import { snsPublisher } from '../notices.ts';
 import { operationNotifier } from '../operations/notify.ts';
 import { OperationTracker } from '../operations/tracker.ts';
 import { CooldownStore } from '../store/cooldowns.ts';
@@ -22,20 +22,6 @@ import { DynamoStatusStore } from '../store/status.ts';
 import { dynamoClient, sqsClient } from './aws.ts';
 import { credentialsProvider } from './credentials.ts';
 import { logger } from './logger.ts';
-
-/**
- * One SNS client for every notice (dead letters, operation ends, approvals), built on the first
- * notice: none precedes an alarm's first call, so a cold start does not build it before that call.
- * (Its code stays in the bundle and is loaded with it: the notifiers import PublishCommand.)
- */
-export const snsOnFirstUse = (make: () => SNSClient = () => new SNSClient({})): Pick<SNSClient, 'send'> => {
-  let built: SNSClient | undefined;
-  const send = (...args: Parameters<SNSClient['send']>) => {
-    built ??= make();
-    return built.send(...args);
-  };
-  return { send: send as SNSClient['send'] };
-};
 
 export const buildCore = (config: Config = loadConfig()) => {
   const dynamo = dynamoClient();
@@ -66,24 +52,21 @@ export const buildCore = (config: Config = loadConfig()) => {
   };
   const deadLetterQueue = new DeadLetterQueue(sqs, config.DEAD_LETTER_QUEUE_URL);
   const requestQueue = new RequestQueue(sqs, config.REQUEST_QUEUE_URL);
-  const sns = config.DEAD_LETTER_TOPIC_ARN ? snsOnFirstUse() : undefined;
+  // One publisher for every notice; the SNS client loads on the first notice (lib/notices.ts).
+  const sns = config.DEAD_LETTER_TOPIC_ARN ? snsPublisher(config.DEAD_LETTER_TOPIC_ARN) : undefined;
   const approvals = new ApprovalDesk({
     store,
     cooldowns,
     schedule: (event, delaySeconds) => requestQueue.sendApprovalEvent(event, delaySeconds),
     preview: (request) => executor.preview(request),
-    ...(sns && config.DEAD_LETTER_TOPIC_ARN
-      ? { notify: approvalNotifier(sns, config.DEAD_LETTER_TOPIC_ARN, logger) }
-      : {}),
+    ...(sns ? { notify: approvalNotifier(sns, logger) } : {}),
     log: logger,
   });
   const operations = new OperationTracker({
     store,
     observe: executor.observe.bind(executor),
     schedule: (check, delaySeconds) => requestQueue.sendOperationCheck(check, delaySeconds),
-    ...(sns && config.DEAD_LETTER_TOPIC_ARN
-      ? { notify: operationNotifier(sns, config.DEAD_LETTER_TOPIC_ARN, logger) }
-      : {}),
+    ...(sns ? { notify: operationNotifier(sns, logger) } : {}),
     log: logger,
     policy: {
       baseSeconds: config.DR_OPERATION_CHECK_BASE_SECONDS,
@@ -113,9 +96,7 @@ export const buildCore = (config: Config = loadConfig()) => {
       queue: deadLetterQueue,
       store,
       log: logger,
-      ...(sns && config.DEAD_LETTER_TOPIC_ARN
-        ? { notify: snsNotifier(sns, config.DEAD_LETTER_TOPIC_ARN, logger) }
-        : {}),
+      ...(sns ? { notify: snsNotifier(sns, logger) } : {}),
     },
     backoff: { baseSeconds: config.DR_BACKOFF_BASE_SECONDS, maxSeconds: config.DR_BACKOFF_MAX_SECONDS },
   };

@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
 import { deadLetter } from '../../lib/deadLetters/deadLetter.ts';
 import { snsNotifier, summaryOf } from '../../lib/deadLetters/notify.ts';
+import { snsPublisher } from '../../lib/notices.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
 
 const letter: DeadLetter = {
@@ -80,7 +81,7 @@ describe('dead-letter notifications', () => {
   it('are published to the topic', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
 
-    await snsNotifier(new SNSClient({ region: 'eu-west-1' }), 'arn:aws:sns:eu-west-1:1:t', log)(letter);
+    await snsNotifier(snsPublisher('arn:aws:sns:eu-west-1:1:t'), log)(letter);
 
     expect(sns.commandCalls(PublishCommand)[0]?.args[0].input).toMatchObject({
       TopicArn: 'arn:aws:sns:eu-west-1:1:t',
@@ -91,9 +92,7 @@ describe('dead-letter notifications', () => {
   it('never fail the dead letter: a failed publish is logged', async () => {
     sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
 
-    await expect(
-      snsNotifier(new SNSClient({ region: 'eu-west-1' }), 'arn:t', log)(letter),
-    ).resolves.toBeUndefined();
+    await expect(snsNotifier(snsPublisher('arn:t'), log)(letter)).resolves.toBeUndefined();
     expect(errors[0]).toContain('notification failed');
   });
 
