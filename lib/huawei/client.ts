@@ -6,10 +6,8 @@
  * credential caching (a provider function caches), the signer (used as is).
  * Secrets (SK, Authorization, security token) never enter an error message, cause or toJSON.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { LookupFunction, Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { errorKindOf } from '../errors.ts';
 import { errorFromResponse, HuaweiApiError, headerValue, redactSecrets } from './errors.ts';
 import { type Credentials, sign } from './signer.ts';
@@ -80,8 +78,8 @@ export class HuaweiClient {
   readonly #timeoutMs: number;
   readonly #now: () => Date;
   readonly #lookup: LookupFunction | undefined;
-  readonly #httpAgent: http.Agent;
-  readonly #httpsAgent: https.Agent;
+  /** One keep-alive agent per scheme, made on its first call. */
+  readonly #agents = new Map<'http:' | 'https:', http.Agent>();
   #closed = false;
 
   constructor(options: HuaweiClientOptions) {
@@ -90,16 +88,30 @@ export class HuaweiClient {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#now = options.now ?? (() => new Date());
     this.#lookup = options.lookup;
-    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: FREE_SOCKET_TIMEOUT_MS };
-    this.#httpAgent = new http.Agent(agentOptions);
-    this.#httpsAgent = new https.Agent(agentOptions);
+  }
+
+  /**
+   * node:http or node:https and this client's agent for it, both on the first call of that scheme:
+   * `process.getBuiltinModule` loads the module then, so a cold start does not load node:http (about
+   * 5 ms) while the bundle loads (the AWS SDK loads it on its own first request: docs/performance.md).
+   */
+  #transport(protocol: 'http:' | 'https:'): { module: typeof http; agent: http.Agent } {
+    // node:https has node:http's request and Agent, with TLS options this client does not pass.
+    const module = process.getBuiltinModule(
+      protocol === 'https:' ? 'node:https' : 'node:http',
+    ) as typeof http;
+    let agent = this.#agents.get(protocol);
+    if (agent === undefined) {
+      agent = new module.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, timeout: FREE_SOCKET_TIMEOUT_MS });
+      this.#agents.set(protocol, agent);
+    }
+    return { module, agent };
   }
 
   /** Destroys the keep-alive agents (and their sockets). The client cannot send afterwards. */
   close(): void {
     this.#closed = true;
-    this.#httpAgent.destroy();
-    this.#httpsAgent.destroy();
+    for (const agent of this.#agents.values()) agent.destroy();
   }
 
   /**
@@ -241,7 +253,7 @@ export class HuaweiClient {
   }): Promise<HuaweiResponse> {
     const { url, label, method, headers, body, signal, started, remainingMs, secrets } = call;
     const isHttps = url.protocol === 'https:';
-    const transport = isHttps ? https : http;
+    const transport = this.#transport(isHttps ? 'https:' : 'http:');
 
     return new Promise<HuaweiResponse>((resolve, reject) => {
       /** All request bytes were handed to the kernel ('finish'), or the server already answered. */
@@ -279,14 +291,14 @@ export class HuaweiClient {
       }
 
       try {
-        req = transport.request({
+        req = transport.module.request({
           method,
           protocol: url.protocol,
           hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
           port: url.port === '' ? (isHttps ? 443 : 80) : Number(url.port),
           path: `${url.pathname}${url.search}`,
           headers,
-          agent: isHttps ? this.#httpsAgent : this.#httpAgent,
+          agent: transport.agent,
           ...(this.#lookup !== undefined ? { lookup: this.#lookup } : {}),
         });
       } catch (error) {

@@ -25,6 +25,17 @@ export const round = (value: number, digits = 2): number => Number(value.toFixed
 
 export const ratio = (value: number, reference: number): number => round(value / reference, 2);
 
+/**
+ * The median of per-round ratios `values[i] / references[i]` (samples taken side by side in the same
+ * round): steadier than the ratio of two medians when the machine's speed drifts during a run, since
+ * a slow stretch slows both samples of a round alike. NaN when there are no pairs.
+ */
+export const pairedRatio = (values: readonly number[], references: readonly number[]): number => {
+  const n = Math.min(values.length, references.length);
+  const ratios = Array.from({ length: n }, (_, i) => (values[i] as number) / (references[i] as number));
+  return round(median(ratios), 2);
+};
+
 /** Slope of y over x by least squares (e.g. MB per 1,000 requests). */
 export const slope = (xs: readonly number[], ys: readonly number[]): number => {
   const n = Math.min(xs.length, ys.length);

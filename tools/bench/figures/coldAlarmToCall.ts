@@ -19,7 +19,6 @@
  * Owns: that measurement. Leaves the request queue purged (the webhook's hand-offs and the baseline's
  * messages are not for the request function).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { compileRoutes } from '../../../lib/routing/routes.ts';
 import type { BenchContext, Figure } from '../context.ts';
+import { pinnedTo, spawnNodeSync } from '../pin.ts';
 import { median, ratio, round } from '../stats.ts';
 import type { Tree } from '../tree.ts';
 import { alertmanagerFiring, apiGatewayPost, cloudWatchAlarm, PROJECT, REGION } from '../workload.ts';
@@ -271,7 +271,7 @@ export const coldAlarmToCall = async (
         ...(routes === undefined ? {} : { DR_ROUTES_FILE: routes }),
       };
       const started = performance.now();
-      const child = spawnSync(process.execPath, [CHILD, bundles[kind]!, JSON.stringify(spec)], {
+      const child = spawnNodeSync([CHILD, bundles[kind]!, JSON.stringify(spec)], {
         env,
         encoding: 'utf8',
         timeout: 60_000,
@@ -378,8 +378,7 @@ export const coldAlarmToCall = async (
       runs: sizes.runs,
       failover_calls: failoverCalls,
       errors,
-      method:
-        "per sample a fresh node process: require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); cpu_to_call_ms (the child's CPU time over the same span: steadier on a busy machine), import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (9 with --against: that commit's alarms and webhook bundles and the two baselines built with its settings, shown under `against`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)",
+      method: `per sample a fresh node process (${pinnedTo()}): require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); cpu_to_call_ms (the child's CPU time over the same span: steadier on a busy machine), import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (9 with --against: that commit's alarms and webhook bundles and the two baselines built with its settings, shown under \`against\`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)`,
       target: `to the call <=${TARGET_RATIO}x the bare baseline at the median, alarms and webhook`,
       met: alarms.met && webhook.met,
     };
