@@ -7,6 +7,10 @@
  *               node:http request to spec.mark: its port, and its method + path suffix or its
  *               X-Amz-Target), seen on the `http.client.response.finish` diagnostics channel
  *   handled_ms  from before the require until the handler's promise settled
+ *   first_request_ms  from before the require until the first outgoing node:http request of any kind
+ *               started (what ran before the first round trip: the import, then the handler's own
+ *               code up to its first AWS or Huawei call)
+ *   requests    how many node:http requests had started by the call's response
  *   cpu_ms      CPU time (user + system) of this process from before the require until the call's
  *               response: steadier than wall time on a busy machine (it leaves out waiting)
  *   result      a short summary of what the handler returned (for the parent's checks)
@@ -30,6 +34,13 @@ let started = 0;
 let cpuStarted;
 let callMs;
 let callCpuMs;
+let firstRequestMs;
+let requests = 0;
+let requestsToCall;
+diagnostics.subscribe('http.client.request.start', () => {
+  requests += 1;
+  firstRequestMs ??= performance.now() - started;
+});
 const isTheCall = (request) => {
   const host = String(request.getHeader('host') ?? '');
   if (host.split(':').pop() !== String(mark.port)) return false;
@@ -39,6 +50,7 @@ const isTheCall = (request) => {
 diagnostics.subscribe('http.client.response.finish', ({ request }) => {
   if (callMs === undefined && isTheCall(request)) {
     callMs = performance.now() - started;
+    requestsToCall = requests;
     const cpu = process.cpuUsage(cpuStarted);
     callCpuMs = (cpu.user + cpu.system) / 1000;
   }
@@ -76,7 +88,7 @@ Promise.resolve()
     (result) => {
       const handledMs = performance.now() - started;
       process.stdout.write(
-        `${JSON.stringify({ import_ms: importMs, call_ms: callMs ?? null, handled_ms: handledMs, cpu_ms: callCpuMs ?? null, result: summary(result) })}\n`,
+        `${JSON.stringify({ import_ms: importMs, call_ms: callMs ?? null, handled_ms: handledMs, cpu_ms: callCpuMs ?? null, first_request_ms: firstRequestMs ?? null, requests: requestsToCall ?? null, result: summary(result) })}\n`,
       );
       process.exit(0);
     },

@@ -106,6 +106,8 @@ interface Sample {
   readonly handledMs: number;
   readonly processMs: number;
   readonly cpuMs: number;
+  readonly firstRequestMs: number;
+  readonly requests: number;
 }
 
 interface ChildAnswer {
@@ -113,6 +115,8 @@ interface ChildAnswer {
   readonly call_ms: number | null;
   readonly handled_ms: number;
   readonly cpu_ms: number | null;
+  readonly first_request_ms: number | null;
+  readonly requests: number | null;
   readonly result: unknown;
 }
 
@@ -301,6 +305,8 @@ export const coldAlarmToCall = async (
         handledMs: answer.handled_ms,
         processMs,
         cpuMs: answer.cpu_ms ?? Number.NaN,
+        firstRequestMs: answer.first_request_ms ?? Number.NaN,
+        requests: answer.requests ?? Number.NaN,
       });
     };
 
@@ -333,6 +339,8 @@ export const coldAlarmToCall = async (
       to_call_ms: spread(of(kind, 'toCallMs')),
       cpu_to_call_ms: round(median(of(kind, 'cpuMs')), 2),
       import_ms: round(median(of(kind, 'importMs')), 2),
+      first_request_ms: round(median(of(kind, 'firstRequestMs')), 2),
+      requests_to_call: median(of(kind, 'requests')),
       handled_ms: round(median(of(kind, 'handledMs')), 2),
       process_ms: round(median(of(kind, 'processMs')), 2),
     });
@@ -378,7 +386,7 @@ export const coldAlarmToCall = async (
       runs: sizes.runs,
       failover_calls: failoverCalls,
       errors,
-      method: `per sample a fresh node process (${pinnedTo()}): require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); cpu_to_call_ms (the child's CPU time over the same span: steadier on a busy machine), import_ms, handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (9 with --against: that commit's alarms and webhook bundles and the two baselines built with its settings, shown under \`against\`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)`,
+      method: `per sample a fresh node process (${pinnedTo()}): require(bundle) + one invocation (dr-relay: the example routes + its own), timed from before the require to the response of the call (alarms: the DWS failover POST to the simulator; webhook: its call is the SendMessage of the hand-off to the request queue, the webhook does not call Huawei); cpu_to_call_ms (the child's CPU time over the same span: steadier on a busy machine), import_ms, first_request_ms (until the first outgoing request of any kind started: the import and the handler's code before its first round trip), requests_to_call (outgoing requests started by the call's answer, the call included), handled_ms (handler settled), process_ms (spawn to exit) are medians; bundles built with serverless.yml custom.esbuild; 5 kinds interleaved after one unmeasured round (9 with --against: that commit's alarms and webhook bundles and the two baselines built with its settings, shown under \`against\`); baselines: alarms = bare SQS client imported + the same signed POST on node:http, webhook = bare SQS client sending one message to the same queue; bare_post = the signed POST alone (informational)`,
       target: `to the call <=${TARGET_RATIO}x the bare baseline at the median, alarms and webhook`,
       met: alarms.met && webhook.met,
     };
