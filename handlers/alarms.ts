@@ -2,7 +2,7 @@
  * Lambda: CloudWatch alarm state changes (SNS subscription, EventBridge rule, direct alarm action).
  * Recognise, route, act exactly once, dead-letter what cannot be done: lib/runtime/alarms.ts.
  */
-// First: zod reads it when the schemas are built, as the modules below are imported.
+// First: zod reads it when a schema is built (each on its first use), before any module could build one.
 import '../lib/runtime/zodJitless.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';

@@ -2,7 +2,7 @@
  * Lambda: the HTTP API (API Gateway HTTP API, payload 2.0): alert webhooks from Alertmanager,
  * Grafana and Cloud Eye (SMN). Route, authenticate, act: lib/runtime/webhook.ts.
  */
-// First: zod reads it when the schemas are built, as the modules below are imported.
+// First: zod reads it when a schema is built (each on its first use), before any module could build one.
 import '../lib/runtime/zodJitless.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
