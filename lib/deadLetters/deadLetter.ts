@@ -112,8 +112,15 @@ export const boundedAlarm = (alarm: DeadLetter['alarm']): DeadLetter['alarm'] =>
  * fails, the error propagates with the status still `failed`: the message or invocation is
  * retried and dead-letters again. (A status `dead_lettered` without a letter would make every
  * retry look like a duplicate of a dead letter and be dropped.)
+ * A request whose outcome (succeeded, skipped) another delivery recorded after this one gave its
+ * claim back is not dead-lettered: the failure does not replace that outcome (FAILURES,
+ * lib/store/status.ts), and a dead letter would send people after a request that is done. Then the
+ * answer is `{ outcome }`: that status, and nothing is sent.
  */
-export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): Promise<DeadLetter> => {
+export const deadLetter = async (
+  deps: DeadLetterDeps,
+  input: DeadLetterInput,
+): Promise<DeadLetter | { readonly outcome: 'succeeded' | 'skipped' }> => {
   const summary = summarizeError(input.error);
   const issues = issuesOfError(input.error);
   const at = (deps.now ?? (() => new Date()))().toISOString();
@@ -130,6 +137,14 @@ export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): 
       error: summary,
       failure: true,
     });
+    if (stored.status === 'succeeded' || stored.status === 'skipped') {
+      deps.log.info('not dead-lettered: another delivery recorded the outcome meanwhile', {
+        request_id: tracked.key,
+        status: stored.status,
+        error: summary.message,
+      });
+      return { outcome: stored.status };
+    }
     firstFailureAt = stored.first_failure_at ?? at;
   }
   const alarm = boundedAlarm(input.alarm);
@@ -160,6 +175,10 @@ export const deadLetter = async (deps: DeadLetterDeps, input: DeadLetterInput): 
   deps.log.warn('dead-lettered', { request_id: input.key, reason: letter.reason, attempts: input.attempts });
   return letter;
 };
+
+/** What a dead-lettering ended with, in words: the letter's reason, or the outcome that stood. */
+export const reasonOf = (result: Awaited<ReturnType<typeof deadLetter>>): string =>
+  'outcome' in result ? `not dead-lettered: another delivery recorded ${result.outcome}` : result.reason;
 
 export class DeadLetterQueue {
   readonly #sqs: SQSClient;

@@ -11,7 +11,7 @@
  * to the on-failure destination.
  * Owns: that step. Must not touch: parsing rules, the trust comparison, routing, the remote call.
  */
-import { type DeadLetterDeps, deadLetter } from '../deadLetters/deadLetter.ts';
+import { type DeadLetterDeps, deadLetter, reasonOf } from '../deadLetters/deadLetter.ts';
 import { ValidationError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { type CloudWatchDelivery, parseCloudWatchDelivery } from '../sources/cloudwatch.ts';
@@ -58,7 +58,7 @@ export const handleAlarmEvent = async (
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const letter = await dropWith(error);
-    return { signals: 0, results: [], invalid: letter.reason };
+    return { signals: 0, results: [], invalid: reasonOf(letter) };
   }
   try {
     assertTrustedOrigin(delivery.origin, deps.trust);
@@ -70,7 +70,7 @@ export const handleAlarmEvent = async (
       issues: error.issues,
     });
     const letter = await dropWith(error);
-    return { signals: delivery.signals.length, results: [], refused: letter.reason };
+    return { signals: delivery.signals.length, results: [], refused: reasonOf(letter) };
   }
   return {
     signals: delivery.signals.length,

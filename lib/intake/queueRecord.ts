@@ -46,6 +46,8 @@ export type RecordResult =
   | { readonly result: 'operation_checked'; readonly check: 'applied' | 'duplicate' | 'done' }
   | { readonly result: 'awaiting_approval' | 'attached' | 'approval_event' }
   | { readonly result: 'dead_lettered'; readonly reason: string }
+  /** Not dead-lettered: another delivery recorded this outcome after this one gave its claim back. */
+  | { readonly result: 'ended_elsewhere'; readonly status: 'succeeded' | 'skipped' }
   | { readonly result: 'duplicate_of_dead_letter' };
 
 export interface RecordHandlerDeps {
@@ -185,7 +187,9 @@ export const makeRecordHandler = (deps: RecordHandlerDeps) => {
         message_id: record.messageId,
       },
     });
-    return { result: 'dead_lettered', reason: letter.reason };
+    return 'outcome' in letter
+      ? { result: 'ended_elsewhere', status: letter.outcome }
+      : { result: 'dead_lettered', reason: letter.reason };
   };
 
   const retryLater = async (record: SQSRecord, delaySeconds: number, cause: unknown): Promise<never> => {

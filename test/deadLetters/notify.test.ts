@@ -2,8 +2,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ActionRequest } from '../../lib/actions/request.ts';
 import type { DeadLetter } from '../../lib/deadLetters/deadLetter.ts';
-import { deadLetter } from '../../lib/deadLetters/deadLetter.ts';
+import { deadLetter, reasonOf } from '../../lib/deadLetters/deadLetter.ts';
 import { snsNotifier, summaryOf } from '../../lib/deadLetters/notify.ts';
 import { snsPublisher } from '../../lib/notices.ts';
 import { MemoryStatusStore } from '../fixtures/memoryStore.ts';
@@ -119,5 +120,44 @@ describe('dead-letter notifications', () => {
 
     expect(order).toEqual(['queue', 'notify']);
     expect(notified).toEqual(['id']);
+  });
+
+  it('are not sent for a request whose outcome another delivery recorded after this one gave its claim back', async () => {
+    // Arrange: the key succeeded through a duplicate delivery while this one was failing.
+    const store = new MemoryStatusStore();
+    const request = {
+      action: 'dcs.restore',
+      region: 'eu-west-0',
+      project_id: '0123456789abcdef0123456789abcdef',
+      params: { instance_id: 'e59d6b86-9072-46eb-a996-13f8b44994c1', backup_id: 'b1' },
+    } as unknown as ActionRequest;
+    await store.set('k-1', { status: 'succeeded', action: 'dcs.restore' });
+    const sent: unknown[] = [];
+    const notified: unknown[] = [];
+
+    // Act
+    const result = await deadLetter(
+      {
+        queue: {
+          send: async (l) => {
+            sent.push(l);
+            return 'id';
+          },
+        },
+        store,
+        log,
+        notify: async (l) => {
+          notified.push(l);
+        },
+      },
+      { error: new Error('reset after send'), attempts: 2, key: 'k-1', request, source: { type: 'sqs' } },
+    );
+
+    // Assess
+    expect(result).toEqual({ outcome: 'succeeded' });
+    expect(reasonOf(result)).toBe('not dead-lettered: another delivery recorded succeeded');
+    expect(sent).toEqual([]);
+    expect(notified).toEqual([]);
+    expect((await store.get('k-1'))?.status).toBe('succeeded');
   });
 });
