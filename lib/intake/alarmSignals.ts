@@ -205,8 +205,7 @@ export const processSignals = async (
               route: route.name,
               keepStatus: disposition.keepStatus,
             });
-            if ('outcome' in letter)
-              return { ...base, result: 'ended_earlier', status: letter.outcome };
+            if ('outcome' in letter) return { ...base, result: 'ended_earlier', status: letter.outcome };
             deps.count('ActionsDeadLettered');
             return { ...base, result: 'dead_lettered', reason: letter.reason };
           }
