@@ -329,7 +329,10 @@ export class Executor {
     if (prior?.status === 'dead_lettered' && !job.redrive) throw new AlreadyDeadLetteredError(job.key);
     if (prior?.lease_until !== undefined && prior.lease_until >= this.#now().getTime())
       throw new InProgressElsewhereError(job.key);
-    const claimed = await this.#deps.store.begin(job.key, begin, { ...claim, resume: true });
+    // As the first claim write: one that got no answer may have been applied, so it is given back.
+    const claimed = await this.#deps.store
+      .begin(job.key, begin, { ...claim, resume: true })
+      .catch((error: unknown) => this.#giveBack(job.key, claim, error));
     if (!claimed.started) throw new InProgressElsewhereError(job.key); // another delivery got there first
     return { prior: claimed.prior };
   }

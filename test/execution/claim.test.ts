@@ -212,6 +212,40 @@ describe('the claim in the status record', () => {
     expect(restoresOf(instance)).toHaveLength(0);
   });
 
+  it('gives the key back when the careful start claimed it but its answer was lost', async () => {
+    // Prepare: the first write refused (as when an earlier call is unconfirmed), then the careful
+    // start's claim takes effect and its answer is lost.
+    const instance = freshInstance();
+    const request = dcsRestore(instance, 'lost careful answer');
+    const lossy = new Executor({
+      client,
+      store: {
+        get: (id) => store.get(id),
+        set: (id, change) => store.set(id, change),
+        release: (id, owner) => store.release(id, owner),
+        begin: async (id, change, options) => {
+          if (!options.resume) return { started: false };
+          await store.begin(id, change, options);
+          throw new Error('socket hang up');
+        },
+      },
+      mode: 'on',
+      log: silent,
+      endpoints: { dcs: sim.url },
+    });
+
+    // Act
+    await expect(lossy.execute({ key: 'claim-lost-careful', request, attempt: 1 })).rejects.toThrow(
+      'socket hang up',
+    );
+    const afterLoss = await store.get('claim-lost-careful');
+
+    // Assess
+    expect(afterLoss?.status).toBe('in_progress');
+    expect(afterLoss?.lease_owner).toBeUndefined();
+    expect(restoresOf(instance)).toHaveLength(0);
+  });
+
   it("keeps a crashed attempt's key until its invocation would have ended, then reconciles instead of calling again", async () => {
     // Prepare: what a crashed attempt leaves: the key claimed with 300 ms of its invocation left,
     // the call marked sending, the call made (it took effect), and no outcome.
